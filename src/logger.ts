@@ -1,0 +1,25 @@
+import winston from 'winston';
+
+/** Log levels accepted by LOG_LEVEL, most severe first. */
+export type LogLevel = 'error' | 'warn' | 'info' | 'http' | 'verbose' | 'debug' | 'silly';
+
+/** A logger for one component; every line carries `component`. */
+export type Logger = winston.Logger;
+
+/**
+ * Creates the root logger: JSON lines (or readable text) on stderr, so stdout stays free for configs.
+ * Components take children: `logger.child({ component: 'replay' })`.
+ */
+export function createLogger(level: LogLevel, format: 'json' | 'text'): Logger {
+  const text = winston.format.printf(({ level: lvl, message, timestamp, component, ...rest }) => {
+    const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
+    return `${String(timestamp)} ${lvl} [${String(component ?? 'main')}] ${String(message)}${extra}`;
+  });
+  return winston.createLogger({
+    level,
+    format: winston.format.combine(winston.format.timestamp(), format === 'json' ? winston.format.json() : text),
+    transports: [new winston.transports.Console({ stderrLevels: [...LEVELS] })],
+  });
+}
+
+const LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];

@@ -1,0 +1,122 @@
+import { fnv1a32 } from './fnv.js';
+import type { Backend, PodRef, Route, RoutingTable } from './routing-table.js';
+
+/** A pod named in a `# Pod NAME (NAMESPACE)` comment. */
+export interface PodView {
+  readonly pod: string;
+  readonly namespace: string;
+}
+
+/** One `server IP:PORT;` line of an upstream, or the target of a direct `proxy_pass`. */
+export interface UpstreamServerView extends PodView {
+  readonly address: string;
+}
+
+/** An `upstream` block, for a route served by two or more pods. */
+export interface UpstreamView {
+  readonly name: string;
+  readonly servers: readonly UpstreamServerView[];
+}
+
+/** A `location` block. Exactly one of `upstream`, `direct` or `unavailable` is set. */
+export interface LocationView {
+  /** `location = PATH` (true) or `location PATH` (false). */
+  readonly exact: boolean;
+  readonly path: string;
+  readonly upstream: string | null;
+  readonly direct: UpstreamServerView | null;
+  readonly unavailable: boolean;
+  /** Pods that claim the route but cannot serve it (comments on a 503 location). */
+  readonly waiting: readonly PodView[];
+}
+
+/** A `server` block for one host. */
+export interface ServerView {
+  readonly host: string;
+  readonly locations: readonly LocationView[];
+}
+
+/** Everything the template reads; every string in it is checked against an allow-list before rendering. */
+export interface ConfigView {
+  readonly port: number;
+  readonly serverNamesHashBucketSize: number;
+  readonly serverNamesHashMaxSize: number;
+  readonly upstreams: readonly UpstreamView[];
+  readonly servers: readonly ServerView[];
+}
+
+/** What the view needs besides the table. */
+export interface ViewOptions {
+  /** The port every server listens on. */
+  readonly port: number;
+}
+
+/**
+ * Builds the template's view of a routing table: upstream names `microservice` + FNV-1a-32 of host + path (made
+ * unique on collision), `location = /p` plus `location /p/` so `/pfoo` is not routed, hash sizes fitted to the hosts.
+ */
+export function buildView(table: RoutingTable, options: ViewOptions): ConfigView {
+  const names = new Set<string>();
+  const upstreams: UpstreamView[] = [];
+  const servers = table.hosts.map((host) => ({
+    host: host.host,
+    locations: host.routes.flatMap((route) => {
+      const upstream = route.backends.length >= 2 ? uniqueName(route, names) : null;
+      if (upstream !== null) upstreams.push({ name: upstream, servers: route.backends.map(serverView) });
+      return locations(route, upstream);
+    }),
+  }));
+  const longest = table.hosts.reduce((max, host) => Math.max(max, host.host.length), 0);
+  return {
+    port: options.port,
+    serverNamesHashBucketSize: bucketSize(longest),
+    serverNamesHashMaxSize: Math.max(512, nextPowerOfTwo(4 * table.hosts.length)),
+    upstreams,
+    servers,
+  };
+}
+
+function locations(route: Route, upstream: string | null): LocationView[] {
+  const body = {
+    upstream,
+    direct: upstream === null && route.backends.length === 1 ? serverView(route.backends[0]!) : null,
+    unavailable: route.backends.length === 0,
+    waiting: route.backends.length === 0 ? route.waiting.map(refView) : [],
+  };
+  if (route.location === '/') return [{ exact: false, path: '/', ...body }];
+  return [
+    { exact: true, path: route.location, ...body },
+    { exact: false, path: `${route.location}/`, ...body },
+  ];
+}
+
+function uniqueName(route: Route, taken: Set<string>): string {
+  const base = `microservice${fnv1a32(route.host + route.path)}`;
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+  taken.add(name);
+  return name;
+}
+
+function serverView(backend: Backend): UpstreamServerView {
+  return { address: backend.address, pod: backend.name, namespace: backend.namespace };
+}
+
+function refView(ref: PodRef): PodView {
+  return { pod: ref.name, namespace: ref.namespace };
+}
+
+/**
+ * Sizes `server_names_hash_bucket_size` so the longest host fits: nginx needs room for one element
+ * (pointer + length + name, aligned to 8) plus an end marker, rounded here to a power of two, at least 64.
+ */
+export function bucketSize(longestHost: number): number {
+  const element = Math.ceil((8 + 2 + longestHost) / 8) * 8;
+  return Math.max(64, nextPowerOfTwo(element + 8));
+}
+
+function nextPowerOfTwo(n: number): number {
+  let power = 1;
+  while (power < n) power *= 2;
+  return power;
+}

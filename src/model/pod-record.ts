@@ -1,0 +1,127 @@
+import type { Issue, IssueCode } from './issue.js';
+import { podKey, type ProjectedPod } from './pod.js';
+import { checkPath, isIPv4, isIPv6, isValidHost, isValidNamespace, isValidObjectName, isValidPort } from './validate.js';
+
+/** Per-pod bounds on what the annotations may ask for, so one pod cannot make memory or render time explode. */
+export interface Limits {
+  /** Most entries kept from each annotation; the rest are reported. */
+  readonly maxEntries: number;
+  /** Largest annotation value read at all, in UTF-16 code units. */
+  readonly maxAnnotationLength: number;
+}
+
+/** The limits used unless the settings say otherwise. */
+export const DEFAULT_LIMITS: Limits = { maxEntries: 100, maxAnnotationLength: 16384 };
+
+/** One accepted `PORT:PATH` entry. */
+export interface PathEntry {
+  /** Canonical annotation form, used in names and comparisons. */
+  readonly path: string;
+  /** Decoded form that nginx matches. */
+  readonly location: string;
+  readonly port: number;
+}
+
+/** A pod as the cache keeps it: its projection plus everything routing reads from it, parsed once per change. */
+export interface PodRecord {
+  readonly key: string;
+  readonly pod: ProjectedPod;
+  /** Accepted hosts; empty when the pod claims nothing (terminating, or no valid entry). */
+  readonly hosts: readonly string[];
+  readonly paths: readonly PathEntry[];
+  /** The address nginx dials (`10.0.0.7`, `[fd00::7]`) when the pod may serve traffic, else null. */
+  readonly address: string | null;
+  readonly issues: readonly Issue[];
+}
+
+/** Parses one pod's routing annotations and eligibility into a record; bad entries become issues. */
+export function readPod(pod: ProjectedPod, limits: Limits = DEFAULT_LIMITS): PodRecord {
+  const key = podKey(pod);
+  const empty = { key, pod, hosts: [], paths: [], address: null };
+  // A terminating pod neither claims nor serves (DESIGN.md 1); its annotations no longer matter.
+  if (pod.deleting) return { ...empty, issues: [] };
+  const issues: Issue[] = [];
+  const report = (code: IssueCode, message: string): void => void issues.push({ pod: key, code, message });
+  if (!isValidNamespace(pod.namespace) || !isValidObjectName(pod.name)) {
+    report('invalid-pod', `namespace/name ${quote(key)} is not a valid Kubernetes name`);
+    return { ...empty, issues };
+  }
+  const hostTokens = entries(pod.hosts, 'hosts', limits, report);
+  const pathTokens = entries(pod.paths, 'paths', limits, report);
+  const hosts = readHosts(hostTokens, report);
+  const paths = readPaths(pathTokens, report);
+  const address = hosts.length > 0 && paths.length > 0 ? backendAddress(pod, report) : null;
+  return { key, pod, hosts, paths, address, issues };
+}
+
+type Report = (code: IssueCode, message: string) => void;
+
+function entries(value: string | null, what: 'hosts' | 'paths', limits: Limits, report: Report): string[] {
+  if (value === null || value.trim() === '') {
+    report('missing-annotation', `the ${what} annotation is missing or empty, so the pod has no routes`);
+    return [];
+  }
+  if (value.length > limits.maxAnnotationLength) {
+    report('annotation-too-large', `the ${what} annotation is ${value.length} characters, over the limit of ${limits.maxAnnotationLength}; it was ignored`);
+    return [];
+  }
+  const tokens = value.split(/[ \t\r\n]+/).filter((token) => token !== '');
+  if (tokens.length > limits.maxEntries) {
+    report('too-many-entries', `the ${what} annotation has ${tokens.length} entries, over the limit of ${limits.maxEntries}; only the first ${limits.maxEntries} were read`);
+    return tokens.slice(0, limits.maxEntries);
+  }
+  return tokens;
+}
+
+function readHosts(tokens: readonly string[], report: Report): string[] {
+  const hosts: string[] = [];
+  for (const token of tokens) {
+    const host = token.toLowerCase();
+    if (!isValidHost(host)) {
+      report('invalid-host', `host ${quote(token)} is not a DNS name (letters, digits, "-", dots; optional leading "*.") nor an IPv4 address`);
+    } else if (hosts.includes(host)) {
+      report('duplicate-entry', `host ${quote(token)} is listed twice`);
+    } else {
+      hosts.push(host);
+    }
+  }
+  return hosts;
+}
+
+function readPaths(tokens: readonly string[], report: Report): PathEntry[] {
+  const paths: PathEntry[] = [];
+  for (const token of tokens) {
+    const colon = token.indexOf(':');
+    if (colon === -1) {
+      report('invalid-entry', `paths entry ${quote(token)} is not PORT:PATH`);
+      continue;
+    }
+    const port = token.slice(0, colon);
+    const checked = checkPath(token.slice(colon + 1));
+    if (!isValidPort(port)) {
+      report('invalid-port', `paths entry ${quote(token)}: port ${quote(port)} is not a number from 1 to 65535`);
+    } else if (typeof checked === 'string') {
+      report('invalid-path', `paths entry ${quote(token)}: the path ${checked}`);
+    } else {
+      const same = paths.find((entry) => entry.path === checked.path);
+      if (same === undefined) paths.push({ ...checked, port: Number(port) });
+      else if (same.port === Number(port)) report('duplicate-entry', `paths entry ${quote(token)} is listed twice`);
+      else report('conflicting-port', `paths entry ${quote(token)}: path ${checked.path} already goes to port ${same.port}`);
+    }
+  }
+  return paths;
+}
+
+function backendAddress(pod: ProjectedPod, report: Report): string | null {
+  if (pod.phase !== 'Running' || !pod.ready || pod.ip === null) return null;
+  const ip = pod.ip.toLowerCase();
+  if (isIPv4(ip)) return ip;
+  if (isIPv6(ip)) return `[${ip}]`;
+  report('invalid-pod', `status.podIP ${quote(pod.ip)} is not an IP address`);
+  return null;
+}
+
+/** Quotes a hostile value for a message: JSON escaping, cut to 80 characters. */
+function quote(value: string): string {
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+}

@@ -1,0 +1,85 @@
+import type { PodEvent } from './events.js';
+import { hasVacancy, settleHolds, type Hold, type OwnershipOptions } from './ownership.js';
+import { podKey, samePod, type ProjectedPod } from './pod.js';
+import { DEFAULT_LIMITS, readPod, type Limits, type PodRecord } from './pod-record.js';
+
+/** How the reducer reads pods and settles ownership. */
+export interface ReduceOptions extends OwnershipOptions {
+  readonly limits: Limits;
+}
+
+/** The options used unless the settings say otherwise. */
+export const DEFAULT_REDUCE_OPTIONS: ReduceOptions = {
+  limits: DEFAULT_LIMITS,
+  ownership: 'host',
+  ownershipGraceMs: 60_000,
+};
+
+/** The fold over the pod event log: the pod cache plus the ownership it has settled. */
+export interface RoutingState {
+  /** A SYNC has been seen: the cache reflects a full list. */
+  readonly synced: boolean;
+  /** Keyed by `namespace/name`. */
+  readonly pods: ReadonlyMap<string, PodRecord>;
+  /** Keyed by host (policy `host`) or by `ownershipKey(host, path)` (policy `route`). */
+  readonly holds: ReadonlyMap<string, Hold>;
+}
+
+/** The state before any event. */
+export const EMPTY_STATE: RoutingState = { synced: false, pods: new Map(), holds: new Map() };
+
+/**
+ * Applies one batch of events at time `now` (ms). Pure; returns `state` itself when nothing changed, so that
+ * routing-neutral batches cost no render.
+ */
+export function applyEvents(
+  state: RoutingState,
+  events: readonly PodEvent[],
+  now: number,
+  options: ReduceOptions = DEFAULT_REDUCE_OPTIONS,
+): RoutingState {
+  let pods = state.pods;
+  let synced = state.synced;
+  for (const event of events) {
+    if (event.type === 'SYNC') {
+      pods = replaceAll(pods, event.pods, options.limits);
+      synced = true;
+      continue;
+    }
+    const key = podKey(event.pod);
+    const old = pods.get(key);
+    if (event.type === 'DELETED') {
+      // A DELETED for an older incarnation must not remove a pod re-created under the same name.
+      if (old === undefined || (old.pod.uid !== '' && event.pod.uid !== '' && old.pod.uid !== event.pod.uid)) continue;
+      pods = writable(pods, state.pods);
+      (pods as Map<string, PodRecord>).delete(key);
+    } else if (old === undefined || !samePod(old.pod, event.pod)) {
+      pods = writable(pods, state.pods);
+      (pods as Map<string, PodRecord>).set(key, readPod(event.pod, options.limits));
+    }
+  }
+  const podsChanged = pods !== state.pods;
+  const holds = podsChanged || hasVacancy(state.holds) ? settleHolds(state.holds, pods, now, options) : state.holds;
+  if (!podsChanged && holds === state.holds && synced === state.synced) return state;
+  return { synced, pods, holds };
+}
+
+function writable(pods: ReadonlyMap<string, PodRecord>, original: ReadonlyMap<string, PodRecord>): ReadonlyMap<string, PodRecord> {
+  return pods === original ? new Map(original) : pods;
+}
+
+function replaceAll(
+  pods: ReadonlyMap<string, PodRecord>,
+  listed: readonly ProjectedPod[],
+  limits: Limits,
+): ReadonlyMap<string, PodRecord> {
+  const next = new Map<string, PodRecord>();
+  let same = true;
+  for (const pod of listed) {
+    const old = pods.get(podKey(pod));
+    const record = old !== undefined && samePod(old.pod, pod) ? old : readPod(pod, limits);
+    if (record !== old) same = false;
+    next.set(record.key, record);
+  }
+  return same && next.size === pods.size ? pods : next;
+}

@@ -1,0 +1,44 @@
+import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import type { PodEvent } from '../model/events.js';
+import { nextExpiry } from '../model/ownership.js';
+import { applyEvents, DEFAULT_REDUCE_OPTIONS, EMPTY_STATE, type ReduceOptions, type RoutingState } from '../model/routing-state.js';
+
+/**
+ * Folds batches of pod events into the routing state (a `scan` over `applyEvents`), emitting only states that
+ * changed. Unlike a plain `scan` it also wakes itself when an ownership grace period ends, so a host released by
+ * its owner passes to the next claimant even if no further event arrives.
+ *
+ * ```
+ * batches: -[SYNC]--[routing-neutral MODIFIED]--[ADDED]-|
+ * states:  -s1-------------------------------------s2----|
+ * ```
+ */
+export function reduceEvents(
+  options: ReduceOptions = DEFAULT_REDUCE_OPTIONS,
+  scheduler: SchedulerLike = asyncScheduler,
+): OperatorFunction<readonly PodEvent[], RoutingState> {
+  return (batches$) =>
+    new Observable<RoutingState>((subscriber) => {
+      let state = EMPTY_STATE;
+      let wake: Subscription | null = null;
+      const apply = (events: readonly PodEvent[]): void => {
+        const next = applyEvents(state, events, scheduler.now(), options);
+        if (next !== state) {
+          state = next;
+          subscriber.next(state);
+        }
+        wake?.unsubscribe();
+        const at = nextExpiry(state.holds, options.ownershipGraceMs);
+        wake = at === null ? null : scheduler.schedule(() => apply([]), Math.max(0, at - scheduler.now()));
+      };
+      const source = batches$.subscribe({
+        next: apply,
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
+      return () => {
+        source.unsubscribe();
+        wake?.unsubscribe();
+      };
+    });
+}

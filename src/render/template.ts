@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Mustache from 'mustache';
+
+/** The template shipped with the product. */
+export const DEFAULT_TEMPLATE_PATH = fileURLToPath(new URL('../../templates/nginx.conf.mustache', import.meta.url));
+
+/** A template that cannot be used: unreadable, malformed, or able to bypass the value check. */
+export class TemplateError extends Error {
+  override readonly name = 'TemplateError';
+}
+
+/** A parsed template known to print every value through the checked path. */
+export interface Template {
+  readonly source: string;
+  readonly text: string;
+}
+
+/**
+ * Parses template text, refusing unescaped output (`{{{x}}}`, `{{&x}}`) and partials: every value must go through
+ * the allow-list check that replaces HTML escaping.
+ */
+export function compileTemplate(text: string, source: string): Template {
+  let tokens: unknown[];
+  try {
+    tokens = Mustache.parse(text);
+  } catch (error) {
+    throw new TemplateError(`template ${source} cannot be parsed: ${(error as Error).message}`, { cause: error });
+  }
+  const bad = findToken(tokens, new Set(['&', '{', '>']));
+  if (bad !== null) {
+    throw new TemplateError(`template ${source} uses unchecked output or a partial ("${bad}"); use {{name}} only`);
+  }
+  return { source, text };
+}
+
+/** Reads and compiles a template file, the shipped one by default. */
+export function loadTemplate(path: string = DEFAULT_TEMPLATE_PATH): Template {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new TemplateError(`cannot read template ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  return compileTemplate(text, path);
+}
+
+function findToken(tokens: unknown[], kinds: Set<string>): string | null {
+  for (const token of tokens) {
+    if (!Array.isArray(token)) continue;
+    const [kind, value] = token as [string, string];
+    if (kinds.has(kind)) return `${kind === '>' ? '{{>' : kind === '&' ? '{{&' : '{{{'}${value}`;
+    const nested = token[4];
+    if (Array.isArray(nested)) {
+      const found = findToken(nested, kinds);
+      if (found !== null) return found;
+    }
+  }
+  return null;
+}

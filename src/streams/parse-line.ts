@@ -1,0 +1,70 @@
+// Reading one line of a replay file. Three shapes are accepted (README "Replay"): a watch event as the API sends it,
+// a PodList document, and the recorder's timestamped line, which is either of those plus an `at` time.
+import type { PodEvent } from '../model/events.js';
+import { podLabels, projectPod, type AnnotationNames, type ProjectedPod } from '../model/pod.js';
+import { matchesSelector, type LabelSelector } from '../model/selector.js';
+
+/** What a line means for the replay. */
+export type ReplayLine =
+  | { readonly kind: 'event'; readonly event: PodEvent; readonly at: number | null }
+  | { readonly kind: 'start'; readonly at: number }
+  | { readonly kind: 'skip'; readonly at: number | null; readonly note?: string };
+
+/** How lines are read: which annotations route, which pods the live watch would have sent. */
+export interface LineOptions {
+  readonly names: AnnotationNames;
+  readonly selector: LabelSelector;
+}
+
+const WATCH_TYPES = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR', 'SYNC', 'START']);
+
+/** Reads one line, or returns why it is malformed. Pods outside the selector are dropped as the watch would. */
+export function parseLine(line: string, options: LineOptions): ReplayLine | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    return `not JSON: ${(error as Error).message}`;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const record = value as Record<string, unknown>;
+  const at = readTime(record['at']);
+  if (typeof at === 'string') return at;
+  if (record['kind'] === 'PodList' || (record['type'] === undefined && Array.isArray(record['items']))) {
+    return syncFrom(record, at, options);
+  }
+  const type = record['type'];
+  if (typeof type !== 'string' || !WATCH_TYPES.has(type)) return `"type" must be one of ${[...WATCH_TYPES].join(', ')}, or the line a PodList`;
+  if (type === 'START') return at === null ? 'a START line needs an "at" time' : { kind: 'start', at };
+  const object = record['object'];
+  if (type === 'BOOKMARK') return { kind: 'skip', at };
+  if (type === 'ERROR') return { kind: 'skip', at, note: `the recorded watch reported an error: ${JSON.stringify(object)}` };
+  if (typeof object !== 'object' || object === null) return `a ${type} line needs an "object"`;
+  if (type === 'SYNC') return syncFrom(object as Record<string, unknown>, at, options);
+  const pod = projectPod(object, options.names);
+  if (typeof pod === 'string') return pod;
+  const matches = matchesSelector(options.selector, podLabels(object));
+  // The live watch turns "stopped matching" into DELETED and never sends pods that do not match.
+  if (!matches && type === 'ADDED') return { kind: 'skip', at };
+  const eventType = matches ? (type as 'ADDED' | 'MODIFIED' | 'DELETED') : 'DELETED';
+  return { kind: 'event', at, event: { type: eventType, pod } };
+}
+
+function syncFrom(list: Record<string, unknown>, at: number | null, options: LineOptions): ReplayLine | string {
+  const items = list['items'];
+  if (!Array.isArray(items)) return 'a PodList needs an "items" array';
+  const pods: ProjectedPod[] = [];
+  for (const [index, item] of items.entries()) {
+    if (!matchesSelector(options.selector, podLabels(item))) continue;
+    const pod = projectPod(item, options.names);
+    if (typeof pod === 'string') return `items[${index}]: ${pod}`;
+    pods.push(pod);
+  }
+  return { kind: 'event', at, event: { type: 'SYNC', pods } };
+}
+
+function readTime(value: unknown): number | null | string {
+  if (value === undefined) return null;
+  const time = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
+  return Number.isFinite(time) ? time : `"at" must be an RFC 3339 time or ms since the epoch, not ${JSON.stringify(value)}`;
+}
