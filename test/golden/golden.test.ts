@@ -1,0 +1,30 @@
+// One test runs every golden case through the real replay pipeline and compares whole files.
+// Review changes with `UPDATE_GOLDEN=1 npm test` and `git diff test/golden`.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { nginxTest } from '../support/nginx-check.js';
+import { replayLast } from '../support/replay.js';
+import { goldenCases } from './cases.js';
+
+const DIR = fileURLToPath(new URL('.', import.meta.url));
+const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
+
+for (const [name, golden] of Object.entries(goldenCases())) {
+  test(`golden: ${name}`, async () => {
+    const dir = `${DIR}${name}/`;
+    const events = golden.lines.map((line) => JSON.stringify(line)).join('\n') + '\n';
+    if (UPDATE) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(`${dir}events.ndjson`, events);
+    }
+    assert.equal(readFileSync(`${dir}events.ndjson`, 'utf8'), events, 'events.ndjson is out of date with cases.ts (UPDATE_GOLDEN=1)');
+    const { stdout, status } = await replayLast(`${dir}events.ndjson`, golden.flags);
+    assert.equal(status, 0);
+    if (UPDATE) writeFileSync(`${dir}expected.conf`, stdout);
+    assert.equal(stdout, readFileSync(`${dir}expected.conf`, 'utf8'));
+    const verdict = nginxTest(stdout);
+    assert.ok(verdict.ok, `nginx -t refused ${name}: ${verdict.output}`);
+  });
+}

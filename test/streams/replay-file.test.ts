@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { lastValueFrom, toArray } from 'rxjs';
+import type { PodEvent } from '../../src/model/events.js';
+import { parseSelector, type LabelSelector } from '../../src/model/selector.js';
+import { ReplayClock } from '../../src/streams/replay-clock.js';
+import { replayFile } from '../../src/streams/replay-file.js';
+import { replayCapture, replayLast } from '../support/replay.js';
+import { realJson, realText, withRouting } from '../support/fixtures.js';
+import { nginxTest } from '../support/nginx-check.js';
+
+const ROUTING = { trafficHosts: 'test.k8s.local', publicPaths: '3000:/nodejs' };
+const tmp = mkdtempSync(join(tmpdir(), 'replay-test-'));
+let files = 0;
+const file = (lines: string[]): string => {
+  const path = join(tmp, `f${++files}.ndjson`);
+  writeFileSync(path, lines.join('\n') + '\n');
+  return path;
+};
+/** Adds the routing label and annotations to every object of a real watch stream. */
+const routed = (stream: string): string[] =>
+  realText(`streams/${stream}`).trim().split('\n').map((line) => {
+    const event = JSON.parse(line) as { type: string; object: Record<string, unknown> };
+    return JSON.stringify({ ...event, object: withRouting(event.object, { microservice: 'true' }, ROUTING) });
+  });
+/** Returns the upstream's servers, or else the one direct proxy_pass target. */
+const backends = (config: string): string[] => {
+  const servers = [...config.matchAll(/^\s+server (\S+);/gm)].map((m) => m[1]!);
+  return servers.length > 0 ? servers : [...new Set([...config.matchAll(/proxy_pass http:\/\/(\S+);/g)].map((m) => m[1]!))];
+};
+const selector = parseSelector('microservice=true') as LabelSelector;
+
+async function events(path: string): Promise<{ events: PodEvent[]; bad: string[]; notes: string[] }> {
+  const bad: string[] = [];
+  const notes: string[] = [];
+  const list = await lastValueFrom(replayFile(path, {
+    names: { hosts: 'trafficHosts', paths: 'publicPaths' },
+    selector,
+    clock: new ReplayClock(),
+    onBadLine: (line, reason) => bad.push(`${line}: ${reason}`),
+    onNote: (line, note) => notes.push(`${line}: ${note}`),
+  }).pipe(toArray()));
+  return { events: list, bad, notes };
+}
+
+test('a real watch stream: the terminating pod leaves at once, though it still reports Ready', async () => {
+  const lines = routed('zhaohuabing-blog_watch_pods_added_modified_deleted.ndjson');
+  const afterAdds = await replayLast(file(lines.slice(0, 2)));
+  assert.deepEqual(backends(afterAdds.stdout), ['10.244.0.8:3000', '10.244.0.6:3000']); // network-tool, network-tool1
+  const afterTerminating = await replayLast(file(lines.slice(0, 3)));
+  assert.deepEqual(backends(afterTerminating.stdout), ['10.244.0.6:3000']);
+  const all = await replayLast(file(lines));
+  assert.equal(all.stdout, afterTerminating.stdout);
+  assert.ok(nginxTest(all.stdout).ok);
+});
+
+test('a real 2015 stream without conditions: pods are not Ready, so the route answers 503', async () => {
+  const result = await replayLast(file(routed('kubeclient_watch_stream_2015.ndjson').slice(0, 2)));
+  assert.match(result.stdout, /# Pod php \(default\) is not ready\n\s+return 503;/);
+});
+
+test('a real PodList of hostNetwork pods sharing one IP: each is a backend, nginx accepts it', async () => {
+  const list = realJson('lists/k8s-openapi_v1-36_kube-system_podlist.json') as { items: Record<string, unknown>[] };
+  const items = list.items.map((item) => withRouting(item, { microservice: 'true' }, ROUTING));
+  const result = await replayLast(file([JSON.stringify({ ...list, items })]));
+  const expected = items.filter((item) => (item['status'] as { phase: string }).phase === 'Running').length;
+  assert.equal(backends(result.stdout).length, expected);
+  assert.ok(nginxTest(result.stdout).ok);
+});
+
+test('pods outside the selector are ignored, as the live watch would never send them', async () => {
+  const lines = realText('streams/k8s-openapi_v1-36_watch_pods.ndjson').trim().split('\n');
+  const { events: seen } = await events(file(lines));
+  assert.deepEqual(seen, [{ type: 'SYNC', pods: [] }]);
+});
+
+test('a label removed by a MODIFIED event arrives as DELETED', async () => {
+  const [, added, modified] = routed('zhaohuabing-blog_watch_pods_added_modified_deleted.ndjson');
+  const unlabelled = JSON.parse(modified!) as { object: { metadata: { labels: Record<string, string> } } };
+  unlabelled.object.metadata.labels = {};
+  const { events: seen } = await events(file([added!, JSON.stringify(unlabelled)]));
+  assert.deepEqual(seen.map((e) => e.type), ['SYNC', 'ADDED', 'DELETED']);
+});
+
+test('BOOKMARKs are skipped; a recorded ERROR (410) is reported as a note, not a bad line', async () => {
+  const lines = [...routed('k8s-openapi_v1-36_watch_pods_sendInitialEvents_bookmark.ndjson'), realText('streams/wso2-apk-issue571_watch_error_410_expired.ndjson').trim()];
+  const { events: seen, bad, notes } = await events(file(lines));
+  assert.equal(seen.filter((e) => e.type === 'ADDED').length, 8);
+  assert.deepEqual(bad, []);
+  assert.equal(notes.length, 1);
+  assert.match(notes[0]!, /too old resource version/);
+});
+
+test('malformed lines are reported with their number and reason; the rest is replayed', async () => {
+  const good = routed('zhaohuabing-blog_watch_pods_added_modified_deleted.ndjson')[0]!;
+  const { events: seen, bad } = await events(file([
+    '{not json',
+    '[]',
+    '{"type":"FROBNICATED","object":{}}',
+    '{"type":"ADDED"}',
+    '{"type":"ADDED","object":{"metadata":{"name":"x"}}}',
+    '{"at":"yesterday","type":"ADDED","object":{}}',
+    good,
+  ]));
+  assert.deepEqual(bad.map((b) => b.split(':')[0]), ['1', '2', '3', '4', '5', '6']);
+  assert.match(bad[4]!, /namespace/);
+  assert.deepEqual(seen.map((e) => e.type), ['SYNC', 'ADDED']);
+});
+
+test('timestamped lines are batched on virtual time exactly as the live controller would batch them', async () => {
+  const [first, second] = routed('zhaohuabing-blog_watch_pods_added_modified_deleted.ndjson');
+  const at = (line: string, iso: string) => JSON.stringify({ at: iso, ...JSON.parse(line) });
+  const origin = JSON.stringify({ at: '2026-01-01T00:00:00.000Z', type: 'START' });
+  const configs = async (path: string) => (await replayCapture(path)).stdout.match(/^# config /gm)?.length ?? 0;
+  // Windows are [0 s, 2 s), [2 s, 4 s), ... from the START line.
+  assert.equal(await configs(file([origin, at(first!, '2026-01-01T00:00:01.900Z'), at(second!, '2026-01-01T00:00:02.100Z')])), 2);
+  assert.equal(await configs(file([origin, at(first!, '2026-01-01T00:00:02.100Z'), at(second!, '2026-01-01T00:00:03.900Z')])), 1);
+  // Without START the first line is the origin.
+  assert.equal(await configs(file([at(first!, '2026-01-01T00:00:00.500Z'), at(second!, '2026-01-01T00:00:02.300Z')])), 1);
+});
+
+test('lines without a time arrive with the line before them', async () => {
+  const lines = routed('zhaohuabing-blog_watch_pods_added_modified_deleted.ndjson');
+  const { stdout } = await replayCapture(file(lines));
+  assert.equal(stdout.match(/^# config /gm)?.length, 1);
+});
+
+test('--out DIR writes one numbered file per config', async () => {
+  const [first, second] = routed('zhaohuabing-blog_watch_pods_added_modified_deleted.ndjson');
+  const at = (line: string, iso: string) => JSON.stringify({ at: iso, ...JSON.parse(line) });
+  const out = join(tmp, 'out');
+  const { stdout } = await replayCapture(file([at(first!, '2026-01-01T00:00:00.000Z'), at(second!, '2026-01-01T00:00:05.000Z')]), ['--out', out]);
+  assert.equal(stdout, '');
+  assert.deepEqual(readdirSync(out), ['config-000001.conf', 'config-000002.conf']);
+});
