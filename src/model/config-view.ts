@@ -70,7 +70,7 @@ export function buildView(table: RoutingTable, options: ViewOptions): ConfigView
   return {
     port: options.port,
     serverNamesHashBucketSize: bucketSize(longest),
-    serverNamesHashMaxSize: Math.max(512, nextPowerOfTwo(4 * table.hosts.length)),
+    serverNamesHashMaxSize: Math.max(512, nextPowerOfTwo(8 * table.hosts.length)),
     upstreams,
     servers,
   };
@@ -107,12 +107,15 @@ function refView(ref: PodRef): PodView {
 }
 
 /**
- * Sizes `server_names_hash_bucket_size` so the longest host fits: nginx needs room for one element
- * (pointer + length + name, aligned to 8) plus an end marker, rounded here to a power of two, at least 64.
+ * Sizes `server_names_hash_bucket_size` so that a bucket holds four of the longest host (an element is pointer +
+ * length + name, aligned to 8; a bucket ends with a pointer). Room for one alone (the default 64 fits one name of up
+ * to ~46 characters) forces nginx to hunt for a collision-free table size: with thousands of hosts it gives up with
+ * "could not build optimal server_names_hash" after trying every size up to the maximum, which made `nginx -t` on
+ * a 50k-pod config take minutes. Together with a maximum of 8x the host count, the first sizes nginx tries fit.
  */
 export function bucketSize(longestHost: number): number {
   const element = Math.ceil((8 + 2 + longestHost) / 8) * 8;
-  return Math.max(64, nextPowerOfTwo(element + 8));
+  return nextPowerOfTwo(4 * element + 8);
 }
 
 function nextPowerOfTwo(n: number): number {

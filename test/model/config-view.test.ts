@@ -10,8 +10,8 @@ test('FNV-1a 32-bit names upstreams as the original project did', () => {
   assert.equal(fnv1a32('a'), 0xe40c292c);
 });
 
-test('server_names_hash_bucket_size fits the longest host', () => {
-  const cases: [number, number][] = [[0, 64], [46, 64], [47, 128], [100, 128], [110, 128], [111, 256], [253, 512]];
+test('server_names_hash_bucket_size holds four of the longest host', () => {
+  const cases: [number, number][] = [[0, 128], [14, 128], [15, 256], [46, 256], [47, 512], [110, 512], [111, 1024], [253, 2048]];
   for (const [length, size] of cases) assert.equal(bucketSize(length), size, `length ${length}`);
 });
 
