@@ -1,0 +1,34 @@
+import { basename, dirname, join, resolve } from 'node:path';
+
+/** Where the nginx sink keeps its files: all in the directory of NGINX_CONF, which is also nginx's prefix. */
+export interface NginxPaths {
+  /** `-p`: the directory of the live config, with a trailing slash; the template's relative paths resolve here. */
+  readonly prefix: string;
+  /** The config nginx runs (NGINX_CONF, absolute). */
+  readonly live: string;
+  /** The next config, written and tested here before it is renamed over `live` (same directory: rename is atomic). */
+  readonly candidate: string;
+}
+
+/** Returns the paths of the sink for an NGINX_CONF path. */
+export function nginxPaths(confPath: string): NginxPaths {
+  const live = resolve(confPath);
+  const dir = dirname(live);
+  return { prefix: dir.endsWith('/') ? dir : `${dir}/`, live, candidate: join(dir, `${basename(live)}.candidate`) };
+}
+
+// `daemon off`: the master stays in the foreground as our child. `error_log stderr notice`: nginx reports a failed
+// reload only in its log, and confirms a good one only at notice level ("start worker processes"); added here, not
+// in the template, so confirmation works whatever log a user template sets. Also passed to `nginx -t`, so a
+// template that sets `daemon` itself fails the test (a duplicate directive) instead of failing the start.
+const GLOBALS = 'daemon off; error_log stderr notice;';
+
+/** Returns the arguments that start a foreground master on the live config; `-e stderr` keeps nginx out of /var/log. */
+export function masterArgs(paths: NginxPaths): string[] {
+  return ['-p', paths.prefix, '-c', paths.live, '-e', 'stderr', '-g', GLOBALS];
+}
+
+/** Returns the arguments of `nginx -t` on a file, with the same prefix, error log and globals as the master. */
+export function checkArgs(paths: NginxPaths, file: string): string[] {
+  return ['-t', '-q', '-p', paths.prefix, '-c', file, '-e', 'stderr', '-g', GLOBALS];
+}
