@@ -13,13 +13,19 @@ export type Logger = winston.Logger;
 export function createLogger(level: LogLevel, format: 'json' | 'text'): Logger {
   const text = winston.format.printf(({ level: lvl, message, timestamp, component, ...rest }) => {
     const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
-    return `${String(timestamp)} ${lvl} [${String(component ?? 'main')}] ${String(message)}${extra}`;
+    return `${String(timestamp)} ${lvl} [${String(component)}] ${String(message)}${extra}`;
   });
   return winston.createLogger({
     level,
-    format: winston.format.combine(winston.format.timestamp(), format === 'json' ? winston.format.json() : text),
+    format: winston.format.combine(winston.format.timestamp(), withComponent(), format === 'json' ? winston.format.json() : text),
     transports: [new winston.transports.Console({ stderrLevels: [...LEVELS] })],
   });
 }
+
+// Lines of the root logger carry `component: "main"`, so every line can be filtered by its component.
+const withComponent = winston.format((info) => {
+  info['component'] ??= 'main';
+  return info;
+});
 
 const LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // The only place that subscribes, handles signals and exits. Each command is an Observable of its exit status.
-import type { Observable } from 'rxjs';
+import { fromEvent, map, merge, take, tap, type Observable } from 'rxjs';
+import { record$ } from './commands/record.js';
 import { replay$ } from './commands/replay.js';
-import { createLogger } from './logger.js';
+import { run$ } from './commands/run.js';
+import { createLogger, type Logger } from './logger.js';
 import { TemplateError } from './render/template.js';
 import { helpText, parseInvocation, SettingsError, type Invocation } from './settings.js';
+import { KubeConfigError } from './streams/load-kube-config.js';
 import { SourceError } from './streams/replay-file.js';
 
 /** Exit statuses of the CLI. */
@@ -17,13 +20,23 @@ function command$(invocation: Invocation): Observable<number> {
     case 'replay':
       return replay$(settings, invocation.args, logger, { stdout: process.stdout, stderr: process.stderr });
     case 'run':
+      return run$(settings, logger, { stdout: process.stdout }, stopSignal$(logger));
     case 'record':
-      throw new SettingsError(`the ${invocation.command} command is not available yet`);
+      return record$(settings, logger, { stdout: process.stdout }, stopSignal$(logger));
   }
 }
 
+/** Emits on the first SIGTERM or SIGINT and stops listening, so a second one kills the process the default way. */
+function stopSignal$(logger: Logger): Observable<string> {
+  const signal$ = (name: NodeJS.Signals): Observable<string> => fromEvent(process, name).pipe(map(() => name));
+  return merge(signal$('SIGTERM'), signal$('SIGINT')).pipe(
+    take(1),
+    tap((signal) => logger.info('stopping: watch aborted, finishing the current window', { component: 'main', signal })),
+  );
+}
+
 function fail(error: unknown): number {
-  const usage = error instanceof SettingsError || error instanceof TemplateError;
+  const usage = error instanceof SettingsError || error instanceof TemplateError || error instanceof KubeConfigError;
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`k8s-pods-ingress: ${message}\n`);
   if (!usage && !(error instanceof SourceError) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);

@@ -15,6 +15,8 @@ import type { Template } from './render/template.js';
 
 /** Observers of each stage, for logs, metrics and statistics; all optional. */
 export interface PipelineHooks {
+  /** Each event as it arrives, with the scheduler's time: the start of the event-to-applied latency. */
+  readonly event?: (event: PodEvent, atMs: number) => void;
   readonly batch?: (events: readonly PodEvent[]) => void;
   readonly state?: (state: RoutingState) => void;
   readonly rendered?: (config: RenderedConfig) => void;
@@ -35,9 +37,12 @@ export interface PipelineOptions {
 /** Turns pod events into the sequence of distinct nginx configs: batch, fold, wait for a full list, render, dedupe. */
 export function configsFrom(events$: Observable<PodEvent>, options: PipelineOptions): Observable<RenderedConfig> {
   const hooks = options.hooks ?? {};
-  return events$.pipe(
+  const batches$ = events$.pipe(
+    tap((event) => hooks.event?.(event, options.scheduler.now())),
     batchEvents<PodEvent>(options.windowMs, options.scheduler),
     tap((batch) => hooks.batch?.(batch)),
+  );
+  return batches$.pipe(
     reduceEvents(options.reduce, options.scheduler),
     tap((state) => hooks.state?.(state)),
     waitForSync(),

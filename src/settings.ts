@@ -1,5 +1,6 @@
 // Every setting of every command in one table: flag, environment variable, default, and a parser that refuses bad
 // values with a message naming the setting and what it accepts. `--help` is generated from the same table.
+import { isIP } from 'node:net';
 import { parseSelector, type LabelSelector } from './model/selector.js';
 
 /** The commands of the CLI. */
@@ -51,11 +52,12 @@ const annotationName = (value: string): string => {
   }
   return value;
 };
-const selector = (value: string): LabelSelector => {
+const selector = (value: string): LabelSelector & { readonly text: string } => {
   const parsed = parseSelector(value);
   if (typeof parsed === 'string') throw new Error(parsed);
   if (parsed.length === 0) throw new Error('must select something, such as microservice=true');
-  return parsed;
+  // The live source sends the text as written to the API server (labelSelector=...).
+  return Object.assign(parsed, { text: value.trim() });
 };
 const namespaces = (value: string): string[] => {
   const list = value.split(',').map((ns) => ns.trim()).filter((ns) => ns !== '');
@@ -73,6 +75,11 @@ const url = (value: string): string | null => {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('must be an http:// or https:// URL');
   return value.replace(/\/+$/, '');
+};
+const ipAddress = (value: string): string | null => {
+  if (value === '') return null;
+  if (isIP(value) === 0) throw new Error('must be an IP address such as 0.0.0.0, 127.0.0.1 or ::');
+  return value;
 };
 
 /** Every setting, by the name the program uses. */
@@ -101,6 +108,9 @@ export const SETTINGS = {
   nginxConf: { flag: '--nginx-conf', env: 'NGINX_CONF', commands: ['run'], defaultText: '/etc/nginx/nginx.conf', parse: text('the nginx config path'), help: 'nginx.conf path written by the nginx and file sinks' },
   nginxBin: { flag: '--nginx-bin', env: 'NGINX_BIN', commands: ['run'], defaultText: 'nginx', parse: text('the nginx binary'), help: 'nginx binary the nginx sink runs' },
   httpPort: { flag: '--http-port', env: 'HTTP_PORT', commands: ['run'], defaultText: '8081', parse: integer('the HTTP port', 0, 65535), help: 'port of /healthz, /readyz and /metrics (0: off)' },
+  httpAddress: { flag: '--http-address', env: 'HTTP_ADDRESS', commands: ['run'], defaultText: '', parse: ipAddress, help: 'address the HTTP port binds, such as 127.0.0.1 (default: every interface)' },
+  healthWatchSilenceSeconds: { flag: '--health-watch-silence', env: 'HEALTH_WATCH_SILENCE_SECONDS', commands: ['run'], defaultText: '', parse: (v: string) => (v === '' ? null : integer('the silence limit', 1, 86_400)(v)), help: 'seconds without a watch event, bookmark or reconnect before /healthz fails (default: idle timeout + 60)' },
+  postEvents: { flag: '--events', env: 'POST_EVENTS', commands: ['run'], defaultText: 'true', parse: flag, boolean: true, help: 'post a Kubernetes Event on each pod whose routing annotations are rejected (on by default; --events=false turns it off)' },
 } satisfies Record<string, Spec<unknown>>;
 
 type Specs = typeof SETTINGS;

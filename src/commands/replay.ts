@@ -54,7 +54,8 @@ export function replay$(settings: Settings, args: readonly string[], logger: Log
           const seconds = (performance.now() - started) / 1000;
           io.stderr.write(
             `events=${counts.events} batches=${counts.batches} configs=${counts.configs} bad_lines=${counts.badLines} ` +
-              `seconds=${seconds.toFixed(3)} events_per_second=${Math.round(counts.events / Math.max(seconds, 1e-9))}\n`,
+              `seconds=${seconds.toFixed(3)} events_per_second=${Math.round(counts.events / Math.max(seconds, 1e-9))} ` +
+              `max_rss_mb=${Math.round(process.resourceUsage().maxRSS / 1024)}\n`,
           );
         }
         return of(counts.badLines > 0 ? 1 : 0);

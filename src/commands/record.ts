@@ -1,0 +1,40 @@
+import { closeSync, openSync } from 'node:fs';
+import { concat, defer, finalize, from, ignoreElements, merge, of, Subject, type Observable } from 'rxjs';
+import type { Logger } from '../logger.js';
+import { SettingsError, type Settings } from '../settings.js';
+import { openRecorder } from '../sinks/record-events.js';
+import { liveConfigs$, type LiveIo, type LiveOptions } from './run.js';
+
+/**
+ * Runs the live pipeline exactly as `run` does (configs on stdout) and records every event it is fed to
+ * `settings.recordFile`, stamped with the pipeline's clock, so `replay` of the file gives the same configs. Emits
+ * 0 after `stop$` once the file is flushed and closed; fails with RecordError if writing it fails.
+ */
+export function record$(settings: Settings, logger: Logger, io: LiveIo, stop$: Observable<unknown>, options: LiveOptions = {}): Observable<number> {
+  return defer(() => {
+    const path = settings.recordFile;
+    if (path === null) throw new SettingsError('record needs --out FILE: where to write the recording');
+    try {
+      closeSync(openSync(path, 'w'));
+    } catch (error) {
+      throw new SettingsError(`cannot write the recording ${path}: ${(error as Error).message}`);
+    }
+    const log = logger.child({ component: 'record' });
+    const failure$ = new Subject<never>();
+    const recorder = openRecorder(path, (error) => failure$.error(error));
+    log.info('recording pod events', { file: path });
+    const configs$ = liveConfigs$(settings, log, io, stop$, options, recorder).pipe(finalize(() => failure$.complete()));
+    const live$ = merge(configs$, failure$).pipe(
+      // On failure the file is still closed, so what was recorded up to then is usable.
+      finalize(() => void recorder.close().catch(() => {})),
+    );
+    return concat(
+      live$,
+      defer(() => from(recorder.close())).pipe(ignoreElements()),
+      defer(() => {
+        log.info('recording closed', { file: path });
+        return of(0);
+      }),
+    );
+  });
+}

@@ -1,0 +1,146 @@
+// Drives the real `run`/`record` pipeline in-process against the fake API server and reads what it prints.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { lastValueFrom, Subject } from 'rxjs';
+import winston from 'winston';
+import { record$ } from '../../src/commands/record.js';
+import { replay$ } from '../../src/commands/replay.js';
+import { run$ } from '../../src/commands/run.js';
+import type { Logger } from '../../src/logger.js';
+import { parseInvocation } from '../../src/settings.js';
+import type { RestartCause } from '../../src/streams/kube-event.js';
+import type { FakeApiServer } from './fake-api-server.js';
+import { buildPod, type FakePod } from './fake-pods.js';
+
+/** Short timings so faults heal within a second or two. */
+export const FAST_ARGS = ['--window', '200', '--watch-timeout', '3', '--idle-timeout', '1'] as const;
+/** Backoff for tests: quick, but still growing and jittered. */
+export const FAST_BACKOFF = { initialMs: 50, maxMs: 400, resetAfterMs: 1000, jitter: 0.5 };
+
+/** A logger that keeps its JSON lines for assertions instead of printing them. */
+export function capturingLogger(): { readonly logger: Logger; readonly lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const text of chunk.toString('utf8').split('\n')) if (text.trim() !== '') lines.push(JSON.parse(text) as Record<string, unknown>);
+      done();
+    },
+  });
+  const logger = winston.createLogger({ level: 'debug', format: winston.format.json(), transports: [new winston.transports.Stream({ stream })] });
+  return { logger, lines };
+}
+
+/** Polls `check` every 10 ms until it holds, failing after a generous deadline. */
+export async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Builds a routed pod: label microservice=true, host `<name>.test`, one path. */
+export function microservice(name: string, namespace = 'default', path = '/'): FakePod {
+  return buildPod({ name, namespace, labels: { microservice: 'true' }, annotations: { trafficHosts: `${name}.test`, publicPaths: `8080:${path}` } });
+}
+
+/** Splits printed output into config texts (header lines removed). */
+export function configsIn(output: string): string[] {
+  return output.split(/^# config \d+[^\n]*\n/m).slice(1);
+}
+
+/** A live run in progress. */
+export interface LiveRun {
+  /** Everything printed so far. */
+  readonly output: () => string;
+  /** The configs printed so far, without headers. */
+  readonly configs: () => string[];
+  readonly logs: Record<string, unknown>[];
+  readonly restarts: RestartCause[];
+  /** Stops like SIGTERM does and resolves with the exit status. */
+  readonly stop: () => Promise<number>;
+}
+
+/** Starts `run` (or `record`) in-process against the fake server with short timings. */
+export function startLive(fake: FakeApiServer, args: readonly string[] = [], command: 'run' | 'record' = 'run'): LiveRun {
+  const { settings } = parseInvocation([command, ...FAST_ARGS, ...args], { KUBE_HOST: fake.url });
+  const { logger, lines } = capturingLogger();
+  let output = '';
+  const stdout = { write: (text: string) => (output += text) };
+  const stop$ = new Subject<void>();
+  const restarts: RestartCause[] = [];
+  const options = { backoff: FAST_BACKOFF, hooks: { restarted: (cause: RestartCause) => void restarts.push(cause) } };
+  const done = lastValueFrom(command === 'run' ? run$(settings, logger, { stdout }, stop$, options) : record$(settings, logger, { stdout }, stop$, options));
+  done.catch(() => {});
+  return {
+    output: () => output,
+    configs: () => configsIn(output),
+    logs: lines,
+    restarts,
+    stop: async () => {
+      stop$.next();
+      return done;
+    },
+  };
+}
+
+/** Lists the fake server's matching pods (all, or the given namespaces) as one PodList, the way a fresh list would. */
+export async function freshList(fake: FakeApiServer, namespaces: readonly string[] = []): Promise<{ items: unknown[] }> {
+  const paths = namespaces.length === 0 ? ['/api/v1/pods'] : namespaces.map((ns) => `/api/v1/namespaces/${ns}/pods`);
+  const items: unknown[] = [];
+  for (const path of paths) {
+    const url = `${fake.url}${path}?labelSelector=${encodeURIComponent('microservice=true')}`;
+    // A fresh connection each time (tests drop sockets), and past any injected failures.
+    let response = await fetch(url, { headers: { connection: 'close' } });
+    for (let attempt = 0; response.status !== 200 && attempt < 100; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      response = await fetch(url, { headers: { connection: 'close' } });
+    }
+    items.push(...((await response.json()) as { items: unknown[] }).items);
+  }
+  return { items };
+}
+
+/** Returns the config `replay --last` renders from a recording file. */
+export async function replayText(file: string, args: readonly string[] = []): Promise<string> {
+  const { settings } = parseInvocation(['replay', ...args, file], {});
+  let text = '';
+  const stdout = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString('utf8');
+      done();
+    },
+  });
+  const io = { stdout, stderr: process.stderr };
+  await lastValueFrom(replay$(settings, [file], capturingLogger().logger, io));
+  return text;
+}
+
+/** Returns the config `replay --last` renders from a PodList of the fake server's current pods. */
+export async function freshConfig(fake: FakeApiServer, namespaces: readonly string[] = []): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'fresh-list-'));
+  try {
+    const file = join(dir, 'list.ndjson');
+    writeFileSync(file, `${JSON.stringify({ kind: 'PodList', apiVersion: 'v1', ...(await freshList(fake, namespaces)) })}\n`);
+    return await replayText(file, ['--last']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Waits until the last printed config equals what a fresh list gives, and returns how many configs were printed. */
+export async function convergence(live: LiveRun, fake: FakeApiServer, namespaces: readonly string[] = []): Promise<number> {
+  const expected = await freshConfig(fake, namespaces);
+  await waitFor(() => live.configs().at(-1) === expected, 'the printed config to match a fresh list');
+  return live.configs().length;
+}
+
+/** Fails if two consecutive printed configs are the same (state that did not change was printed again). */
+export function assertNoRepeats(live: LiveRun): void {
+  const configs = live.configs();
+  for (let i = 1; i < configs.length; i++) {
+    if (configs[i] === configs[i - 1]) throw new Error(`config ${i + 1} repeats config ${i}`);
+  }
+}
