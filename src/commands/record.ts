@@ -3,7 +3,7 @@ import { concat, defer, finalize, from, ignoreElements, merge, of, Subject, type
 import type { Logger } from '../logger.js';
 import { SettingsError, type Settings } from '../settings.js';
 import { openRecorder } from '../sinks/record-events.js';
-import { liveConfigs$, type LiveIo, type LiveOptions } from './run.js';
+import { configSink, liveConfigs$, type LiveIo, type LiveOptions } from './run.js';
 
 /**
  * Runs the live pipeline exactly as `run` does (configs on stdout) and records every event it is fed to
@@ -23,7 +23,7 @@ export function record$(settings: Settings, logger: Logger, io: LiveIo, stop$: O
     const failure$ = new Subject<never>();
     const recorder = openRecorder(path, (error) => failure$.error(error));
     log.info('recording pod events', { file: path });
-    const configs$ = liveConfigs$(settings, log, io, stop$, options, recorder).pipe(finalize(() => failure$.complete()));
+    const configs$ = liveConfigs$(settings, log, stop$, options, recorder, configSink('stdout', settings, log, io)).pipe(finalize(() => failure$.complete()));
     const live$ = merge(configs$, failure$).pipe(
       // On failure the file is still closed, so what was recorded up to then is usable.
       finalize(() => void recorder.close().catch(() => {})),

@@ -1,7 +1,11 @@
-import { concat, defer, ignoreElements, of, takeUntil, type Observable, type SchedulerLike } from 'rxjs';
+import { concat, defer, ignoreElements, of, takeUntil, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Logger } from '../logger.js';
 import { configsFrom } from '../pipeline.js';
-import { SettingsError, type Settings } from '../settings.js';
+import type { RenderedConfig } from '../model/rendered-config.js';
+import type { Settings } from '../settings.js';
+import { fileSink } from '../sinks/file-sink.js';
+import { applyToNginx } from '../sinks/nginx-sink.js';
+import { NginxSupervisor } from '../sinks/nginx-supervisor.js';
 import type { EventRecorder } from '../sinks/record-events.js';
 import { printConfigs } from '../sinks/print-configs.js';
 import type { SourceHooks } from '../streams/kube-event.js';
@@ -27,33 +31,47 @@ export interface LiveOptions {
   readonly machine?: KubeEnvironment;
 }
 
+/** Where configs go: printed, written to NGINX_CONF, or served by a supervised nginx. */
+export type Sink = OperatorFunction<RenderedConfig, unknown>;
+
 /**
  * Runs the live controller until `stop$` emits: list+watch the cluster, run the pipeline, send each new config to
- * the sink (stdout for now), then emit exit status 0. On stop the watch is aborted and the window in progress is
- * still applied. Fails with SettingsError for a sink this build lacks.
+ * the sink (`--sink`; default nginx inside a cluster, stdout outside), then emit exit status 0. On stop the watch is
+ * aborted, the window in progress is still applied, and nginx quits gracefully.
  */
 export function run$(settings: Settings, logger: Logger, io: LiveIo, stop$: Observable<unknown>, options: LiveOptions = {}): Observable<number> {
   return defer(() => {
-    const sink = settings.sink ?? (isInCluster(options.machine) ? 'nginx' : 'stdout');
-    if (sink !== 'stdout') {
-      const why = settings.sink === null ? ' (it is the default inside a cluster)' : '';
-      throw new SettingsError(`the ${sink} sink is not available in this build${why}; use --sink stdout`);
-    }
-    return concat(liveConfigs$(settings, logger.child({ component: 'run' }), io, stop$, options, null), of(0));
+    const log = logger.child({ component: 'run' });
+    const kind = settings.sink ?? (isInCluster(options.machine) ? 'nginx' : 'stdout');
+    return concat(liveConfigs$(settings, log, stop$, options, null, configSink(kind, settings, logger, io)), of(0));
   });
 }
 
+/** Builds the sink a `--sink` value names. */
+export function configSink(kind: 'nginx' | 'stdout' | 'file', settings: Settings, logger: Logger, io: LiveIo): Sink {
+  switch (kind) {
+    case 'stdout':
+      return printConfigs((text) => void io.stdout.write(text), { last: false });
+    case 'file':
+      return fileSink(settings.nginxConf, logger.child({ component: 'file-sink' }));
+    case 'nginx': {
+      const nginx = new NginxSupervisor({ bin: settings.nginxBin, confPath: settings.nginxConf, logger });
+      return applyToNginx(nginx, { logger: logger.child({ component: 'nginx-sink' }) });
+    }
+  }
+}
+
 /**
- * Runs the live pipeline and prints each config, completing (with no values) after `stop$`; with a recorder,
- * writes START on subscription and every event the pipeline is fed, stamped with the pipeline's own clock.
+ * Runs the live pipeline into the sink, completing (with no values) after `stop$` once the sink has finished; with
+ * a recorder, writes START on subscription and every event the pipeline is fed, stamped with the pipeline's clock.
  */
 export function liveConfigs$(
   settings: Settings,
   logger: Logger,
-  io: LiveIo,
   stop$: Observable<unknown>,
   options: LiveOptions,
   recorder: EventRecorder | null,
+  sink: Sink,
 ): Observable<never> {
   return defer(() => {
     const access = loadKubeConfig(settings.kubeHost, options.machine);
@@ -75,7 +93,6 @@ export function liveConfigs$(
     }).pipe(takeUntil(stop$));
     // Subscribed by the batching operator right after it opens its first window, in the same job: same now().
     const events$ = recorder === null ? source$ : defer(() => (recorder.start(clock.now()), source$));
-    const write = (text: string): void => void io.stdout.write(text);
-    return configsFrom(events$, pipelineOptions(settings, clock, logger)).pipe(printConfigs(write, { last: false }), ignoreElements());
+    return configsFrom(events$, pipelineOptions(settings, clock, logger)).pipe(sink, ignoreElements());
   });
 }
