@@ -1,17 +1,27 @@
-import { concat, defer, ignoreElements, of, takeUntil, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import {
+  concat, connect, defer, EMPTY, endWith, ignoreElements, merge, of, share, take, takeUntil, tap, type Observable,
+  type OperatorFunction, type SchedulerLike,
+} from 'rxjs';
+import { endpointServer$ } from '../http/endpoint-server.js';
 import type { Logger } from '../logger.js';
-import { configsFrom } from '../pipeline.js';
+import type { ApplyReport } from '../metrics/apply-report.js';
+import { Metrics } from '../metrics/metrics.js';
+import { observePipeline, type PipelineObserver } from '../metrics/observe-pipeline.js';
+import { defaultWatchSilenceLimitMs, Status } from '../metrics/status.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
+import { configsFrom, type PipelineHooks } from '../pipeline.js';
 import type { Settings } from '../settings.js';
-import { fileSink } from '../sinks/file-sink.js';
+import { settingsForLog } from '../settings-for-log.js';
+import { fileSink, type FileOutcome } from '../sinks/file-sink.js';
+import { kubeEventsFor } from '../sinks/kube-events.js';
 import { applyToNginx } from '../sinks/nginx-sink.js';
-import { NginxSupervisor } from '../sinks/nginx-supervisor.js';
-import type { EventRecorder } from '../sinks/record-events.js';
+import { NginxSupervisor, type NginxHealth } from '../sinks/nginx-supervisor.js';
 import { printConfigs } from '../sinks/print-configs.js';
+import type { EventRecorder } from '../sinks/record-events.js';
 import type { SourceHooks } from '../streams/kube-event.js';
 import { kubePodEvents$ } from '../streams/kube-pod-events.js';
 import { LiveClock } from '../streams/live-clock.js';
-import { isInCluster, loadKubeConfig, type KubeEnvironment } from '../streams/load-kube-config.js';
+import { isInCluster, loadKubeConfig, type ClusterAccess, type KubeEnvironment } from '../streams/load-kube-config.js';
 import type { BackoffOptions } from '../streams/reconnect-with-backoff.js';
 import { pipelineOptions } from './pipeline-options.js';
 
@@ -20,7 +30,7 @@ export interface LiveIo {
   readonly stdout: { write(text: string): unknown };
 }
 
-/** Seams for tests and for later wiring (health); production uses the defaults. */
+/** Seams for tests; production uses the defaults. */
 export interface LiveOptions {
   /** Clock of the pipeline's windows (default: a drift-free LiveClock, which the recorder also stamps with). */
   readonly clock?: SchedulerLike;
@@ -34,31 +44,108 @@ export interface LiveOptions {
 /** Where configs go: printed, written to NGINX_CONF, or served by a supervised nginx. */
 export type Sink = OperatorFunction<RenderedConfig, unknown>;
 
+/** The kinds of sink `--sink` names. */
+export type SinkKind = 'nginx' | 'stdout' | 'file';
+
 /**
  * Runs the live controller until `stop$` emits: list+watch the cluster, run the pipeline, send each new config to
- * the sink (`--sink`; default nginx inside a cluster, stdout outside), then emit exit status 0. On stop the watch is
- * aborted, the window in progress is still applied, and nginx quits gracefully.
+ * the sink (`--sink`; default nginx inside a cluster, stdout outside), serve /healthz, /readyz and /metrics, post
+ * Kubernetes Events on rejected annotations, then emit exit status 0. On stop the watch is aborted, the window in
+ * progress is still applied, readiness turns 503 and nginx quits gracefully.
  */
 export function run$(settings: Settings, logger: Logger, io: LiveIo, stop$: Observable<unknown>, options: LiveOptions = {}): Observable<number> {
   return defer(() => {
     const log = logger.child({ component: 'run' });
-    const kind = settings.sink ?? (isInCluster(options.machine) ? 'nginx' : 'stdout');
-    return concat(liveConfigs$(settings, log, stop$, options, null, configSink(kind, settings, logger, io)), of(0));
+    const kind: SinkKind = settings.sink ?? (isInCluster(options.machine) ? 'nginx' : 'stdout');
+    log.info('starting', { command: 'run', sink: kind, settings: settingsForLog(settings, 'run') });
+    const access = loadKubeConfig(settings.kubeHost, options.machine);
+    const clock = options.clock ?? new LiveClock();
+    const observed = observe(settings, kind, access, clock, logger);
+    const stopping$ = stop$.pipe(
+      take(1),
+      tap(() => {
+        observed.status.shuttingDown();
+        void observed.stopEvents();
+      }),
+      share(),
+    );
+    const sink = configSink(kind, settings, logger, io, observed.observer);
+    const source = observed.observer.source;
+    const hooks: SourceHooks = {
+      alive: (at) => (source.alive(at), options.hooks?.alive?.(at)),
+      restarted: (cause, scope) => (source.restarted(cause, scope), options.hooks?.restarted?.(cause, scope)),
+    };
+    const live$ = liveConfigs$(settings, log, stopping$, { ...options, clock, hooks }, null, sink, observed.observer.hooks, access);
+    const endpoints$ = settings.httpPort === 0 ? EMPTY : endpointServer$({
+      port: settings.httpPort,
+      host: settings.httpAddress,
+      status: observed.status,
+      metrics: observed.metrics,
+      logger: logger.child({ component: 'http' }),
+    });
+    // The endpoints serve until the live run has finished (readiness says "shutting down" meanwhile).
+    const run$ = live$.pipe(connect((shared$) => merge(shared$, endpoints$.pipe(ignoreElements(), takeUntil(shared$.pipe(endWith(0)))))));
+    return concat(run$, of(0));
   });
 }
 
-/** Builds the sink a `--sink` value names. */
-export function configSink(kind: 'nginx' | 'stdout' | 'file', settings: Settings, logger: Logger, io: LiveIo): Sink {
+/** Health state, metrics and the Events poster of one run, and the observer that feeds them. */
+function observe(settings: Settings, kind: SinkKind, access: ClusterAccess, clock: SchedulerLike, logger: Logger) {
+  const metrics = new Metrics();
+  const silence = settings.healthWatchSilenceSeconds;
+  const status = new Status({
+    watchSilenceLimitMs: silence === null ? defaultWatchSilenceLimitMs(settings.idleTimeoutSeconds) : silence * 1000,
+    nginx: kind === 'nginx',
+    startedAtMs: clock.now(),
+  });
+  const events = settings.postEvents
+    ? kubeEventsFor(access.config, { logger: logger.child({ component: 'kube-events' }), onResult: (result) => metrics.kubeEvent(result) })
+    : null;
+  const observer = observePipeline({ status, metrics, now: () => clock.now(), issues: events ?? undefined });
+  return { metrics, status, observer, stopEvents: () => events?.stop() };
+}
+
+/** Builds the sink a `--sink` value names; each outcome is reported to the observer (readiness, metrics). */
+export function configSink(kind: SinkKind, settings: Settings, logger: Logger, io: LiveIo, observer?: PipelineObserver): Sink {
+  const report = (outcome: ApplyReport): void => observer?.applied(outcome);
   switch (kind) {
     case 'stdout':
-      return printConfigs((text) => void io.stdout.write(text), { last: false });
+      return (configs$) => configs$.pipe(
+        printConfigs((text) => void io.stdout.write(text), { last: false }),
+        tap((config) => report({ type: 'applied', config, durationMs: 0 })),
+      );
     case 'file':
-      return fileSink(settings.nginxConf, logger.child({ component: 'file-sink' }));
+      return (configs$) => configs$.pipe(
+        fileSink(settings.nginxConf, logger.child({ component: 'file-sink' })),
+        tap((outcome) => report(fileReport(outcome))),
+      );
     case 'nginx': {
-      const nginx = new NginxSupervisor({ bin: settings.nginxBin, confPath: settings.nginxConf, logger });
-      return applyToNginx(nginx, { logger: logger.child({ component: 'nginx-sink' }) });
+      const nginx = new NginxSupervisor({
+        bin: settings.nginxBin,
+        confPath: settings.nginxConf,
+        logger,
+        hooks: { health: (health) => observer?.nginxUp(health.state !== 'down', downReason(health)) },
+      });
+      return (configs$) => configs$.pipe(applyToNginx(nginx, { logger: logger.child({ component: 'nginx-sink' }) }), tap(report));
     }
   }
+}
+
+function fileReport(outcome: FileOutcome): ApplyReport {
+  switch (outcome.type) {
+    case 'written':
+      return { type: 'applied', config: outcome.config, durationMs: 0 };
+    case 'unchanged':
+      return { type: 'unchanged', config: outcome.config };
+    case 'failed':
+      return { type: 'failed', config: outcome.config, durationMs: 0, stage: 'write' };
+  }
+}
+
+function downReason(health: NginxHealth): string | undefined {
+  if (health.state !== 'down') return undefined;
+  const exit = health.lastExit;
+  return exit === null ? 'nginx not running' : `nginx not running (exited: ${exit.error ?? (exit.signal !== null ? `signal ${exit.signal}` : `code ${exit.code}`)})`;
 }
 
 /**
@@ -72,9 +159,11 @@ export function liveConfigs$(
   options: LiveOptions,
   recorder: EventRecorder | null,
   sink: Sink,
+  hooks: PipelineHooks = {},
+  cluster?: ClusterAccess,
 ): Observable<never> {
   return defer(() => {
-    const access = loadKubeConfig(settings.kubeHost, options.machine);
+    const access = cluster ?? loadKubeConfig(settings.kubeHost, options.machine);
     const namespaces = settings.namespaces.length === 0 ? 'all' : settings.namespaces.join(',');
     logger.info('watching pods', { server: access.server, config: access.origin, namespaces, selector: settings.selector.text });
     const clock = options.clock ?? new LiveClock();
@@ -93,6 +182,6 @@ export function liveConfigs$(
     }).pipe(takeUntil(stop$));
     // Subscribed by the batching operator right after it opens its first window, in the same job: same now().
     const events$ = recorder === null ? source$ : defer(() => (recorder.start(clock.now()), source$));
-    return configsFrom(events$, pipelineOptions(settings, clock, logger)).pipe(sink, ignoreElements());
+    return configsFrom(events$, pipelineOptions(settings, clock, logger, hooks)).pipe(sink, ignoreElements());
   });
 }

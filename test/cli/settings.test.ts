@@ -9,7 +9,8 @@ test('defaults', () => {
   assert.equal(settings.windowMs, 2000);
   assert.equal(settings.hostsAnnotation, 'trafficHosts');
   assert.equal(settings.pathsAnnotation, 'publicPaths');
-  assert.deepEqual(settings.selector, [{ key: 'microservice', op: 'in', values: ['true'] }]);
+  assert.deepEqual([...settings.selector], [{ key: 'microservice', op: 'in', values: ['true'] }]);
+  assert.equal(settings.selector.text, 'microservice=true');
   assert.equal(settings.ownership, 'host');
   assert.equal(settings.logLevel, 'info');
   assert.equal(settings.template, null);

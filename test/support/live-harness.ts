@@ -16,6 +16,8 @@ import { buildPod, type FakePod } from './fake-pods.js';
 
 /** Short timings so faults heal within a second or two. */
 export const FAST_ARGS = ['--window', '200', '--watch-timeout', '3', '--idle-timeout', '1'] as const;
+/** Settings of `run` only: no admin port (tests that need it pick a free one). */
+export const RUN_ARGS = ['--http-port', '0'] as const;
 /** Backoff for tests: quick, but still growing and jittered. */
 export const FAST_BACKOFF = { initialMs: 50, maxMs: 400, resetAfterMs: 1000, jitter: 0.5 };
 
@@ -65,7 +67,7 @@ export interface LiveRun {
 
 /** Starts `run` (or `record`) in-process against the fake server with short timings. */
 export function startLive(fake: FakeApiServer, args: readonly string[] = [], command: 'run' | 'record' = 'run'): LiveRun {
-  const { settings } = parseInvocation([command, ...FAST_ARGS, ...args], { KUBE_HOST: fake.url });
+  const { settings } = parseInvocation([command, ...FAST_ARGS, ...(command === 'run' ? RUN_ARGS : []), ...args], { KUBE_HOST: fake.url });
   const { logger, lines } = capturingLogger();
   let output = '';
   const stdout = { write: (text: string) => (output += text) };

@@ -1,0 +1,95 @@
+// The one place that turns what the source, the pipeline and the sink report into health state, metrics and the
+// Kubernetes Events reporter. The commands hand `hooks` to the pipeline, `source` to the live source, and call
+// `applied` and `nginxUp` from the sink.
+import type { Issue } from '../model/issue.js';
+import type { RoutingState } from '../model/routing-state.js';
+import type { PipelineHooks } from '../pipeline.js';
+import { ApplyLatency } from './apply-latency.js';
+import type { ApplyReport } from './apply-report.js';
+import type { Metrics } from './metrics.js';
+import type { Status } from './status.js';
+
+/** Something that acts on newly rejected annotations, such as the Kubernetes Events poster. */
+export interface IssueReporter {
+  report(added: readonly Issue[], uidOf: (pod: string) => string | undefined): void;
+}
+
+/** Where the observations go, and the clock they are stamped with. */
+export interface ObserveOptions {
+  readonly status: Status;
+  readonly metrics: Metrics;
+  /** The pipeline's clock (ms since the epoch): event arrivals and applies must be read from the same one. */
+  readonly now: () => number;
+  /** Told about newly rejected annotations, with a lookup of the pod's uid. */
+  readonly issues?: IssueReporter;
+}
+
+/** The observers to hand to each part of the controller. */
+export interface PipelineObserver {
+  /** For `configsFrom` (through `pipelineOptions(..., extra)`). */
+  readonly hooks: PipelineHooks;
+  /** For the live source's SourceHooks. */
+  readonly source: {
+    readonly alive: (atMs: number) => void;
+    readonly restarted: (cause: string, scope: string) => void;
+  };
+  /** Call with each outcome of the sink (every sink: nginx, stdout, file), at the time it happened. */
+  applied(report: ApplyReport, atMs?: number): void;
+  /** Call when nginx starts or stops running. */
+  nginxUp(up: boolean, reason?: string): void;
+}
+
+/** Creates the observers that feed health, readiness, metrics and the issue reporter from one pipeline run. */
+export function observePipeline(options: ObserveOptions): PipelineObserver {
+  const { status, metrics, now } = options;
+  const latency = new ApplyLatency();
+  let state: RoutingState | null = null;
+  const uidOf = (pod: string): string | undefined => {
+    const uid = state?.pods.get(pod)?.pod.uid;
+    return uid === '' ? undefined : uid;
+  };
+  const hooks: PipelineHooks = {
+    event: (event, atMs) => {
+      metrics.podEvent(event.type);
+      latency.arrived(atMs);
+    },
+    batch: (events) => {
+      metrics.batch();
+      latency.batched(events.length);
+    },
+    state: (next) => {
+      state = next;
+      latency.stateChanged();
+    },
+    rendered: (config) => {
+      metrics.configRendered(latency.rendered(config.hash));
+      metrics.currentIssues(config.issues);
+    },
+    renderFailed: () => metrics.renderFailed(),
+    issues: (added) => {
+      metrics.issuesAdded(added);
+      options.issues?.report(added, uidOf);
+    },
+  };
+  return {
+    hooks,
+    source: {
+      alive: (atMs) => {
+        status.watchAlive(atMs);
+        metrics.watchAlive(atMs);
+      },
+      restarted: (cause) => metrics.watchRestarted(cause),
+    },
+    applied: (report, atMs = now()) => {
+      metrics.applied(report, atMs);
+      if (report.type === 'failed') return;
+      status.applied(report.config.hash, atMs);
+      const ms = latency.applied(report.config.hash, atMs);
+      if (ms !== null && report.type === 'applied') metrics.eventToApplied(ms);
+    },
+    nginxUp: (up, reason) => {
+      status.nginxUp(up, reason);
+      metrics.nginxUp(up);
+    },
+  };
+}
