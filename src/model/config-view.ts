@@ -1,5 +1,5 @@
 import { fnv1a32 } from './fnv.js';
-import type { Backend, PodRef, Route, RoutingTable } from './routing-table.js';
+import type { Backend, HostRoutes, PodRef, Route, RoutingTable } from './routing-table.js';
 
 /** A pod named in a `# Pod NAME (NAMESPACE)` comment. */
 export interface PodView {
@@ -51,22 +51,44 @@ export interface ViewOptions {
   readonly port: number;
 }
 
+/** What one host contributed to the last view, so an unchanged host keeps its very objects. */
+interface HostView {
+  readonly names: string;
+  readonly server: ServerView;
+  readonly upstreams: readonly UpstreamView[];
+}
+
+/** Views of hosts from earlier builds, keyed by the table's host objects (a host the table reuses is reused here). */
+export type ViewCache = WeakMap<HostRoutes, HostView>;
+
+/** Returns an empty view cache. */
+export function createViewCache(): ViewCache {
+  return new WeakMap();
+}
+
 /**
  * Builds the template's view of a routing table: upstream names `microservice` + FNV-1a-32 of host + path (made
  * unique on collision), `location = /p` plus `location /p/` so `/pfoo` is not routed, hash sizes fitted to the hosts.
+ * With a cache, a host whose routes and upstream names are unchanged keeps its objects from the previous build, so
+ * the renderer can reuse their text.
  */
-export function buildView(table: RoutingTable, options: ViewOptions): ConfigView {
-  const names = new Set<string>();
+export function buildView(table: RoutingTable, options: ViewOptions, cache: ViewCache = createViewCache()): ConfigView {
+  const taken = new Set<string>();
   const upstreams: UpstreamView[] = [];
-  const servers = table.hosts.map((host) => ({
-    host: host.host,
-    locations: host.routes.flatMap((route) => {
-      const upstream = route.backends.length >= 2 ? uniqueName(route, names) : null;
-      if (upstream !== null) upstreams.push({ name: upstream, servers: route.backends.map(serverView) });
-      return locations(route, upstream);
-    }),
-  }));
-  const longest = table.hosts.reduce((max, host) => Math.max(max, host.host.length), 0);
+  const servers: ServerView[] = [];
+  let longest = 0;
+  for (const host of table.hosts) {
+    longest = Math.max(longest, host.host.length);
+    const names = host.routes.map((route) => (route.backends.length >= 2 ? uniqueName(route, taken) : null));
+    const key = names.join(' ');
+    let view = cache.get(host);
+    if (view === undefined || view.names !== key) {
+      view = hostView(host, names, key);
+      cache.set(host, view);
+    }
+    servers.push(view.server);
+    upstreams.push(...view.upstreams);
+  }
   return {
     port: options.port,
     serverNamesHashBucketSize: bucketSize(longest),
@@ -74,6 +96,16 @@ export function buildView(table: RoutingTable, options: ViewOptions): ConfigView
     upstreams,
     servers,
   };
+}
+
+function hostView(host: HostRoutes, names: readonly (string | null)[], key: string): HostView {
+  const upstreams: UpstreamView[] = [];
+  const locationViews = host.routes.flatMap((route, index) => {
+    const upstream = names[index] ?? null;
+    if (upstream !== null) upstreams.push({ name: upstream, servers: route.backends.map(serverView) });
+    return locations(route, upstream);
+  });
+  return { names: key, server: { host: host.host, locations: locationViews }, upstreams };
 }
 
 function locations(route: Route, upstream: string | null): LocationView[] {

@@ -1,4 +1,4 @@
-import type { ConfigView, PodView, UpstreamServerView } from '../model/config-view.js';
+import type { ConfigView, PodView, ServerView, UpstreamServerView } from '../model/config-view.js';
 import { isIPv4, isIPv6, isValidHost, isValidLocation, isValidNamespace, isValidObjectName, isValidPort } from '../model/validate.js';
 
 /** A value refused on its way into nginx.conf: the allow-lists upstream of the renderer were bypassed. */
@@ -11,32 +11,45 @@ export class TemplateValueError extends Error {
 const SAFE_VALUE = /^(?:[A-Za-z0-9._~\-/:[\]*]|[^\p{C}\p{Z}\p{ASCII}])+$/u;
 const UPSTREAM_NAME = /^microservice[0-9]+(?:-[0-9]+)?$/;
 
+const SAFE_ASCII = /^[A-Za-z0-9._~\-/:[\]*]+$/;
+
 /** Checks one value as the template prints it; mustache calls this in place of HTML escaping. */
 export function checkValue(value: unknown): string {
   const text = String(value);
-  if (!SAFE_VALUE.test(text)) refuse('template value', text);
+  if (!SAFE_ASCII.test(text) && !SAFE_VALUE.test(text)) refuse('template value', text);
   return text;
 }
 
-/** Checks every value of a view against the allow-list of its kind; throws TemplateValueError on the first miss. */
-export function checkView(view: ConfigView): void {
+/**
+ * Checks every value of a view against the allow-list of its kind; throws TemplateValueError on the first miss.
+ * Servers and upstreams in `checked` passed before (views reuse unchanged objects) and are skipped.
+ */
+export function checkView(view: ConfigView, checked: WeakSet<object> = new WeakSet()): void {
   for (const size of [view.port, view.serverNamesHashBucketSize, view.serverNamesHashMaxSize]) {
     if (!Number.isInteger(size) || size < 1) refuse('number', String(size));
   }
   if (!isValidPort(String(view.port))) refuse('listen port', String(view.port));
   for (const upstream of view.upstreams) {
+    if (checked.has(upstream)) continue;
     if (!UPSTREAM_NAME.test(upstream.name)) refuse('upstream name', upstream.name);
     upstream.servers.forEach(checkServer);
+    checked.add(upstream);
   }
   for (const server of view.servers) {
-    if (!isValidHost(server.host)) refuse('host', server.host);
-    for (const location of server.locations) {
-      const path = location.exact || location.path === '/' ? location.path : location.path.slice(0, -1);
-      if (!isValidLocation(path)) refuse('location path', location.path);
-      if (location.upstream !== null && !UPSTREAM_NAME.test(location.upstream)) refuse('upstream name', location.upstream);
-      if (location.direct !== null) checkServer(location.direct);
-      location.waiting.forEach(checkPod);
-    }
+    if (checked.has(server)) continue;
+    checkHostServer(server);
+    checked.add(server);
+  }
+}
+
+function checkHostServer(server: ServerView): void {
+  if (!isValidHost(server.host)) refuse('host', server.host);
+  for (const location of server.locations) {
+    const path = location.exact || location.path === '/' ? location.path : location.path.slice(0, -1);
+    if (!isValidLocation(path)) refuse('location path', location.path);
+    if (location.upstream !== null && !UPSTREAM_NAME.test(location.upstream)) refuse('upstream name', location.upstream);
+    if (location.direct !== null) checkServer(location.direct);
+    location.waiting.forEach(checkPod);
   }
 }
 

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import Mustache from 'mustache';
-import { buildView, type ConfigView } from '../model/config-view.js';
+import { buildView, createViewCache, type ConfigView, type ViewCache } from '../model/config-view.js';
+import type { OwnershipPolicy } from '../model/ownership.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
 import { buildRoutingTable } from '../model/routing-table.js';
 import type { RoutingState } from '../model/routing-state.js';
-import type { OwnershipPolicy } from '../model/ownership.js';
-import { checkValue, checkView } from './check-view.js';
+import { checkView } from './check-view.js';
+import { ConfigRenderer } from './config-renderer.js';
 import type { Template } from './template.js';
 
 /** What rendering needs from the settings. */
@@ -14,24 +14,47 @@ export interface RenderOptions {
   readonly ownership: OwnershipPolicy;
 }
 
-/** Renders the state to nginx.conf text; throws TemplateValueError if any value fails its allow-list. */
-export function renderState(state: RoutingState, template: Template, options: RenderOptions): RenderedConfig {
-  const table = buildRoutingTable(state, options.ownership);
-  const view = buildView(table, { port: options.port });
-  const text = renderView(view, template);
-  let routes = 0;
-  let backends = 0;
-  for (const host of table.hosts) {
-    routes += host.routes.length;
-    for (const route of host.routes) backends += route.backends.length;
+/**
+ * Renders states one after another, redoing only what changed since the previous state: hosts whose routes are
+ * unchanged keep their view objects, already-checked values are not checked again, and their text is reused.
+ * Throws TemplateValueError if any new value fails its allow-list.
+ */
+export class StateRenderer {
+  private readonly views: ViewCache = createViewCache();
+  private readonly checked = new WeakSet<object>();
+  private readonly renderer: ConfigRenderer;
+
+  constructor(template: Template, private readonly options: RenderOptions) {
+    this.renderer = new ConfigRenderer(template);
   }
-  return { text, hash: hashText(text), routes, backends, issues: table.issues };
+
+  /** Renders one state to nginx.conf text. */
+  render(state: RoutingState): RenderedConfig {
+    const table = buildRoutingTable(state, this.options.ownership);
+    const view = buildView(table, { port: this.options.port }, this.views);
+    checkView(view, this.checked);
+    const text = this.renderer.render(view);
+    let routes = 0;
+    let backends = 0;
+    for (const host of table.hosts) {
+      routes += host.routes.length;
+      for (const route of host.routes) backends += route.backends.length;
+    }
+    let hash: string | undefined;
+    // The hash is computed on first use: most renders of a busy cluster are only compared, never applied.
+    return { text, routes, backends, issues: table.issues, get hash() { return (hash ??= hashText(text)); } };
+  }
+}
+
+/** Renders one state to nginx.conf text (a one-off StateRenderer). */
+export function renderState(state: RoutingState, template: Template, options: RenderOptions): RenderedConfig {
+  return new StateRenderer(template, options).render(state);
 }
 
 /** Renders a checked view with the template; mustache's HTML escaping is replaced by the allow-list check. */
 export function renderView(view: ConfigView, template: Template): string {
   checkView(view);
-  return Mustache.render(template.text, view, {}, { escape: checkValue });
+  return new ConfigRenderer(template).render(view);
 }
 
 /** Returns the sha256 of a config, hex. */

@@ -54,3 +54,12 @@ test('colliding upstream names are made unique, deterministically', () => {
   const names = buildView(table, { port: 80 }).upstreams.map((u) => u.name);
   assert.equal(names[1], `${names[0]}-2`);
 });
+
+test('FNV-1a hashes the UTF-8 bytes, surrogate pairs and lone surrogates included', () => {
+  const reference = (text: string): number => {
+    let hash = 0x811c9dc5;
+    for (const byte of new TextEncoder().encode(text)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+    return hash;
+  };
+  for (const text of ['a.com/café', 'x/日本', 'emoji/😀', 'lone\ud800x', 'end\udc00', '']) assert.equal(fnv1a32(text), reference(text), JSON.stringify(text));
+});
