@@ -12,6 +12,7 @@ import { parseInvocation, SETTINGS, type Settings } from '../../src/settings.js'
 import { readDockerfile, stageEnv } from '../support/dockerfile.js';
 import { loadManifests, type Manifest } from '../support/manifests.js';
 import { containerEnv, containerPort, onlyObject, podTemplate } from '../support/pod-spec.js';
+import { ENDPOINT_PATHS } from '../../src/http/endpoint-routes.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const manifests: Manifest[] = ['replication-controller.yaml', 'service.yaml', 'pod-disruption-budget.yaml'].flatMap((file) =>
@@ -20,9 +21,8 @@ const manifests: Manifest[] = ['replication-controller.yaml', 'service.yaml', 'p
 const rc = onlyObject<IReplicationController>(manifests, 'ReplicationController');
 const pod = podTemplate(rc);
 const runtime = readDockerfile(`${root}Dockerfile`).at(-1)!;
-// The endpoints the controller serves on HTTP_PORT. src/http does not exist yet, so they are listed here once and
-// checked against the setting's own help text; switch to the module's exports when it lands.
-const ENDPOINTS = { liveness: '/healthz', readiness: '/readyz', metrics: '/metrics' } as const;
+// The endpoints the controller really serves on HTTP_PORT.
+const ENDPOINTS = ENDPOINT_PATHS;
 
 function settings(): Settings {
   const invocation = parseInvocation(pod.container.args ?? [], containerEnv(pod.container));
