@@ -124,7 +124,12 @@ export function configSink(kind: SinkKind, settings: Settings, logger: Logger, i
         bin: settings.nginxBin,
         confPath: settings.nginxConf,
         logger,
-        hooks: { health: (health) => observer?.nginxUp(health.state !== 'down', downReason(health)) },
+        hooks: {
+          health: (health) => {
+            const reason = downReason(health);
+            observer?.nginxUp(reason === undefined, reason);
+          },
+        },
       });
       return (configs$) => configs$.pipe(applyToNginx(nginx, { logger: logger.child({ component: 'nginx-sink' }) }), tap(report));
     }
@@ -142,8 +147,11 @@ function fileReport(outcome: FileOutcome): ApplyReport {
   }
 }
 
+// Not started yet (idle), or quitting gracefully (stopping), is not a failure. A master starting after an exit is
+// one: it does not serve until it has bound its ports (nginx retries a busy port for 2.5 s), and it may fail again.
 function downReason(health: NginxHealth): string | undefined {
-  if (health.state !== 'down') return undefined;
+  const restarting = health.state === 'starting' && health.lastExit !== null;
+  if (health.state !== 'down' && !restarting) return undefined;
   const exit = health.lastExit;
   return exit === null ? 'nginx not running' : `nginx not running (exited: ${exit.error ?? (exit.signal !== null ? `signal ${exit.signal}` : `code ${exit.code}`)})`;
 }

@@ -163,7 +163,7 @@ class ApplyLoop {
     const stage: ApplyStage = error instanceof NginxApplyError ? error.stage : 'write';
     const message = error instanceof Error ? error.message : String(error);
     const retryInMs = stage === 'stopped' || this.pending !== null || this.ending !== null ? null : nginxBackoff(this.backoff(), attempt);
-    this.log.error('nginx config not applied; the previous config stays in force', { hash: short(config), stage, message, attempt, retryInMs });
+    this.log.error('nginx config not applied; the previous config stays in force', { hash: short(config), stage, error: message, attempt, retryInMs });
     this.subscriber.next({ type: 'failed', config, stage, message, attempt, durationMs, retryInMs });
     if (stage === 'stopped') {
       this.end(null);
