@@ -31,6 +31,40 @@ export function ownershipKey(policy: OwnershipPolicy, host: string, path: string
   return policy === 'host' ? host : `${host} ${path}`;
 }
 
+/** Holds on wildcard hosts (`*.example.com`), by wildcard host: what an exact host checks for cover. */
+export type WildcardHolds = ReadonlyMap<string, readonly Hold[]>;
+
+/** Collects the holds on wildcard hosts, keyed by host whatever the policy. */
+export function wildcardHolds(holds: ReadonlyMap<string, Hold>): WildcardHolds {
+  const index = new Map<string, Hold[]>();
+  for (const [key, hold] of holds) {
+    if (!key.startsWith('*.')) continue;
+    const space = key.indexOf(' ');
+    const host = space === -1 ? key : key.slice(0, space);
+    const list = index.get(host);
+    if (list === undefined) index.set(host, [hold]);
+    else list.push(hold);
+  }
+  return index;
+}
+
+/**
+ * Finds a wildcard held by another namespace since before `mine` that covers `host` (`*.b.c` and `*.c` cover
+ * `a.b.c` and `*.a.b.c`). nginx prefers an exact name, then the longest wildcard, so a younger claim under an
+ * older foreign wildcard would divert traffic the wildcard already serves: a hijack, refused like a claim on the host.
+ */
+export function coveringHold(index: WildcardHolds, host: string, mine: Hold): { wildcard: string; namespace: string } | null {
+  if (index.size === 0) return null;
+  const labels = host.split('.');
+  for (let i = host.startsWith('*.') ? 2 : 1; i < labels.length; i++) {
+    const wildcard = `*.${labels.slice(i).join('.')}`;
+    for (const hold of index.get(wildcard) ?? []) {
+      if (hold.namespace !== mine.namespace && compareAges(hold.since, mine.since) < 0) return { wildcard, namespace: hold.namespace };
+    }
+  }
+  return null;
+}
+
 /** Tells whether any hold is waiting out its grace period. */
 export function hasVacancy(holds: ReadonlyMap<string, Hold>): boolean {
   for (const hold of holds.values()) if (hold.vacantSince !== null) return true;

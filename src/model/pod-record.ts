@@ -8,10 +8,18 @@ export interface Limits {
   readonly maxEntries: number;
   /** Largest annotation value read at all, in UTF-16 code units. */
   readonly maxAnnotationLength: number;
+  /** Most routes (hosts x paths) one pod may ask for; over it, none are taken. Default {@link DEFAULT_MAX_ROUTES}. */
+  readonly maxRoutes?: number;
 }
 
+/**
+ * Routes one pod may ask for unless the limits say otherwise. Entry limits alone allow hosts x paths = 100 x 100
+ * routes (about 9 MB of nginx.conf from one pod), and 10,000 x 10,000 at the highest MAX_ENTRIES.
+ */
+export const DEFAULT_MAX_ROUTES = 1_000;
+
 /** The limits used unless the settings say otherwise. */
-export const DEFAULT_LIMITS: Limits = { maxEntries: 100, maxAnnotationLength: 16384 };
+export const DEFAULT_LIMITS: Limits = { maxEntries: 100, maxAnnotationLength: 16384, maxRoutes: DEFAULT_MAX_ROUTES };
 
 /** One accepted `PORT:PATH` entry. */
 export interface PathEntry {
@@ -50,6 +58,11 @@ export function readPod(pod: ProjectedPod, limits: Limits = DEFAULT_LIMITS): Pod
   const pathTokens = entries(pod.paths, 'paths', limits, report);
   const hosts = readHosts(hostTokens, report);
   const paths = readPaths(pathTokens, report);
+  const maxRoutes = limits.maxRoutes ?? DEFAULT_MAX_ROUTES;
+  if (hosts.length * paths.length > maxRoutes) {
+    report('too-many-entries', `the annotations ask for ${hosts.length} hosts x ${paths.length} paths = ${hosts.length * paths.length} routes, over the limit of ${maxRoutes} per pod; none were taken`);
+    return { ...empty, issues };
+  }
   const address = hosts.length > 0 && paths.length > 0 ? backendAddress(pod, report) : null;
   return { key, pod, hosts, paths, address, issues };
 }
@@ -73,23 +86,25 @@ function entries(value: string | null, what: 'hosts' | 'paths', limits: Limits, 
   return tokens;
 }
 
+// Sets, not array scans: with MAX_ENTRIES at its ceiling (10,000) a quadratic scan took seconds per pod event.
 function readHosts(tokens: readonly string[], report: Report): string[] {
-  const hosts: string[] = [];
+  const hosts = new Set<string>();
   for (const token of tokens) {
-    const host = token.toLowerCase();
+    // ASCII case folding only: Unicode's would turn look-alikes into ASCII (KELVIN SIGN U+212A lower-cases to "k").
+    const host = token.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
     if (!isValidHost(host)) {
       report('invalid-host', `host ${quote(token)} is not a DNS name (letters, digits, "-", dots; optional leading "*.") nor an IPv4 address`);
-    } else if (hosts.includes(host)) {
+    } else if (hosts.has(host)) {
       report('duplicate-entry', `host ${quote(token)} is listed twice`);
     } else {
-      hosts.push(host);
+      hosts.add(host);
     }
   }
-  return hosts;
+  return [...hosts];
 }
 
 function readPaths(tokens: readonly string[], report: Report): PathEntry[] {
-  const paths: PathEntry[] = [];
+  const paths = new Map<string, PathEntry>();
   for (const token of tokens) {
     const colon = token.indexOf(':');
     if (colon === -1) {
@@ -103,13 +118,13 @@ function readPaths(tokens: readonly string[], report: Report): PathEntry[] {
     } else if (typeof checked === 'string') {
       report('invalid-path', `paths entry ${quote(token)}: the path ${checked}`);
     } else {
-      const same = paths.find((entry) => entry.path === checked.path);
-      if (same === undefined) paths.push({ ...checked, port: Number(port) });
+      const same = paths.get(checked.path);
+      if (same === undefined) paths.set(checked.path, { ...checked, port: Number(port) });
       else if (same.port === Number(port)) report('duplicate-entry', `paths entry ${quote(token)} is listed twice`);
       else report('conflicting-port', `paths entry ${quote(token)}: path ${checked.path} already goes to port ${same.port}`);
     }
   }
-  return paths;
+  return [...paths.values()];
 }
 
 function backendAddress(pod: ProjectedPod, report: Report): string | null {
@@ -121,7 +136,12 @@ function backendAddress(pod: ProjectedPod, report: Report): string | null {
   return null;
 }
 
-/** Quotes a hostile value for a message: JSON escaping, cut to 80 characters. */
+/**
+ * Quotes a hostile value for a message: cut to 80 characters, JSON-escaped, and everything outside printable ASCII
+ * written as `\uXXXX`, so the message is plain ASCII that `JSON.parse` reads back: no line breaks (U+2028), no bidi
+ * overrides (U+202E) or zero-width characters to spoof a log line, and look-alikes show as what they are.
+ */
 function quote(value: string): string {
-  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  const json = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  return json.replace(/[^\x20-\x7e]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

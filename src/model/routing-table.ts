@@ -1,5 +1,5 @@
 import { compareIssues, compareStrings, type Issue, type IssueCode } from './issue.js';
-import { ownershipKey, type OwnershipPolicy } from './ownership.js';
+import { coveringHold, ownershipKey, wildcardHolds, type OwnershipPolicy, type WildcardHolds } from './ownership.js';
 import type { PodRecord } from './pod-record.js';
 import type { RoutingState } from './routing-state.js';
 
@@ -52,17 +52,20 @@ interface MutableRoute {
 export function buildRoutingTable(state: RoutingState, policy: OwnershipPolicy): RoutingTable {
   const routes = new Map<string, Map<string, MutableRoute>>();
   const issues: Issue[] = [];
+  const wildcards = wildcardHolds(state.holds);
   for (const record of state.pods.values()) {
     issues.push(...record.issues);
     for (const host of record.hosts) {
-      if (policy === 'host' && !owns(state, record, host)) {
-        issues.push(conflict(record, 'host-conflict', `host ${host}`, state.holds.get(host)?.namespace));
+      const hostRefused = policy === 'host' ? refusal(state, wildcards, record, host, 'host-conflict', `host ${host}`) : null;
+      if (hostRefused !== null) {
+        issues.push(hostRefused);
         continue;
       }
       for (const entry of record.paths) {
         const key = ownershipKey(policy, host, entry.path);
-        if (policy === 'route' && !owns(state, record, key)) {
-          issues.push(conflict(record, 'route-conflict', `route ${host}${entry.path}`, state.holds.get(key)?.namespace));
+        const routeRefused = policy === 'route' ? refusal(state, wildcards, record, key, 'route-conflict', `route ${host}${entry.path}`) : null;
+        if (routeRefused !== null) {
+          issues.push(routeRefused);
           continue;
         }
         let byPath = routes.get(host);
@@ -80,8 +83,18 @@ export function buildRoutingTable(state: RoutingState, policy: OwnershipPolicy):
   return { hosts: sortHosts(routes), issues: issues.sort(compareIssues) };
 }
 
-function owns(state: RoutingState, record: PodRecord, key: string): boolean {
-  return state.holds.get(key)?.namespace === record.pod.namespace;
+/** Returns why a pod may not serve under `key` (another namespace owns it, or an older foreign wildcard covers it). */
+function refusal(state: RoutingState, wildcards: WildcardHolds, record: PodRecord, key: string, code: IssueCode, what: string): Issue | null {
+  const hold = state.holds.get(key);
+  if (hold?.namespace !== record.pod.namespace) return conflict(record, code, what, hold?.namespace);
+  const space = key.indexOf(' ');
+  const cover = coveringHold(wildcards, space === -1 ? key : key.slice(0, space), hold);
+  if (cover === null) return null;
+  return {
+    pod: record.key,
+    code,
+    message: `${what} is covered by wildcard ${cover.wildcard} of namespace ${cover.namespace}, which holds it since earlier; claims on it from namespace ${record.pod.namespace} are refused`,
+  };
 }
 
 function conflict(record: PodRecord, code: IssueCode, what: string, owner: string | undefined): Issue {
