@@ -93,6 +93,7 @@ export const SETTINGS = {
   ownership: { flag: '--ownership', env: 'OWNERSHIP', commands: ALL, defaultText: 'host', parse: oneOf(['host', 'route'] as const), help: 'cross-namespace policy: a host belongs to one namespace (host), or each host+path does (route)' },
   ownershipGraceSeconds: { flag: '--ownership-grace', env: 'OWNERSHIP_GRACE_SECONDS', commands: ALL, defaultText: '60', parse: integer('the grace period', 0, 86_400), help: 'seconds a namespace keeps a host after its last claiming pod is gone' },
   maxEntries: { flag: '--max-entries', env: 'MAX_ENTRIES', commands: ALL, defaultText: '100', parse: integer('the entry limit', 1, 10_000), help: 'entries read from each routing annotation of a pod' },
+  maxRoutes: { flag: '--max-routes', env: 'MAX_ROUTES_PER_POD', commands: ALL, defaultText: '1000', parse: integer('the route limit', 1, 100_000), help: 'most routes (hosts x paths) one pod may ask for; a pod asking for more gets none' },
   maxAnnotationLength: { flag: '--max-annotation-length', env: 'MAX_ANNOTATION_LENGTH', commands: ALL, defaultText: '16384', parse: integer('the annotation length limit', 1, 262_144), help: 'longest routing annotation value read, in characters' },
   logLevel: { flag: '--log-level', env: 'LOG_LEVEL', commands: ALL, defaultText: 'info', parse: oneOf(LOG_LEVELS), help: 'log level' },
   logFormat: { flag: '--log-format', env: 'LOG_FORMAT', commands: ALL, defaultText: 'json', parse: oneOf(['json', 'text'] as const), help: 'log format on stderr: JSON lines or readable text' },

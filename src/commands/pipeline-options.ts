@@ -26,7 +26,7 @@ export function pipelineOptions(settings: Settings, scheduler: SchedulerLike, lo
     scheduler,
     template,
     reduce: {
-      limits: { maxEntries: settings.maxEntries, maxAnnotationLength: settings.maxAnnotationLength },
+      limits: { maxEntries: settings.maxEntries, maxAnnotationLength: settings.maxAnnotationLength, maxRoutes: settings.maxRoutes },
       ownership: settings.ownership,
       ownershipGraceMs: settings.ownershipGraceSeconds * 1000,
     },

@@ -8,8 +8,8 @@ export interface Limits {
   readonly maxEntries: number;
   /** Largest annotation value read at all, in UTF-16 code units. */
   readonly maxAnnotationLength: number;
-  /** Most routes (hosts x paths) one pod may ask for; over it, none are taken. Default {@link DEFAULT_MAX_ROUTES}. */
-  readonly maxRoutes?: number;
+  /** Most routes (hosts x paths) one pod may ask for; over it, none are taken. */
+  readonly maxRoutes: number;
 }
 
 /**
@@ -58,7 +58,7 @@ export function readPod(pod: ProjectedPod, limits: Limits = DEFAULT_LIMITS): Pod
   const pathTokens = entries(pod.paths, 'paths', limits, report);
   const hosts = readHosts(hostTokens, report);
   const paths = readPaths(pathTokens, report);
-  const maxRoutes = limits.maxRoutes ?? DEFAULT_MAX_ROUTES;
+  const maxRoutes = limits.maxRoutes;
   if (hosts.length * paths.length > maxRoutes) {
     report('too-many-entries', `the annotations ask for ${hosts.length} hosts x ${paths.length} paths = ${hosts.length * paths.length} routes, over the limit of ${maxRoutes} per pod; none were taken`);
     return { ...empty, issues };

@@ -28,7 +28,7 @@ function measure<T>(t: TestContext, what: string, work: () => T): T {
 describe('one pod asking for too much', () => {
   it('reads the first MAX_ENTRIES of 10,000 hosts and reports the rest', (t) => {
     const hosts = Array.from({ length: 10_000 }, (_, i) => `h${i}.example`).join(' ');
-    const limits = { maxEntries: 100, maxAnnotationLength: 262_144 };
+    const limits = { ...DEFAULT_LIMITS, maxEntries: 100, maxAnnotationLength: 262_144 };
     const record = measure(t, '10,000 hosts (116 KB), MAX_ENTRIES 100', () => readPod(projected({ namespace: 'a', name: 'p', hosts, paths: '80:/' }), limits));
     assert.equal(record.hosts.length, 100);
     assert.deepEqual(record.issues.map((i) => i.code), ['too-many-entries']);
@@ -61,7 +61,7 @@ describe('one pod asking for too much', () => {
   it('reads 10,000 entries in linear time at the highest MAX_ENTRIES (duplicates found with sets)', (t) => {
     const hosts = Array.from({ length: 10_000 }, (_, i) => `h${i}.example.com`).join(' ');
     const paths = Array.from({ length: 10_000 }, (_, i) => `80:/p${i}`).join(' ');
-    const limits = { maxEntries: 10_000, maxAnnotationLength: 262_144 };
+    const limits = { ...DEFAULT_LIMITS, maxEntries: 10_000, maxAnnotationLength: 262_144 };
     const record = measure(t, '10,000 hosts + 10,000 paths at MAX_ENTRIES 10000', () => readPod(projected({ namespace: 'a', name: 'p', hosts, paths }), limits));
     assert.deepEqual(record.issues.map((i) => i.code), ['too-many-entries'], 'bounded by the route limit, not by memory');
     assert.equal(record.hosts.length, 0);

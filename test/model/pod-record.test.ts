@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readPod } from '../../src/model/pod-record.js';
+import { DEFAULT_LIMITS, readPod } from '../../src/model/pod-record.js';
 import { aPod } from '../support/pods.js';
 
 const read = (hosts: string | null, paths: string | null) => readPod(aPod('p', { hosts, paths }));
@@ -47,10 +47,10 @@ test('an issue names the entry, quoted so control characters cannot forge log li
 
 test('limits: too many entries keep the first ones, an over-long annotation is ignored, both reported', () => {
   const many = Array.from({ length: 150 }, (_, i) => `h${i}.example.com`).join(' ');
-  const record = readPod(aPod('p', { hosts: many, paths: '80:/' }), { maxEntries: 100, maxAnnotationLength: 1_000_000 });
+  const record = readPod(aPod('p', { hosts: many, paths: '80:/' }), { ...DEFAULT_LIMITS, maxEntries: 100, maxAnnotationLength: 1_000_000 });
   assert.equal(record.hosts.length, 100);
   assert.deepEqual(record.issues.map((i) => i.code), ['too-many-entries']);
-  const huge = readPod(aPod('p', { hosts: 'a.com '.repeat(10_000), paths: '80:/' }), { maxEntries: 100, maxAnnotationLength: 16_384 });
+  const huge = readPod(aPod('p', { hosts: 'a.com '.repeat(10_000), paths: '80:/' }), { ...DEFAULT_LIMITS, maxEntries: 100, maxAnnotationLength: 16_384 });
   assert.deepEqual(huge.hosts, []);
   assert.deepEqual(huge.issues.map((i) => i.code), ['annotation-too-large']);
 });
