@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { buildView, createViewCache, type ConfigView, type ViewCache } from '../model/config-view.js';
 import type { OwnershipPolicy } from '../model/ownership.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
-import { buildRoutingTable } from '../model/routing-table.js';
+import { buildRoutingTable, createTableCache, type TableCache } from '../model/routing-table.js';
 import type { RoutingState } from '../model/routing-state.js';
 import { checkView } from './check-view.js';
 import { ConfigRenderer } from './config-renderer.js';
@@ -20,6 +20,7 @@ export interface RenderOptions {
  * Throws TemplateValueError if any new value fails its allow-list.
  */
 export class StateRenderer {
+  private readonly tables: TableCache = createTableCache();
   private readonly views: ViewCache = createViewCache();
   private readonly checked = new WeakSet<object>();
   private readonly renderer: ConfigRenderer;
@@ -30,7 +31,7 @@ export class StateRenderer {
 
   /** Renders one state to nginx.conf text. */
   render(state: RoutingState): RenderedConfig {
-    const table = buildRoutingTable(state, this.options.ownership);
+    const table = buildRoutingTable(state, this.options.ownership, this.tables);
     const view = buildView(table, { port: this.options.port }, this.views);
     checkView(view, this.checked);
     const text = this.renderer.render(view);

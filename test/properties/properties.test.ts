@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import type { PodEvent } from '../../src/model/events.js';
 import type { ProjectedPod } from '../../src/model/pod.js';
 import { applyEvents, DEFAULT_REDUCE_OPTIONS, EMPTY_STATE, type ReduceOptions } from '../../src/model/routing-state.js';
-import { renderState } from '../../src/render/render-config.js';
+import { renderState, StateRenderer } from '../../src/render/render-config.js';
 import { loadTemplate } from '../../src/render/template.js';
 import { aPod } from '../support/pods.js';
 
@@ -119,5 +119,31 @@ test('no annotation value, however crafted, adds a directive, block or comment',
       assert.match(text, /server_name victim\.example\.com;\n\n\s+location \/ \{\n\s+# Pod victim \(default\)\n\s+proxy_pass http:\/\/10\.0\.0\.1:80;/);
     }),
     { seed: SEED, numRuns: 1500 },
+  );
+});
+
+test('rendering states one after another (reusing unchanged hosts) always equals rendering each afresh', () => {
+  const change = fc.record({ index: fc.nat({ max: 11 }), kind: fc.constantFrom('add', 'flip', 'move', 'delete'), pod: aPodArb(0) });
+  fc.assert(
+    fc.property(podsArb, fc.array(fc.array(change, { maxLength: 4 }), { maxLength: 8 }), fc.constantFrom('host', 'route'), (pods, batches, ownership) => {
+      const options = { ...DEFAULT_REDUCE_OPTIONS, ownership: ownership as 'host' | 'route', ownershipGraceMs: 0 };
+      const renderer = new StateRenderer(template, { port: 80, ownership: options.ownership });
+      let state = applyEvents(EMPTY_STATE, [{ type: 'SYNC', pods }], 0, options);
+      assert.equal(renderer.render(state).text, renderState(state, template, { port: 80, ownership: options.ownership }).text);
+      batches.forEach((batch, i) => {
+        const events: PodEvent[] = batch.map(({ index, kind, pod }) => {
+          const name = `pod-${index}`;
+          const known = [...state.pods.values()].find((r) => r.pod.name === name)?.pod;
+          const base = known ?? { ...pod, name, uid: `uid-${name}` };
+          if (kind === 'delete') return { type: 'DELETED', pod: base };
+          if (kind === 'flip') return { type: 'MODIFIED', pod: { ...base, ready: !base.ready } };
+          if (kind === 'move') return { type: 'MODIFIED', pod: { ...base, hosts: pod.hosts, paths: pod.paths, namespace: base.namespace } };
+          return { type: 'ADDED', pod: base };
+        });
+        state = applyEvents(state, events, (i + 1) * 2000, options);
+        assert.equal(renderer.render(state).text, renderState(state, template, { port: 80, ownership: options.ownership }).text);
+      });
+    }),
+    { seed: SEED, numRuns: 300 },
   );
 });
