@@ -53,7 +53,10 @@ export interface ViewOptions {
 
 /** What one host contributed to the last view, so an unchanged host keeps its very objects. */
 interface HostView {
-  readonly names: string;
+  /** Per route: `microservice` + hash when it needs an upstream, else null; computed once per host object. */
+  readonly bases: readonly (string | null)[];
+  /** The names given, after collisions were made unique. */
+  readonly names: readonly (string | null)[];
   readonly server: ServerView;
   readonly upstreams: readonly UpstreamView[];
 }
@@ -79,15 +82,15 @@ export function buildView(table: RoutingTable, options: ViewOptions, cache: View
   let longest = 0;
   for (const host of table.hosts) {
     longest = Math.max(longest, host.host.length);
-    const names = host.routes.map((route) => (route.backends.length >= 2 ? uniqueName(route, taken) : null));
-    const key = names.join(' ');
     let view = cache.get(host);
-    if (view === undefined || view.names !== key) {
-      view = hostView(host, names, key);
+    const bases = view?.bases ?? host.routes.map((route) => (route.backends.length >= 2 ? `microservice${fnv1a32(route.host + route.path)}` : null));
+    const names = bases.map((base) => (base === null ? null : uniqueName(base, taken)));
+    if (view === undefined || names.some((name, i) => name !== view!.names[i])) {
+      view = hostView(host, bases, names);
       cache.set(host, view);
     }
     servers.push(view.server);
-    upstreams.push(...view.upstreams);
+    for (const upstream of view.upstreams) upstreams.push(upstream);
   }
   return {
     port: options.port,
@@ -98,14 +101,14 @@ export function buildView(table: RoutingTable, options: ViewOptions, cache: View
   };
 }
 
-function hostView(host: HostRoutes, names: readonly (string | null)[], key: string): HostView {
+function hostView(host: HostRoutes, bases: readonly (string | null)[], names: readonly (string | null)[]): HostView {
   const upstreams: UpstreamView[] = [];
   const locationViews = host.routes.flatMap((route, index) => {
     const upstream = names[index] ?? null;
     if (upstream !== null) upstreams.push({ name: upstream, servers: route.backends.map(serverView) });
     return locations(route, upstream);
   });
-  return { names: key, server: { host: host.host, locations: locationViews }, upstreams };
+  return { bases, names, server: { host: host.host, locations: locationViews }, upstreams };
 }
 
 function locations(route: Route, upstream: string | null): LocationView[] {
@@ -122,8 +125,7 @@ function locations(route: Route, upstream: string | null): LocationView[] {
   ];
 }
 
-function uniqueName(route: Route, taken: Set<string>): string {
-  const base = `microservice${fnv1a32(route.host + route.path)}`;
+function uniqueName(base: string, taken: Set<string>): string {
   let name = base;
   for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
   taken.add(name);

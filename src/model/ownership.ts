@@ -86,28 +86,41 @@ export function nextExpiry(holds: ReadonlyMap<string, Hold>, graceMs: number): n
  * Settles who owns each host (or route) after a change. The oldest claim wins; an owner keeps its hold while it
  * has any claiming pod (so a rolling restart, whose new pods are younger than a rival's, does not hand the host
  * over), and for `ownershipGraceMs` after its last one went away (so a delete-then-create restart does not either).
- * Returns `holds` itself when nothing changed.
+ * With `touched`, only those keys (and vacant holds) are settled again: every other key's claims are as they were,
+ * and settling is idempotent. Returns `holds` itself when nothing changed.
  */
 export function settleHolds(
   holds: ReadonlyMap<string, Hold>,
   pods: ReadonlyMap<string, PodRecord>,
   now: number,
   options: OwnershipOptions,
+  touched: ReadonlySet<string> | null = null,
 ): ReadonlyMap<string, Hold> {
-  const claims = oldestClaims(pods, options.ownership);
-  const next = new Map<string, Hold>();
-  let changed = false;
-  for (const [key, hold] of holds) {
-    const settled = settleOne(hold, claims.get(key), now, options.ownershipGraceMs);
-    if (settled !== null) next.set(key, settled);
-    if (settled !== hold) changed = true;
+  let keys: ReadonlySet<string> | null = touched;
+  if (touched !== null) {
+    const some = new Set(touched);
+    for (const [key, hold] of holds) if (hold.vacantSince !== null) some.add(key);
+    keys = some;
   }
-  for (const [key, byNamespace] of claims) {
-    if (next.has(key) || holds.has(key)) continue;
-    next.set(key, firstClaim(byNamespace));
-    changed = true;
-  }
-  return changed ? next : holds;
+  const claims = oldestClaims(pods, options.ownership, keys);
+  let next: Map<string, Hold> | null = null;
+  const settle = (key: string): void => {
+    const hold = holds.get(key);
+    const claim = claims.get(key);
+    const settled = hold === undefined ? (claim === undefined ? null : firstClaim(claim)) : settleOne(hold, claim, now, options.ownershipGraceMs);
+    if (settled === (hold ?? null)) return;
+    next ??= new Map(holds);
+    if (settled === null) next.delete(key);
+    else next.set(key, settled);
+  };
+  for (const key of keys ?? new Set([...holds.keys(), ...claims.keys()])) settle(key);
+  return next ?? holds;
+}
+
+/** Lists the keys a record's claims are owned under (empty when it claims nothing). */
+export function claimKeys(record: PodRecord, policy: OwnershipPolicy): string[] {
+  if (record.paths.length === 0) return [];
+  return policy === 'host' ? [...record.hosts] : record.hosts.flatMap((host) => record.paths.map((entry) => ownershipKey(policy, host, entry.path)));
 }
 
 function settleOne(hold: Hold, claims: Map<string, Age> | undefined, now: number, graceMs: number): Hold | null {
@@ -140,14 +153,15 @@ function oldestRival(byNamespace: Map<string, Age>, except: string | null): { na
   return best;
 }
 
-function oldestClaims(pods: ReadonlyMap<string, PodRecord>, policy: OwnershipPolicy): Map<string, Map<string, Age>> {
+function oldestClaims(pods: ReadonlyMap<string, PodRecord>, policy: OwnershipPolicy, only: ReadonlySet<string> | null): Map<string, Map<string, Age>> {
   const claims = new Map<string, Map<string, Age>>();
   for (const record of pods.values()) {
     if (record.paths.length === 0) continue;
-    const age: Age = { created: record.pod.created, pod: record.key };
     for (const host of record.hosts) {
       const keys = policy === 'host' ? [host] : record.paths.map((entry) => ownershipKey(policy, host, entry.path));
       for (const key of keys) {
+        if (only !== null && !only.has(key)) continue;
+        const age: Age = { created: record.pod.created, pod: record.key };
         let byNamespace = claims.get(key);
         if (byNamespace === undefined) claims.set(key, (byNamespace = new Map()));
         const seen = byNamespace.get(record.pod.namespace);

@@ -1,5 +1,5 @@
 import type { PodEvent } from './events.js';
-import { hasVacancy, settleHolds, type Hold, type OwnershipOptions } from './ownership.js';
+import { claimKeys, hasVacancy, settleHolds, type Hold, type OwnershipOptions } from './ownership.js';
 import { podKey, samePod, type ProjectedPod } from './pod.js';
 import { DEFAULT_LIMITS, readPod, type Limits, type PodRecord } from './pod-record.js';
 
@@ -40,10 +40,16 @@ export function applyEvents(
 ): RoutingState {
   let pods = state.pods;
   let synced = state.synced;
+  // The ownership keys whose claims may have changed; null after a SYNC: all of them.
+  let touched: Set<string> | null = new Set();
+  const touch = (record: PodRecord | undefined): void => {
+    if (record !== undefined && touched !== null) for (const key of claimKeys(record, options.ownership)) touched.add(key);
+  };
   for (const event of events) {
     if (event.type === 'SYNC') {
       pods = replaceAll(pods, event.pods, options.limits);
       synced = true;
+      touched = null;
       continue;
     }
     const key = podKey(event.pod);
@@ -53,13 +59,17 @@ export function applyEvents(
       if (old === undefined || (old.pod.uid !== '' && event.pod.uid !== '' && old.pod.uid !== event.pod.uid)) continue;
       pods = writable(pods, state.pods);
       (pods as Map<string, PodRecord>).delete(key);
+      touch(old);
     } else if (old === undefined || !samePod(old.pod, event.pod)) {
       pods = writable(pods, state.pods);
-      (pods as Map<string, PodRecord>).set(key, readPod(event.pod, options.limits));
+      const record = readPod(event.pod, options.limits);
+      (pods as Map<string, PodRecord>).set(key, record);
+      touch(old);
+      touch(record);
     }
   }
   const podsChanged = pods !== state.pods;
-  const holds = podsChanged || hasVacancy(state.holds) ? settleHolds(state.holds, pods, now, options) : state.holds;
+  const holds = podsChanged || hasVacancy(state.holds) ? settleHolds(state.holds, pods, now, options, touched) : state.holds;
   if (!podsChanged && holds === state.holds && synced === state.synced) return state;
   return { synced, pods, holds };
 }

@@ -27,6 +27,11 @@ export class ConfigRenderer {
 
   /** Renders the view; values pass the allow-list check in place of HTML escaping. */
   render(view: object): string {
+    return this.renderParts(view).join('');
+  }
+
+  /** Renders the view as the pieces of its text: an item that did not change gives the very same string. */
+  renderParts(view: object): string[] {
     const context = new Mustache.Context(view);
     const scalars = JSON.stringify(Object.entries(view).filter(([, value]) => typeof value !== 'object'));
     if (scalars !== this.scalars) {
@@ -47,11 +52,11 @@ export class ConfigRenderer {
           continue;
         }
         let text = kept.get(item);
-        if (text === undefined) kept.set(item, (text = this.renderTokens(token[4] ?? [], context.push(item))));
+        if (text === undefined) kept.set(item, (text = flat(this.renderTokens(token[4] ?? [], context.push(item)))));
         parts.push(text);
       }
     });
-    return parts.join('');
+    return parts;
   }
 
   private renderTokens(tokens: Token[], context: Mustache.Context): string {
@@ -65,4 +70,14 @@ export class ConfigRenderer {
       tokens.some((inner) => (inner[0] !== 'text' && containers.has(inner[1].split('.')[0]!)) || (inner[4] !== undefined && reaches(inner[4])));
     return !reaches(token[4] ?? []);
   }
+}
+
+/**
+ * Returns the text flattened: Mustache builds it by `+=`, a rope of hundreds of pieces, and every join of the whole
+ * config would walk each rope again (a render at 20k pods spent 140 ms there). Reading a character makes V8 flatten
+ * the rope in place, once.
+ */
+function flat(text: string): string {
+  text.charCodeAt(0);
+  return text;
 }

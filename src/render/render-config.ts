@@ -34,16 +34,28 @@ export class StateRenderer {
     const table = buildRoutingTable(state, this.options.ownership, this.tables);
     const view = buildView(table, { port: this.options.port }, this.views);
     checkView(view, this.checked);
-    const text = this.renderer.render(view);
+    const parts = this.renderer.renderParts(view);
     let routes = 0;
     let backends = 0;
     for (const host of table.hosts) {
       routes += host.routes.length;
       for (const route of host.routes) backends += route.backends.length;
     }
+    let text: string | undefined;
     let hash: string | undefined;
-    // The hash is computed on first use: most renders of a busy cluster are only compared, never applied.
-    return { text, routes, backends, issues: table.issues, get hash() { return (hash ??= hashText(text)); } };
+    // Text and hash are made on first use: most renders of a busy cluster are only compared, never applied.
+    return {
+      parts,
+      routes,
+      backends,
+      issues: table.issues,
+      get text() {
+        return (text ??= parts.join(''));
+      },
+      get hash() {
+        return (hash ??= hashText(this.text));
+      },
+    };
   }
 }
 
