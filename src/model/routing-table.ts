@@ -1,5 +1,5 @@
 import { compareIssues, compareStrings, type Issue, type IssueCode } from './issue.js';
-import { coveringHold, ownershipKey, wildcardHolds, type OwnershipPolicy, type WildcardHolds } from './ownership.js';
+import { coveringHold, ownershipKey, wildcardHolds, type Hold, type OwnershipPolicy, type WildcardHolds } from './ownership.js';
 import type { PodRecord } from './pod-record.js';
 import type { RoutingState } from './routing-state.js';
 
@@ -48,82 +48,115 @@ interface MutableRoute {
   waiting: PodRef[];
 }
 
-/** What one host's routes were built from and what they came to: the same inputs give back the same objects. */
+/** One host's routes and the claims refused on it, as last built. */
 interface HostEntry {
-  readonly records: readonly PodRecord[];
-  readonly holds: readonly unknown[];
   readonly routes: HostRoutes | null;
   readonly issues: readonly Issue[];
 }
 
-/** Hosts from earlier builds, so a host whose claiming pods and holds did not change keeps its very objects. */
+/**
+ * What the last build saw and made, so the next one redoes only the hosts whose claiming pods or deciding holds
+ * changed (found by comparing the state's maps with the last ones seen: published maps are never mutated).
+ */
 export interface TableCache {
+  policy: OwnershipPolicy | null;
+  pods: ReadonlyMap<string, PodRecord> | null;
+  holds: ReadonlyMap<string, Hold> | null;
+  /** host -> pod key -> record claiming it. */
+  readonly claimants: Map<string, Map<string, PodRecord>>;
+  /** pod key -> the record's own issues, for records that have some. */
+  readonly recordIssues: Map<string, readonly Issue[]>;
   readonly hosts: Map<string, HostEntry>;
-  sorted: readonly string[];
+  /** Hosts in order; null when a host came or went. */
+  sorted: readonly string[] | null;
 }
 
 /** Returns an empty table cache. */
 export function createTableCache(): TableCache {
-  return { hosts: new Map(), sorted: [] };
+  return { policy: null, pods: null, holds: null, claimants: new Map(), recordIssues: new Map(), hosts: new Map(), sorted: null };
 }
 
 /**
  * Builds the routing table from the state: hosts x paths per pod, merged across pods, owners enforced, sorted.
- * With a cache, a host is rebuilt only when the records claiming it or the holds deciding it changed; the others
- * keep their objects, so the view and the renderer downstream can reuse their work.
+ * With a cache, only hosts whose claiming pods or deciding holds changed since the cache's last build are rebuilt;
+ * the others keep their objects, so the view and the renderer downstream can reuse their work.
  */
 export function buildRoutingTable(state: RoutingState, policy: OwnershipPolicy, cache: TableCache = createTableCache()): RoutingTable {
-  const claimants = new Map<string, PodRecord[]>();
-  const issues: Issue[] = [];
-  for (const record of state.pods.values()) {
-    if (record.issues.length > 0) issues.push(...record.issues);
-    for (const host of record.hosts) {
-      const list = claimants.get(host);
-      if (list === undefined) claimants.set(host, [record]);
-      else list.push(record);
-    }
-  }
+  const dirty = new Set<string>();
+  if (cache.policy !== policy || cache.pods === null) reset(cache, policy);
+  if (state.pods !== cache.pods) indexChanges(cache, state.pods, dirty);
+  if (state.holds !== cache.holds) holdChanges(cache, state.holds, dirty);
+  cache.pods = state.pods;
+  cache.holds = state.holds;
   const wildcards = wildcardHolds(state.holds);
-  const hosts: HostRoutes[] = [];
-  for (const host of sortedHosts(claimants, cache)) {
-    const records = claimants.get(host)!;
-    const holds = holdsDeciding(state, wildcards, policy, host, records);
-    let entry = cache.hosts.get(host);
-    if (entry === undefined || !sameItems(entry.records, records) || !sameItems(entry.holds, holds)) {
-      entry = { records, holds, ...hostRoutes(state, wildcards, policy, host, records) };
-      cache.hosts.set(host, entry);
+  for (const host of dirty) {
+    const claimants = cache.claimants.get(host);
+    if (claimants === undefined) {
+      if (cache.hosts.delete(host)) cache.sorted = null;
+      continue;
     }
+    if (!cache.hosts.has(host)) cache.sorted = null;
+    cache.hosts.set(host, hostRoutes(state, wildcards, policy, host, [...claimants.values()]));
+  }
+  cache.sorted ??= [...cache.hosts.keys()].sort(compareStrings);
+  const hosts: HostRoutes[] = [];
+  const issues: Issue[] = [];
+  for (const list of cache.recordIssues.values()) for (const issue of list) issues.push(issue);
+  for (const host of cache.sorted) {
+    const entry = cache.hosts.get(host)!;
     if (entry.routes !== null) hosts.push(entry.routes);
-    if (entry.issues.length > 0) issues.push(...entry.issues);
+    for (const issue of entry.issues) issues.push(issue);
   }
   return { hosts, issues: issues.sort(compareIssues) };
 }
 
-function sortedHosts(claimants: ReadonlyMap<string, unknown>, cache: TableCache): readonly string[] {
-  const same = claimants.size === cache.sorted.length && cache.sorted.every((host) => claimants.has(host));
-  if (!same) {
-    for (const host of cache.hosts.keys()) if (!claimants.has(host)) cache.hosts.delete(host);
-    cache.sorted = [...claimants.keys()].sort(compareStrings);
+function reset(cache: TableCache, policy: OwnershipPolicy): void {
+  cache.policy = policy;
+  cache.pods = new Map();
+  cache.holds = null;
+  cache.claimants.clear();
+  cache.recordIssues.clear();
+  cache.hosts.clear();
+  cache.sorted = null;
+}
+
+/** Re-indexes the records that differ from the cache's last pods, marking their hosts (old and new) dirty. */
+function indexChanges(cache: TableCache, pods: ReadonlyMap<string, PodRecord>, dirty: Set<string>): void {
+  const previous = cache.pods!;
+  const unindex = (record: PodRecord): void => {
+    cache.recordIssues.delete(record.key);
+    for (const host of record.hosts) {
+      dirty.add(host);
+      const claimants = cache.claimants.get(host);
+      claimants?.delete(record.key);
+      if (claimants?.size === 0) cache.claimants.delete(host);
+    }
+  };
+  for (const [key, record] of pods) {
+    const old = previous.get(key);
+    if (old === record) continue;
+    if (old !== undefined) unindex(old);
+    if (record.issues.length > 0) cache.recordIssues.set(key, record.issues);
+    for (const host of record.hosts) {
+      dirty.add(host);
+      let claimants = cache.claimants.get(host);
+      if (claimants === undefined) cache.claimants.set(host, (claimants = new Map()));
+      claimants.set(key, record);
+    }
   }
-  return cache.sorted;
+  for (const [key, old] of previous) if (!pods.has(key)) unindex(old);
 }
 
-/** Lists every hold a host's routes depend on: its own (or its routes'), and the wildcards above it. */
-function holdsDeciding(state: RoutingState, wildcards: WildcardHolds, policy: OwnershipPolicy, host: string, records: readonly PodRecord[]): unknown[] {
-  const holds: unknown[] = policy === 'host' ? [state.holds.get(host)] : records.flatMap((r) => r.paths.map((e) => state.holds.get(ownershipKey(policy, host, e.path))));
-  if (wildcards.size === 0) return holds;
-  for (const wildcard of wildcardsAbove(host)) holds.push(wildcard, ...(wildcards.get(wildcard) ?? []));
-  return holds;
-}
-
-function wildcardsAbove(host: string): string[] {
-  const labels = host.split('.');
-  const start = host.startsWith('*.') ? 2 : 1;
-  return labels.slice(start).map((_, i) => `*.${labels.slice(start + i).join('.')}`);
-}
-
-function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
-  return a.length === b.length && a.every((item, i) => item === b[i]);
+/** Marks dirty the hosts whose holds changed since the cache's last holds; a changed wildcard marks them all. */
+function holdChanges(cache: TableCache, holds: ReadonlyMap<string, Hold>, dirty: Set<string>): void {
+  const previous = cache.holds ?? new Map<string, Hold>();
+  const mark = (key: string): void => {
+    const host = key.split(' ')[0]!;
+    if (host.startsWith('*.')) for (const any of cache.claimants.keys()) dirty.add(any);
+    dirty.add(host);
+  };
+  for (const [key, hold] of holds) if (previous.get(key) !== hold) mark(key);
+  for (const key of previous.keys()) if (!holds.has(key)) mark(key);
 }
 
 /** Builds one host's routes from the records claiming it, refusing claims its owner (or a wildcard above) forbids. */
