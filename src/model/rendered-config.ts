@@ -22,19 +22,34 @@ export interface RenderedConfig {
 type Comparable = Pick<RenderedConfig, 'text' | 'parts'>;
 
 /**
- * Tells whether two configs have the same text, comparing their parts first: the same pieces in the same order are
- * the same text, and different total lengths are different texts; only otherwise are the texts joined and compared.
+ * Tells whether two configs have the same text. With parts on both sides it compares the two concatenations piece
+ * by piece, without joining either: pieces the renderer reused are the same strings and compare at once.
  */
 export function sameText(a: Comparable, b: Comparable): boolean {
-  if (a.parts !== undefined && b.parts !== undefined) {
-    if (a.parts.length === b.parts.length && a.parts.every((part, i) => part === b.parts![i])) return true;
-    if (totalLength(a.parts) !== totalLength(b.parts)) return false;
-  }
-  return a.text === b.text;
+  return a.parts !== undefined && b.parts !== undefined ? sameConcatenation(a.parts, b.parts) : a.text === b.text;
 }
 
-function totalLength(parts: readonly string[]): number {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  return length;
+/** Tells whether two lists of strings join to the same text, whatever their boundaries. */
+export function sameConcatenation(a: readonly string[], b: readonly string[]): boolean {
+  let i = 0;
+  let j = 0;
+  let atA = 0;
+  let atB = 0;
+  for (;;) {
+    while (i < a.length && atA === a[i]!.length) (i++, (atA = 0));
+    while (j < b.length && atB === b[j]!.length) (j++, (atB = 0));
+    if (i === a.length || j === b.length) return i === a.length && j === b.length;
+    const x = a[i]!;
+    const y = b[j]!;
+    if (atA === 0 && atB === 0 && x.length === y.length) {
+      if (x !== y) return false;
+      atA = x.length;
+      atB = y.length;
+      continue;
+    }
+    const n = Math.min(x.length - atA, y.length - atB);
+    if (x.slice(atA, atA + n) !== y.slice(atB, atB + n)) return false;
+    atA += n;
+    atB += n;
+  }
 }
