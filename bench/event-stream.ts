@@ -1,6 +1,6 @@
 // Writes a timestamped event stream in the recorder's format, shaped like a busy cluster's watch: pods are added,
-// their status churns (routing-neutral MODIFIED), some change their routing annotations, some are deleted and
-// replaced. Seeded, so every run replays the same bytes.
+// their status churns (routing-neutral MODIFIED, 85%), readiness flips (4%), annotations are edited (2%), pods are
+// replaced by rollouts (DELETED + ADDED, 9%). The number of pods stays constant. Seeded: every run, the same bytes.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { random, services } from './cluster.js';
@@ -37,30 +37,29 @@ export async function writeEventStream(path: string, shape: StreamShape): Promis
     const index = n < slots.length ? n : Math.floor(next() * slots.length);
     const slot = slots[index]!;
     let type = 'ADDED';
+    let replace = false;
     if (n >= slots.length) {
+      // A busy cluster's mix: mostly status churn routing ignores, some readiness flips, rollouts replacing pods
+      // (DELETED + ADDED under a new name), and now and then an annotation edit.
       const roll = next();
-      if (roll < 0.8) {
-        type = 'MODIFIED'; // status churn: restarts, probe times; the ready flag flips for a few
-        if (roll < 0.05) slot.ready = !slot.ready;
-      } else if (roll < 0.9) {
-        type = 'MODIFIED';
-        slot.paths = `${slot.paths.split(' ')[0]} 8080:/v${Math.floor(next() * 5)}`;
-      } else if (roll < 0.95) {
-        type = 'DELETED';
-      } else {
-        slot.generation++;
-        slot.ready = false;
-      }
+      type = 'MODIFIED';
+      if (roll < 0.04) slot.ready = !slot.ready;
+      else if (roll < 0.06) slot.paths = `${slot.paths.split(' ')[0]} 8080:/v${Math.floor(next() * 5)}`;
+      else if (roll < 0.15) replace = true;
     } else {
       slot.ready = next() > 0.1;
     }
     const service = svc[slot.service]!;
-    await write(JSON.stringify({ at, type, object: podObject(service, index, slot.generation, slot.ready, slot.paths, ++rv, n) }));
-    if (type === 'DELETED') {
-      slot.generation++;
-      await write(JSON.stringify({ at, type: 'ADDED', object: podObject(service, index, slot.generation, false, slot.paths, ++rv, n) }));
-      n++;
+    if (!replace) {
+      await write(JSON.stringify({ at, type, object: podObject(service, index, slot.generation, slot.ready, slot.paths, ++rv, n) }));
+      continue;
     }
+    await write(JSON.stringify({ at, type: 'DELETED', object: podObject(service, index, slot.generation, slot.ready, slot.paths, ++rv, n) }));
+    slot.generation++;
+    await write(JSON.stringify({ at, type: 'ADDED', object: podObject(service, index, slot.generation, false, slot.paths, ++rv, n) }));
+    // The new pod turns ready with its next status update.
+    slot.ready = true;
+    n++;
   }
   out.end();
   await once(out, 'close');

@@ -31,6 +31,8 @@ export function sameText(a: Comparable, b: Comparable): boolean {
 
 /** Tells whether two lists of strings join to the same text, whatever their boundaries. */
 export function sameConcatenation(a: readonly string[], b: readonly string[]): boolean {
+  // Different lengths settle it at once; else a piece inserted early would misalign the rest, compared char by char.
+  if (totalLength(a) !== totalLength(b)) return false;
   let i = 0;
   let j = 0;
   let atA = 0;
@@ -52,4 +54,10 @@ export function sameConcatenation(a: readonly string[], b: readonly string[]): b
     atA += n;
     atB += n;
   }
+}
+
+function totalLength(parts: readonly string[]): number {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  return length;
 }
