@@ -29,6 +29,7 @@ function measure(size: number): Record<string, number> {
   return {
     pods: size,
     rssStartMb: megabytes(base.rss),
+    heapStartMb: megabytes(base.heapUsed),
     rssCacheMb: megabytes(cached.rss),
     heapCacheMb: megabytes(cached.heapUsed),
     rssRenderedMb: megabytes(rendered.rss),
@@ -47,7 +48,7 @@ if (process.argv[2] === '--one') {
     const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/memory.ts', '--one', String(size)], { encoding: 'utf8' });
     if (child.status !== 0) throw new Error(child.stderr);
     const row = JSON.parse(child.stdout) as Record<string, number>;
-    console.log(`${size} pods: RSS ${row['rssCacheMb']} MB with the cache (heap ${row['heapCacheMb']} MB), ${row['rssRenderedMb']} MB after a render (config ${row['configMb']} MB); target at 100k: < 250 MB`);
+    console.log(`${size} pods: RSS ${row['rssCacheMb']} MB with the cache (heap ${row['heapCacheMb']} MB; the process started at ${row['rssStartMb']} MB), ${row['rssRenderedMb']} MB after a render (config ${row['configMb']} MB); target at 100k: < 250 MB`);
     return row;
   });
   console.log(`wrote ${writeResult('memory', { rows, target: 'RSS < 250 MB at 100k pods' })}`);

@@ -45,26 +45,53 @@ export interface PodRecord {
 /** Parses one pod's routing annotations and eligibility into a record; bad entries become issues. */
 export function readPod(pod: ProjectedPod, limits: Limits = DEFAULT_LIMITS): PodRecord {
   const key = podKey(pod);
-  const empty = { key, pod, hosts: [], paths: [], address: null };
+  const empty = { key, pod, hosts: NONE, paths: NONE, address: null };
   // A terminating pod neither claims nor serves (DESIGN.md 1); its annotations no longer matter.
-  if (pod.deleting) return { ...empty, issues: [] };
-  const issues: Issue[] = [];
-  const report = (code: IssueCode, message: string): void => void issues.push({ pod: key, code, message });
+  if (pod.deleting) return { ...empty, issues: NONE };
   if (!isValidNamespace(pod.namespace) || !isValidObjectName(pod.name)) {
-    report('invalid-pod', `namespace/name ${quote(key)} is not a valid Kubernetes name`);
-    return { ...empty, issues };
+    return { ...empty, issues: [{ pod: key, code: 'invalid-pod', message: `namespace/name ${quote(key)} is not a valid Kubernetes name` }] };
   }
-  const hostTokens = entries(pod.hosts, 'hosts', limits, report);
-  const pathTokens = entries(pod.paths, 'paths', limits, report);
-  const hosts = readHosts(hostTokens, report);
-  const paths = readPaths(pathTokens, report);
-  const maxRoutes = limits.maxRoutes;
-  if (hosts.length * paths.length > maxRoutes) {
-    report('too-many-entries', `the annotations ask for ${hosts.length} hosts x ${paths.length} paths = ${hosts.length * paths.length} routes, over the limit of ${maxRoutes} per pod; none were taken`);
-    return { ...empty, issues };
+  const parsed = parseAnnotations(pod.hosts, pod.paths, limits);
+  const issues: Issue[] = parsed.problems.map((problem) => ({ pod: key, ...problem }));
+  const report = (code: IssueCode, message: string): void => void issues.push({ pod: key, code, message });
+  const address = parsed.hosts.length > 0 && parsed.paths.length > 0 ? backendAddress(pod, report) : null;
+  // Replicas carry equal annotation strings: keep one copy of each, as the parsed entries do.
+  const shared = pod.hosts === parsed.rawHosts && pod.paths === parsed.rawPaths ? pod : { ...pod, hosts: parsed.rawHosts, paths: parsed.rawPaths };
+  return { key, pod: shared, hosts: parsed.hosts, paths: parsed.paths, address, issues: issues.length === 0 ? NONE : issues };
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+
+/** One pod's annotations, read: what every replica with the same values shares. */
+interface ParsedAnnotations {
+  readonly rawHosts: string | null;
+  readonly rawPaths: string | null;
+  readonly hosts: readonly string[];
+  readonly paths: readonly PathEntry[];
+  readonly problems: readonly { readonly code: IssueCode; readonly message: string }[];
+}
+
+// Replicas of a workload have the same annotations: read them once. Bounded, and dropped whole when full.
+const PARSED = new Map<string, ParsedAnnotations>();
+const PARSED_LIMIT = 8192;
+
+function parseAnnotations(rawHosts: string | null, rawPaths: string | null, limits: Limits): ParsedAnnotations {
+  const memo = `${limits.maxEntries} ${limits.maxAnnotationLength} ${limits.maxRoutes}\u0000${rawHosts ?? '\u0001'}\u0000${rawPaths ?? '\u0001'}`;
+  const known = PARSED.get(memo);
+  if (known !== undefined) return known;
+  const problems: { code: IssueCode; message: string }[] = [];
+  const report = (code: IssueCode, message: string): void => void problems.push({ code, message });
+  let hosts = readHosts(entries(rawHosts, 'hosts', limits, report), report);
+  let paths = readPaths(entries(rawPaths, 'paths', limits, report), report);
+  if (hosts.length * paths.length > limits.maxRoutes) {
+    report('too-many-entries', `the annotations ask for ${hosts.length} hosts x ${paths.length} paths = ${hosts.length * paths.length} routes, over the limit of ${limits.maxRoutes} per pod; none were taken`);
+    hosts = [];
+    paths = [];
   }
-  const address = hosts.length > 0 && paths.length > 0 ? backendAddress(pod, report) : null;
-  return { key, pod, hosts, paths, address, issues };
+  const parsed = { rawHosts, rawPaths, hosts, paths, problems };
+  if (PARSED.size >= PARSED_LIMIT) PARSED.clear();
+  PARSED.set(memo, parsed);
+  return parsed;
 }
 
 type Report = (code: IssueCode, message: string) => void;

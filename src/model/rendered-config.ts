@@ -38,8 +38,14 @@ export function sameConcatenation(a: readonly string[], b: readonly string[]): b
   let atA = 0;
   let atB = 0;
   for (;;) {
-    while (i < a.length && atA === a[i]!.length) (i++, (atA = 0));
-    while (j < b.length && atB === b[j]!.length) (j++, (atB = 0));
+    while (i < a.length && atA === a[i]!.length) {
+      i++;
+      atA = 0;
+    }
+    while (j < b.length && atB === b[j]!.length) {
+      j++;
+      atB = 0;
+    }
     if (i === a.length || j === b.length) return i === a.length && j === b.length;
     const x = a[i]!;
     const y = b[j]!;
