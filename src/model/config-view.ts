@@ -112,16 +112,13 @@ function hostView(host: HostRoutes, bases: readonly (string | null)[], names: re
 }
 
 function locations(route: Route, upstream: string | null): LocationView[] {
-  const body = {
-    upstream,
-    direct: upstream === null && route.backends.length === 1 ? serverView(route.backends[0]!) : null,
-    unavailable: route.backends.length === 0,
-    waiting: route.backends.length === 0 ? route.waiting.map(refView) : [],
-  };
-  if (route.location === '/') return [{ exact: false, path: '/', ...body }];
+  const direct = upstream === null && route.backends.length === 1 ? serverView(route.backends[0]!) : null;
+  const unavailable = route.backends.length === 0;
+  const waiting = unavailable ? route.waiting.map(refView) : [];
+  if (route.location === '/') return [{ exact: false, path: '/', upstream, direct, unavailable, waiting }];
   return [
-    { exact: true, path: route.location, ...body },
-    { exact: false, path: `${route.location}/`, ...body },
+    { exact: true, path: route.location, upstream, direct, unavailable, waiting },
+    { exact: false, path: `${route.location}/`, upstream, direct, unavailable, waiting },
   ];
 }
 

@@ -178,16 +178,17 @@ function hostRoutes(state: RoutingState, wildcards: WildcardHolds, policy: Owner
       }
       let route = routes.get(entry.path);
       if (route === undefined) routes.set(entry.path, (route = { host, path: entry.path, location: entry.location, backends: [], waiting: [] }));
-      const ref = { name: record.pod.name, namespace: record.pod.namespace };
-      if (record.address === null) route.waiting.push(ref);
-      else route.backends.push({ ...ref, address: `${record.address}:${entry.port}` });
+      const { name, namespace } = record.pod;
+      if (record.address === null) route.waiting.push({ name, namespace });
+      else route.backends.push({ name, namespace, address: `${record.address}:${entry.port}` });
     }
   }
   if (routes.size === 0) return { routes: null, issues };
-  const sorted = [...routes.values()].sort((a, b) => compareStrings(a.path, b.path));
+  const sorted = [...routes.values()];
+  if (sorted.length > 1) sorted.sort((a, b) => compareStrings(a.path, b.path));
   for (const route of sorted) {
-    route.backends.sort(compareRefs);
-    route.waiting.sort(compareRefs);
+    if (route.backends.length > 1) route.backends.sort(compareRefs);
+    if (route.waiting.length > 1) route.waiting.sort(compareRefs);
   }
   return { routes: { host, routes: sorted }, issues };
 }

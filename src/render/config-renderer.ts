@@ -4,6 +4,12 @@ import type { Template } from './template.js';
 
 type Token = [string, string, number, number, Token[]?, ...unknown[]];
 
+/** An item's rendered text, and whether it has been flattened yet. */
+interface Kept {
+  text: string;
+  flat: boolean;
+}
+
 /**
  * Renders a template over and over, as `Mustache.render` would, but keeps the text of each item of a top-level
  * array section (`{{#servers}}`, `{{#upstreams}}`) keyed by the item object: an item the view builder reuses is not
@@ -18,7 +24,7 @@ export class ConfigRenderer {
   private readonly tokens: Token[];
   private readonly writer = new Mustache.Writer();
   private readonly config = { escape: checkValue };
-  private kept: WeakMap<object, string>[] = [];
+  private kept: WeakMap<object, Kept>[] = [];
   private scalars = '';
 
   constructor(private readonly template: Template) {
@@ -51,9 +57,15 @@ export class ConfigRenderer {
           parts.push(this.renderTokens(token[4] ?? [], context.push(item)));
           continue;
         }
-        let text = kept.get(item);
-        if (text === undefined) kept.set(item, (text = flat(this.renderTokens(token[4] ?? [], context.push(item)))));
-        parts.push(text);
+        let entry = kept.get(item);
+        if (entry === undefined) {
+          kept.set(item, (entry = { text: this.renderTokens(token[4] ?? [], context.push(item)), flat: false }));
+        } else if (!entry.flat) {
+          // Used a second time: flatten it now, once (a text used once is flattened by the join anyway).
+          entry.text = flat(entry.text);
+          entry.flat = true;
+        }
+        parts.push(entry.text);
       }
     });
     return parts;
