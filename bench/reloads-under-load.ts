@@ -24,18 +24,10 @@ import { NGINX, requireNginx } from '../test/support/nginx-check.js';
 import { freePort, processesInGroups } from '../test/support/nginx-processes.js';
 import { aPod } from '../test/support/pods.js';
 import { random } from './cluster.js';
+import { option } from './report.js';
 
 const HOST = 'bench.test';
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index === -1 ? undefined : process.argv[index + 1];
-  if (value === undefined) return fallback;
-  if (value === 'true' || value === 'false') return value === 'true' ? 1 : 0;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`--${name} needs a non-negative number, got ${value}`);
-  return parsed;
-}
 
 const settings = {
   clients: option('clients', 16),

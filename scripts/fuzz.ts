@@ -9,7 +9,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { checkCase, fuzzCase } from '../test/support/fuzz-case.js';
-import { nginxTest } from '../test/support/nginx-syntax.js';
+import { nginxTest } from '../test/support/nginx-check.js';
 
 interface Options {
   seed: number;

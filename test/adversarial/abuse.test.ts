@@ -10,7 +10,7 @@ import type { RenderedConfig } from '../../src/model/rendered-config.js';
 import { configsFrom } from '../../src/pipeline.js';
 import { ReplayClock } from '../../src/streams/replay-clock.js';
 import { checkShape } from '../support/config-shape.js';
-import { nginxTest } from '../support/nginx-syntax.js';
+import { nginxTest } from '../support/nginx-check.js';
 import { applyBatches, projected, reduceOptions, renderFrom, renderPods, shippedTemplate, templateContract, TEST_PORT } from '../support/render-pods.js';
 
 const ip = (n: number): string => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;

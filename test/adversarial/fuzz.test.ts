@@ -10,7 +10,7 @@ import { configsFrom } from '../../src/pipeline.js';
 import { ReplayClock } from '../../src/streams/replay-clock.js';
 import { checkShape } from '../support/config-shape.js';
 import { checkCase, fuzzCase, type FuzzCase } from '../support/fuzz-case.js';
-import { nginxTest } from '../support/nginx-syntax.js';
+import { nginxTest } from '../support/nginx-check.js';
 import { configText, projected, reduceOptions, renderPods, shippedTemplate, templateContract, TEST_PORT } from '../support/render-pods.js';
 
 // Fixed so that CI is reproducible; FUZZ_SEED explores other seeds locally (the seed is in the test name).

@@ -7,7 +7,7 @@ import { isValidHost } from '../../src/model/validate.js';
 import { checkShape } from '../support/config-shape.js';
 import { namedEntry, names } from '../support/fuzz-case.js';
 import { parseConfig, walkConfig } from '../support/nginx-config.js';
-import { nginxTest } from '../support/nginx-syntax.js';
+import { nginxTest } from '../support/nginx-check.js';
 import { MULTI_PAYLOADS, SINGLE_PAYLOADS, type MultiPayload, type SinglePayload } from '../support/payloads.js';
 import { configText, projected, renderPods, templateContract } from '../support/render-pods.js';
 

@@ -2,17 +2,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { lastValueFrom, Subject } from 'rxjs';
-import winston from 'winston';
 import { record$ } from '../../src/commands/record.js';
-import { replay$ } from '../../src/commands/replay.js';
 import { run$ } from '../../src/commands/run.js';
-import type { Logger } from '../../src/logger.js';
 import { parseInvocation } from '../../src/settings.js';
 import type { RestartCause } from '../../src/streams/kube-event.js';
 import type { FakeApiServer } from './fake-api-server.js';
 import { buildPod, type FakePod } from './fake-pods.js';
+import { captureLogs, eventually } from './log-capture.js';
+import { replayCapture } from './replay.js';
 
 /** Short timings so faults heal within a second or two. */
 export const FAST_ARGS = ['--window', '200', '--watch-timeout', '3', '--idle-timeout', '1'] as const;
@@ -21,27 +19,11 @@ export const RUN_ARGS = ['--http-port', '0'] as const;
 /** Backoff for tests: quick, but still growing and jittered. */
 export const FAST_BACKOFF = { initialMs: 50, maxMs: 400, resetAfterMs: 1000, jitter: 0.5 };
 
-/** A logger that keeps its JSON lines for assertions instead of printing them. */
-export function capturingLogger(): { readonly logger: Logger; readonly lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const text of chunk.toString('utf8').split('\n')) if (text.trim() !== '') lines.push(JSON.parse(text) as Record<string, unknown>);
-      done();
-    },
-  });
-  const logger = winston.createLogger({ level: 'debug', format: winston.format.json(), transports: [new winston.transports.Stream({ stream })] });
-  return { logger, lines };
-}
+/** Returns a debug-level logger with the program's format whose JSON lines are kept for assertions. */
+export const capturingLogger = (): ReturnType<typeof captureLogs> => captureLogs('debug');
 
 /** Polls `check` every 10 ms until it holds, failing after a generous deadline. */
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export const waitFor = eventually;
 
 /** Builds a routed pod: label microservice=true, host `<name>.test`, one path. */
 export function microservice(name: string, namespace = 'default', path = '/'): FakePod {
@@ -105,19 +87,9 @@ export async function freshList(fake: FakeApiServer, namespaces: readonly string
   return { items };
 }
 
-/** Returns the config `replay --last` renders from a recording file. */
+/** Returns what `replay` prints for a recording file, with the given flags. */
 export async function replayText(file: string, args: readonly string[] = []): Promise<string> {
-  const { settings } = parseInvocation(['replay', ...args, file], {});
-  let text = '';
-  const stdout = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      text += chunk.toString('utf8');
-      done();
-    },
-  });
-  const io = { stdout, stderr: process.stderr };
-  await lastValueFrom(replay$(settings, [file], capturingLogger().logger, io));
-  return text;
+  return (await replayCapture(file, args)).stdout;
 }
 
 /** Returns the config `replay --last` renders from a PodList of the fake server's current pods. */
