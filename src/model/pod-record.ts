@@ -71,13 +71,16 @@ interface ParsedAnnotations {
   readonly problems: readonly { readonly code: IssueCode; readonly message: string }[];
 }
 
-// Replicas of a workload have the same annotations: read them once. Bounded, and dropped whole when full.
+// Replicas of a workload have the same annotations: read them once. Bounded in entries and in key size (long values,
+// hostile or not, are read every time rather than kept), and dropped whole when full.
 const PARSED = new Map<string, ParsedAnnotations>();
 const PARSED_LIMIT = 8192;
+const PARSED_KEY_LIMIT = 2048;
 
 function parseAnnotations(rawHosts: string | null, rawPaths: string | null, limits: Limits): ParsedAnnotations {
   const memo = `${limits.maxEntries} ${limits.maxAnnotationLength} ${limits.maxRoutes}\u0000${rawHosts ?? '\u0001'}\u0000${rawPaths ?? '\u0001'}`;
-  const known = PARSED.get(memo);
+  const keep = memo.length <= PARSED_KEY_LIMIT;
+  const known = keep ? PARSED.get(memo) : undefined;
   if (known !== undefined) return known;
   const problems: { code: IssueCode; message: string }[] = [];
   const report = (code: IssueCode, message: string): void => void problems.push({ code, message });
@@ -89,6 +92,7 @@ function parseAnnotations(rawHosts: string | null, rawPaths: string | null, limi
     paths = [];
   }
   const parsed = { rawHosts, rawPaths, hosts, paths, problems };
+  if (!keep) return parsed;
   if (PARSED.size >= PARSED_LIMIT) PARSED.clear();
   PARSED.set(memo, parsed);
   return parsed;
