@@ -95,6 +95,7 @@ export const SETTINGS = {
   maxEntries: { flag: '--max-entries', env: 'MAX_ENTRIES', commands: ALL, defaultText: '100', parse: integer('the entry limit', 1, 10_000), help: 'entries read from each routing annotation of a pod' },
   maxRoutes: { flag: '--max-routes', env: 'MAX_ROUTES_PER_POD', commands: ALL, defaultText: '1000', parse: integer('the route limit', 1, 100_000), help: 'most routes (hosts x paths) one pod may ask for; a pod asking for more gets none' },
   maxAnnotationLength: { flag: '--max-annotation-length', env: 'MAX_ANNOTATION_LENGTH', commands: ALL, defaultText: '16384', parse: integer('the annotation length limit', 1, 262_144), help: 'longest routing annotation value read, in characters' },
+  nginxWorkers: { flag: '--nginx-workers', env: 'NGINX_WORKER_PROCESSES', commands: ALL, defaultText: 'auto', parse: (v: string): number | 'auto' => (v === 'auto' ? 'auto' : integer('the worker count', 1, 256)(v)), help: 'nginx worker_processes: auto (one per CPU nginx sees: in a container, the node\'s CPUs, not the pod\'s limit) or a count' },
   logLevel: { flag: '--log-level', env: 'LOG_LEVEL', commands: ALL, defaultText: 'info', parse: oneOf(LOG_LEVELS), help: 'log level' },
   logFormat: { flag: '--log-format', env: 'LOG_FORMAT', commands: ALL, defaultText: 'json', parse: oneOf(['json', 'text'] as const), help: 'log format on stderr: JSON lines or readable text' },
   last: { flag: '--last', commands: ['replay'], defaultText: 'false', parse: flag, boolean: true, help: 'print only the final config, nothing else on stdout' },

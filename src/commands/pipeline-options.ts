@@ -30,7 +30,7 @@ export function pipelineOptions(settings: Settings, scheduler: SchedulerLike, lo
       ownership: settings.ownership,
       ownershipGraceMs: settings.ownershipGraceSeconds * 1000,
     },
-    render: { port: settings.port, ownership: settings.ownership },
+    render: { port: settings.port, ownership: settings.ownership, workerProcesses: settings.nginxWorkers },
     hooks,
   };
 }

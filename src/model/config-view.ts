@@ -39,6 +39,8 @@ export interface ServerView {
 /** Everything the template reads; every string in it is checked against an allow-list before rendering. */
 export interface ConfigView {
   readonly port: number;
+  /** `worker_processes`: `auto` or a count. */
+  readonly workerProcesses: number | 'auto';
   readonly serverNamesHashBucketSize: number;
   readonly serverNamesHashMaxSize: number;
   readonly upstreams: readonly UpstreamView[];
@@ -49,6 +51,8 @@ export interface ConfigView {
 export interface ViewOptions {
   /** The port every server listens on. */
   readonly port: number;
+  /** nginx worker processes (default `auto`). */
+  readonly workerProcesses?: number | 'auto';
 }
 
 /** What one host contributed to the last view, so an unchanged host keeps its very objects. */
@@ -94,6 +98,7 @@ export function buildView(table: RoutingTable, options: ViewOptions, cache: View
   }
   return {
     port: options.port,
+    workerProcesses: options.workerProcesses ?? 'auto',
     serverNamesHashBucketSize: bucketSize(longest),
     serverNamesHashMaxSize: Math.max(512, nextPowerOfTwo(8 * table.hosts.length)),
     upstreams,

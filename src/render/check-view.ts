@@ -29,6 +29,9 @@ export function checkView(view: ConfigView, checked: WeakSet<object> = new WeakS
     if (!Number.isInteger(size) || size < 1) refuse('number', String(size));
   }
   if (!isValidPort(String(view.port))) refuse('listen port', String(view.port));
+  if (view.workerProcesses !== 'auto' && (!Number.isInteger(view.workerProcesses) || view.workerProcesses < 1)) {
+    refuse('worker_processes', String(view.workerProcesses));
+  }
   for (const upstream of view.upstreams) {
     if (checked.has(upstream)) continue;
     if (!UPSTREAM_NAME.test(upstream.name)) refuse('upstream name', upstream.name);

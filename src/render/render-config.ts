@@ -12,6 +12,8 @@ import type { Template } from './template.js';
 export interface RenderOptions {
   readonly port: number;
   readonly ownership: OwnershipPolicy;
+  /** nginx worker processes (default `auto`). */
+  readonly workerProcesses?: number | 'auto';
 }
 
 /**
@@ -32,7 +34,7 @@ export class StateRenderer {
   /** Renders one state to nginx.conf text. */
   render(state: RoutingState): RenderedConfig {
     const table = buildRoutingTable(state, this.options.ownership, this.tables);
-    const view = buildView(table, { port: this.options.port }, this.views);
+    const view = buildView(table, { port: this.options.port, workerProcesses: this.options.workerProcesses }, this.views);
     checkView(view, this.checked);
     const parts = this.renderer.renderParts(view);
     let routes = 0;

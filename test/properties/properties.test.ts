@@ -89,7 +89,7 @@ test('within one namespace, any interleaving of per-pod histories (flaps, deleti
 const VALUE = String.raw`[A-Za-z0-9._~\-/:\[\]*\u0080-\u{10FFFF}]+`;
 const LINE_SHAPES = [
   String.raw`#.*`, // header comments are template text; checked separately below
-  String.raw`pid nginx\.pid;`, String.raw`error_log stderr;`, String.raw`worker_processes auto;`,
+  String.raw`pid nginx\.pid;`, String.raw`error_log stderr;`, String.raw`worker_processes (auto|[0-9]+);`,
   String.raw`events \{`, String.raw`worker_connections 1024;`, String.raw`http \{`, String.raw`types_hash_max_size 2048;`,
   String.raw`server_names_hash_max_size [0-9]+;`, String.raw`server_names_hash_bucket_size [0-9]+;`, String.raw`access_log off;`,
   String.raw`(client_body|proxy|fastcgi|uwsgi|scgi)_temp_path [a-z_]+;`, String.raw`map \$http_upgrade \$connection_upgrade \{`,

@@ -9,6 +9,7 @@ import { nginxTest } from '../support/nginx-check.js';
 const server = { address: '10.0.0.1:80', pod: 'web-1', namespace: 'default' };
 const view = (over: Partial<ConfigView> = {}): ConfigView => ({
   port: 80,
+  workerProcesses: 'auto',
   serverNamesHashBucketSize: 64,
   serverNamesHashMaxSize: 512,
   upstreams: [{ name: 'microservice1', servers: [server, { ...server, address: '[fd00::1]:80', pod: 'web-2' }] }],
@@ -33,6 +34,7 @@ test('templates that could bypass the value check are refused', () => {
 });
 
 test('the shipped template renders a view nginx accepts', () => {
+  assert.match(renderView(view({ workerProcesses: 2 }), loadTemplate()), /^worker_processes 2;$/m);
   const text = renderView(view(), loadTemplate());
   const verdict = nginxTest(text);
   assert.ok(verdict.ok, verdict.output);
@@ -50,6 +52,7 @@ test('every value is checked against the allow-list of its kind', () => {
     ['pod name', view({ upstreams: [{ name: 'microservice1', servers: [{ ...server, pod: 'web\nreturn 200;' }] }] })],
     ['namespace', view({ upstreams: [{ name: 'microservice1', servers: [{ ...server, namespace: 'a)' }] }] })],
     ['listen port', view({ port: 70000 })],
+    ['worker_processes', view({ workerProcesses: 0 })],
   ];
   for (const [kind, v] of bad) {
     assert.throws(() => renderView(v, loadTemplate()), (e: unknown) => e instanceof TemplateValueError && e.message.includes(kind), kind);
