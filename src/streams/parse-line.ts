@@ -1,5 +1,5 @@
-// Reading one line of a replay file. Three shapes are accepted (README "Replay"): a watch event as the API sends it,
-// a PodList document, and the recorder's timestamped line, which is either of those plus an `at` time.
+// Reading one line of a replay file. The shapes accepted (README "Replay"): a watch event as the API sends it, a
+// PodList (or kubectl's List) document, a bare Pod, and the recorder's timestamped lines (those plus an `at` time).
 import type { PodEvent } from '../model/events.js';
 import { podLabels, projectPod, type AnnotationNames, type ProjectedPod } from '../model/pod.js';
 import { matchesSelector, type LabelSelector } from '../model/selector.js';
@@ -33,21 +33,26 @@ export function parseLine(line: string, options: LineOptions): ReplayLine | stri
   if (record['kind'] === 'PodList' || (record['type'] === undefined && Array.isArray(record['items']))) {
     return syncFrom(record, at, options);
   }
+  // A bare Pod (`kubectl get pod NAME -o json`) says the pod exists as shown.
+  if (record['kind'] === 'Pod' && record['type'] === undefined) return podEvent('ADDED', record, at, options);
   const type = record['type'];
-  if (typeof type !== 'string' || !WATCH_TYPES.has(type)) return `"type" must be one of ${[...WATCH_TYPES].join(', ')}, or the line a PodList`;
+  if (typeof type !== 'string' || !WATCH_TYPES.has(type)) return `"type" must be one of ${[...WATCH_TYPES].join(', ')}, or the line a PodList or a Pod`;
   if (type === 'START') return at === null ? 'a START line needs an "at" time' : { kind: 'start', at };
   const object = record['object'];
   if (type === 'BOOKMARK') return { kind: 'skip', at };
   if (type === 'ERROR') return { kind: 'skip', at, note: `the recorded watch reported an error: ${JSON.stringify(object)}` };
   if (typeof object !== 'object' || object === null) return `a ${type} line needs an "object"`;
   if (type === 'SYNC') return syncFrom(object as Record<string, unknown>, at, options);
+  return podEvent(type as 'ADDED' | 'MODIFIED' | 'DELETED', object, at, options);
+}
+
+function podEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: unknown, at: number | null, options: LineOptions): ReplayLine | string {
   const pod = projectPod(object, options.names);
   if (typeof pod === 'string') return pod;
   const matches = matchesSelector(options.selector, podLabels(object));
   // The live watch turns "stopped matching" into DELETED and never sends pods that do not match.
   if (!matches && type === 'ADDED') return { kind: 'skip', at };
-  const eventType = matches ? (type as 'ADDED' | 'MODIFIED' | 'DELETED') : 'DELETED';
-  return { kind: 'event', at, event: { type: eventType, pod } };
+  return { kind: 'event', at, event: { type: matches ? type : 'DELETED', pod } };
 }
 
 function syncFrom(list: Record<string, unknown>, at: number | null, options: LineOptions): ReplayLine | string {

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Observable } from 'rxjs';
 import type { PodEvent } from '../model/events.js';
+import { JsonDepth } from './json-document.js';
 import { parseLine, type LineOptions } from './parse-line.js';
 import type { ReplayClock } from './replay-clock.js';
 
@@ -42,23 +43,39 @@ export function replayFile(path: string, options: ReplayOptions): Observable<Pod
     };
     const fail = (error: Error): void =>
       subscriber.error(new SourceError(`cannot read replay file ${path}: ${error.message}`, { cause: error }));
+    const handle = (text: string, lineNumber: number): void => {
+      const parsed = parseLine(text, options);
+      if (typeof parsed === 'string') {
+        options.onBadLine(lineNumber, parsed);
+        return;
+      }
+      advance(parsed.at);
+      if (parsed.kind === 'event') emit(parsed.event);
+      else if (parsed.kind === 'skip' && parsed.note !== undefined) options.onNote?.(lineNumber, parsed.note);
+    };
     const read = async (): Promise<void> => {
       let lineNumber = 0;
+      // A line holding only "{" opens a pretty-printed document (kubectl get -o json): it is read up to its end.
+      let document: { lines: string[]; start: number; depth: JsonDepth } | null = null;
       for await (const line of lines) {
         lineNumber++;
         if (subscriber.closed) return;
-        if (line.trim() === '') continue;
-        const parsed = parseLine(line, options);
-        if (typeof parsed === 'string') {
-          options.onBadLine(lineNumber, parsed);
+        if (document !== null) {
+          document.lines.push(line);
+          if (document.depth.feed(line) > 0) continue;
+          handle(document.lines.join('\n'), document.start);
+          document = null;
+        } else if (line.trim() === '{') {
+          document = { lines: [line], start: lineNumber, depth: new JsonDepth() };
+          document.depth.feed(line);
           continue;
+        } else if (line.trim() !== '') {
+          handle(line, lineNumber);
         }
-        advance(parsed.at);
-        if (parsed.kind === 'event') emit(parsed.event);
-        else if (parsed.kind === 'skip' && parsed.note !== undefined) options.onNote?.(lineNumber, parsed.note);
         const wait = options.congested?.();
         if (wait) await wait;
       }
+      if (document !== null) options.onBadLine(document.start, 'the JSON document that starts on this line never ends');
       if (!started) subscriber.next({ type: 'SYNC', pods: [] });
       subscriber.complete();
     };

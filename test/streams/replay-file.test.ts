@@ -9,7 +9,7 @@ import { parseSelector, type LabelSelector } from '../../src/model/selector.js';
 import { ReplayClock } from '../../src/streams/replay-clock.js';
 import { replayFile } from '../../src/streams/replay-file.js';
 import { replayCapture, replayLast } from '../support/replay.js';
-import { realJson, realText, withRouting } from '../support/fixtures.js';
+import { REAL_K8S, realJson, realText, withRouting } from '../support/fixtures.js';
 import { nginxTest } from '../support/nginx-check.js';
 
 const ROUTING = { trafficHosts: 'test.k8s.local', publicPaths: '3000:/nodejs' };
@@ -135,4 +135,35 @@ test('--out DIR writes one numbered file per config', async () => {
   const { stdout } = await replayCapture(file([at(first!, '2026-01-01T00:00:00.000Z'), at(second!, '2026-01-01T00:00:05.000Z')]), ['--out', out]);
   assert.equal(stdout, '');
   assert.deepEqual(readdirSync(out), ['config-000001.conf', 'config-000002.conf']);
+});
+
+test('pretty-printed documents (kubectl get -o json) are read whole: a List, a PodList, single Pods one after another', async () => {
+  const list = realJson('lists/kubeclient_pods_2_chunked_last_page.json') as { items: Record<string, unknown>[] };
+  const items = list.items.map((item) => withRouting(item, { microservice: 'true' }, ROUTING));
+  // What `kubectl get pods -o json` prints: kind List, two-space indentation.
+  const kubectlList = JSON.stringify({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items }, null, 2);
+  const { events: fromList, bad } = await events(file([kubectlList]));
+  assert.deepEqual(bad, []);
+  assert.deepEqual(fromList.map((e) => e.type), ['SYNC']);
+  assert.equal((fromList[0] as { pods: unknown[] }).pods.length, items.length);
+  // A real pretty-printed Pod fixture, twice in a row, then an ndjson event: line numbers stay right.
+  const pod = withRouting(realJson('pods/k9s_nginx-7fb78fb6d8-2w75j.json'), { microservice: 'true' }, ROUTING);
+  const pretty = JSON.stringify(pod, null, 4);
+  const { events: fromPods, bad: badPods } = await events(file([pretty, pretty, '{"type":"BOGUS"}']));
+  assert.deepEqual(fromPods.map((e) => e.type), ['SYNC', 'ADDED', 'ADDED']);
+  assert.deepEqual(badPods.map((b) => Number(b.split(':')[0])), [pretty.split('\n').length * 2 + 1]);
+  // Braces inside strings do not confuse the reader.
+  const tricky = JSON.stringify(withRouting(pod, {}, { note: 'a } and a { and a \\" quote' }), null, 2);
+  assert.deepEqual((await events(file([tricky]))).events.map((e) => e.type), ['SYNC', 'ADDED']);
+});
+
+test('a document that never ends is reported at the line where it starts', async () => {
+  const { bad } = await events(file(['{"type":"BOOKMARK","object":{}}', '{', '  "kind": "PodList",', '  "items": [']));
+  assert.deepEqual(bad, ['2: the JSON document that starts on this line never ends']);
+});
+
+test('the pretty-printed real PodList fixture replays as is', async () => {
+  const { stdout, status } = await replayLast(`${REAL_K8S}lists/kubeclient_pods_1_chunked_continue_with_terminating.json`);
+  assert.equal(status, 0);
+  assert.match(stdout, /return 444;/);
 });
