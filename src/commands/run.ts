@@ -10,11 +10,12 @@ import { observePipeline, type PipelineObserver } from '../metrics/observe-pipel
 import { defaultWatchSilenceLimitMs, Status } from '../metrics/status.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
 import { configsFrom, type PipelineHooks } from '../pipeline.js';
-import type { Settings } from '../settings.js';
+import { SettingsError, type Settings } from '../settings.js';
 import { settingsForLog } from '../settings-for-log.js';
 import { fileSink, type FileOutcome } from '../sinks/file-sink.js';
 import { kubeEventsFor } from '../sinks/kube-events.js';
 import { applyToNginx } from '../sinks/nginx-sink.js';
+import { nginxSetupProblem } from '../sinks/nginx-paths.js';
 import { NginxSupervisor, type NginxHealth } from '../sinks/nginx-supervisor.js';
 import { printConfigs } from '../sinks/print-configs.js';
 import type { EventRecorder } from '../sinks/record-events.js';
@@ -120,6 +121,8 @@ export function configSink(kind: SinkKind, settings: Settings, logger: Logger, i
         tap((outcome) => report(fileReport(outcome))),
       );
     case 'nginx': {
+      const problem = nginxSetupProblem(settings.nginxBin, settings.nginxConf);
+      if (problem !== null) throw new SettingsError(problem);
       const nginx = new NginxSupervisor({
         bin: settings.nginxBin,
         confPath: settings.nginxConf,

@@ -1,4 +1,5 @@
-import { basename, dirname, join, resolve } from 'node:path';
+import { accessSync, constants, statSync } from 'node:fs';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
 
 /** Where the nginx sink keeps its files: all in the directory of NGINX_CONF, which is also nginx's prefix. */
 export interface NginxPaths {
@@ -31,4 +32,27 @@ export function masterArgs(paths: NginxPaths): string[] {
 /** Returns the arguments of `nginx -t` on a file, with the same prefix, error log and globals as the master. */
 export function checkArgs(paths: NginxPaths, file: string): string[] {
   return ['-t', '-q', '-p', paths.prefix, '-c', file, '-e', 'stderr', '-g', GLOBALS];
+}
+
+/**
+ * Checks before start-up that the nginx binary can be run and NGINX_CONF's directory can be written; returns what to
+ * fix, or null. (Without this, a wrong NGINX_BIN would only surface after the first list, as restart after restart.)
+ */
+export function nginxSetupProblem(bin: string, confPath: string, env: Readonly<Record<string, string | undefined>> = process.env): string | null {
+  const dir = nginxPaths(confPath).prefix;
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    return `NGINX_CONF ${confPath}: its directory ${dir} does not exist or is not writable (nginx's prefix: it holds the config, pid and temp files)`;
+  }
+  const candidates = bin.includes('/') ? [bin] : (env['PATH'] ?? '').split(delimiter).filter((d) => d !== '').map((d) => join(d, bin));
+  const runnable = candidates.some((path) => {
+    try {
+      accessSync(path, constants.X_OK);
+      return statSync(path).isFile();
+    } catch {
+      return false;
+    }
+  });
+  return runnable ? null : `NGINX_BIN ${bin} is not an executable file${bin.includes('/') ? '' : ' on PATH'} (install nginx, or point NGINX_BIN at it)`;
 }

@@ -145,7 +145,7 @@ test('pretty-printed documents (kubectl get -o json) are read whole: a List, a P
   const { events: fromList, bad } = await events(file([kubectlList]));
   assert.deepEqual(bad, []);
   assert.deepEqual(fromList.map((e) => e.type), ['SYNC']);
-  assert.equal((fromList[0] as { pods: unknown[] }).pods.length, items.length);
+  assert.equal((fromList[0] as { pods: readonly unknown[] }).pods.length, items.length);
   // A real pretty-printed Pod fixture, twice in a row, then an ndjson event: line numbers stay right.
   const pod = withRouting(realJson('pods/k9s_nginx-7fb78fb6d8-2w75j.json'), { microservice: 'true' }, ROUTING);
   const pretty = JSON.stringify(pod, null, 4);
