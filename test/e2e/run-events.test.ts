@@ -2,11 +2,11 @@
 // server once, not once per window, while the rest of the pod keeps routing through nginx; none with POST_EVENTS=false.
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
-import { startBackends, type Backends } from '../support/backend-servers.js';
+import { type Backends } from '../support/backend-servers.js';
 import { FakeApiServer } from '../support/fake-api-server.js';
 import { waitFor } from '../support/http-probe.js';
 import { valueOf } from '../support/prom-text.js';
-import { backendPod, cleanups, scrape, startRun, type RunningController, type StartRunOptions } from '../support/run-harness.js';
+import { backendPod, scrape, startRun, type RunningController, type StartRunOptions, startScene } from '../support/run-harness.js';
 
 const P = 'k8s_pods_ingress_';
 
@@ -25,11 +25,7 @@ interface Setup {
 
 /** Starts backends, the fake server with a pod `bad` (one bad host, one good) and the controller. */
 async function setup(t: TestContext, options: StartRunOptions = {}): Promise<Setup> {
-  const cleanup = cleanups(t);
-  const backends = await startBackends(['bad', 'other']);
-  cleanup(() => backends.close());
-  const fake = await FakeApiServer.start({ bookmarkIntervalMs: 200 });
-  cleanup(() => fake.stop());
+  const { cleanup, backends, fake } = await startScene(t, ['bad', 'other']);
   fake.addPod(backendPod('bad', backends.byName('bad').ip, { hosts: 'bad_host.test fine.test', paths: `${backends.port}:/` }));
   const run = await startRun(fake, options);
   cleanup(() => run.stop());

@@ -5,11 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { startBackends } from '../support/backend-servers.js';
-import { FakeApiServer } from '../support/fake-api-server.js';
 import { waitFor } from '../support/http-probe.js';
 import { NGINX } from '../support/nginx-check.js';
-import { adminGet, backendPod, cleanups, recordStatuses, startRun, type RunningController } from '../support/run-harness.js';
+import { adminGet, backendPod, recordStatuses, startRun, type RunningController, startScene } from '../support/run-harness.js';
 
 const APP = 'app.test';
 
@@ -34,11 +32,7 @@ function waitForAdmin(run: RunningController, path: string, status: number, body
 }
 
 it('readiness waits for the first config; health follows nginx and the watch, and recovers with them', async (t) => {
-  const cleanup = cleanups(t);
-  const backends = await startBackends(['one']);
-  cleanup(() => backends.close());
-  const fake = await FakeApiServer.start({ bookmarkIntervalMs: 200 });
-  cleanup(() => fake.stop());
+  const { cleanup, backends, fake } = await startScene(t, ['one']);
   fake.addPod(backendPod('one', backends.byName('one').ip, { hosts: APP, paths: `${backends.port}:/` }));
   // Every list fails until the test says otherwise: no state, so no config, so not ready.
   fake.failRequests({ forMs: 600_000 }, 500, 'list');

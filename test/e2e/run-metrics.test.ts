@@ -2,11 +2,9 @@
 // chain (fake API server, list+watch, pipeline, nginx), and config_info names the nginx.conf nginx really runs.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { startBackends } from '../support/backend-servers.js';
-import { FakeApiServer } from '../support/fake-api-server.js';
 import { waitFor } from '../support/http-probe.js';
 import { valueOf, type Exposition } from '../support/prom-text.js';
-import { backendPod, cleanups, scrape, sha256OfFile, startRun, type RunningController } from '../support/run-harness.js';
+import { backendPod, scrape, sha256OfFile, startRun, type RunningController, startScene } from '../support/run-harness.js';
 
 const P = 'k8s_pods_ingress_';
 const APP = 'app.test';
@@ -33,11 +31,7 @@ function assertConfigInfo(m: Exposition, run: RunningController): void {
 }
 
 it('metrics move with pod events, applies, reloads, rejections and watch restarts', async (t) => {
-  const cleanup = cleanups(t);
-  const backends = await startBackends(['one', 'two', 'bad']);
-  cleanup(() => backends.close());
-  const fake = await FakeApiServer.start({ bookmarkIntervalMs: 200 });
-  cleanup(() => fake.stop());
+  const { cleanup, backends, fake } = await startScene(t, ['one', 'two', 'bad']);
   const routing = { hosts: APP, paths: `${backends.port}:/` };
   fake.addPod(backendPod('one', backends.byName('one').ip, routing));
   const run = await startRun(fake);

@@ -7,11 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
 import { DEFAULT_TEMPLATE_PATH } from '../../src/render/template.js';
-import { startBackends } from '../support/backend-servers.js';
-import { FakeApiServer } from '../support/fake-api-server.js';
 import { waitFor } from '../support/http-probe.js';
 import { valueOf, type Exposition } from '../support/prom-text.js';
-import { backendPod, cleanups, scrape, sha256OfFile, startRun } from '../support/run-harness.js';
+import { backendPod, scrape, sha256OfFile, startRun, startScene } from '../support/run-harness.js';
 
 const P = 'k8s_pods_ingress_';
 const APP = 'app.test';
@@ -29,11 +27,7 @@ function templateRefusedWithUpstreams(dir: string): string {
 const applies = (m: Exposition, result: string): number => valueOf(m, `${P}config_applies_total`, { result }) ?? NaN;
 
 it('a config nginx refuses leaves the old one serving, is reported, and the next good config is applied', async (t) => {
-  const cleanup = cleanups(t);
-  const backends = await startBackends(['one', 'two', 'api']);
-  cleanup(() => backends.close());
-  const fake = await FakeApiServer.start({ bookmarkIntervalMs: 200 });
-  cleanup(() => fake.stop());
+  const { cleanup, backends, fake } = await startScene(t, ['one', 'two', 'api']);
   const routing = { hosts: APP, paths: `${backends.port}:/` };
   fake.addPod(backendPod('one', backends.byName('one').ip, routing));
   const dir = mkdtempSync(join(tmpdir(), 'run-template-'));

@@ -7,21 +7,15 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { startBackends } from '../support/backend-servers.js';
 import { ROOT } from '../support/cli.js';
-import { FakeApiServer } from '../support/fake-api-server.js';
 import { httpGet, waitFor } from '../support/http-probe.js';
 import { processesInGroups } from '../support/nginx-processes.js';
-import { adminGet, backendPod, cleanUpRun, cleanups, prepareRun, readMasterPid, recordStatuses, runFlags, withDeadline } from '../support/run-harness.js';
+import { adminGet, backendPod, cleanUpRun, prepareRun, readMasterPid, recordStatuses, runFlags, withDeadline, startScene } from '../support/run-harness.js';
 
 const APP = 'app.test';
 
 it('SIGTERM: the request in flight completes, nginx quits, the watch is closed, exit status 0', async (t) => {
-  const cleanup = cleanups(t);
-  const backends = await startBackends(['slow']);
-  cleanup(() => backends.close());
-  const fake = await FakeApiServer.start({ bookmarkIntervalMs: 200 });
-  cleanup(() => fake.stop());
+  const { cleanup, backends, fake } = await startScene(t, ['slow']);
   fake.addPod(backendPod('slow', backends.byName('slow').ip, { hosts: APP, paths: `${backends.port}:/` }));
   const place = await prepareRun();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'run', ...runFlags(place)], {

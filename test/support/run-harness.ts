@@ -9,7 +9,8 @@ import type { TestContext } from 'node:test';
 import { lastValueFrom, Subject } from 'rxjs';
 import { run$ } from '../../src/commands/run.js';
 import { parseInvocation } from '../../src/settings.js';
-import type { FakeApiServer } from './fake-api-server.js';
+import { startBackends, type Backends } from './backend-servers.js';
+import { FakeApiServer } from './fake-api-server.js';
 import { buildPod, type FakePod, type PodOptions } from './fake-pods.js';
 import { httpGet, waitFor, type Answer, type ProbeOptions } from './http-probe.js';
 import { capturingLogger, FAST_ARGS, FAST_BACKOFF } from './live-harness.js';
@@ -208,4 +209,21 @@ export function cleanups(t: TestContext): (cleanup: () => unknown) => void {
     if (failure !== null) throw failure;
   });
   return (cleanup) => void stack.push(cleanup);
+}
+
+/** What every end-to-end test of `run` starts from: pods played by backends, and the fake API server. */
+export interface Scene {
+  readonly cleanup: (cleanup: () => unknown) => void;
+  readonly backends: Backends;
+  readonly fake: FakeApiServer;
+}
+
+/** Starts backends with these names and the fake API server (bookmarks every 200 ms), both stopped after the test. */
+export async function startScene(t: TestContext, names: readonly string[]): Promise<Scene> {
+  const cleanup = cleanups(t);
+  const backends = await startBackends(names);
+  cleanup(() => backends.close());
+  const fake = await FakeApiServer.start({ bookmarkIntervalMs: 200 });
+  cleanup(() => fake.stop());
+  return { cleanup, backends, fake };
 }
