@@ -32,6 +32,8 @@ export interface PipelineOptions {
   readonly template: Template;
   readonly scheduler: SchedulerLike;
   readonly hooks?: PipelineHooks;
+  /** The first config also waits for the first list of TLS Secrets (the source sends Secrets). */
+  readonly waitForSecrets?: boolean;
 }
 
 /** Turns pod events into the sequence of distinct nginx configs: batch, fold, wait for a full list, render, dedupe. */
@@ -45,7 +47,7 @@ export function configsFrom(events$: Observable<PodEvent>, options: PipelineOpti
   return batches$.pipe(
     reduceEvents(options.reduce, options.scheduler),
     tap((state) => hooks.state?.(state)),
-    waitForSync(),
+    waitForSync(options.waitForSecrets === true),
     renderConfigs(options.template, options.render, (error) => hooks.renderFailed?.(error)),
     tap((config) => hooks.rendered?.(config)),
     reportIssues((added, all) => hooks.issues?.(added, all)),

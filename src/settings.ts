@@ -82,6 +82,15 @@ const ipAddress = (value: string): string | null => {
   return value;
 };
 
+const secretRef = (value: string): string | null => {
+  if (value === '') return null;
+  const [namespace, name, extra] = value.split('/');
+  if (extra !== undefined || namespace === undefined || name === undefined || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace) || name.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name)) {
+    throw new Error('must be NAMESPACE/NAME of a Secret, such as ingress/wildcard-tls');
+  }
+  return value;
+};
+
 /** Every setting, by the name the program uses. */
 export const SETTINGS = {
   selector: { flag: '--selector', env: 'ROUTABLE_LABEL_SELECTOR', commands: ALL, defaultText: 'microservice=true', parse: selector, help: 'label selector of the pods to route' },
@@ -113,6 +122,14 @@ export const SETTINGS = {
   httpAddress: { flag: '--http-address', env: 'HTTP_ADDRESS', commands: ['run'], defaultText: '', parse: ipAddress, help: 'address the HTTP port binds, such as 127.0.0.1 (default: every interface)' },
   healthWatchSilenceSeconds: { flag: '--health-watch-silence', env: 'HEALTH_WATCH_SILENCE_SECONDS', commands: ['run'], defaultText: '', parse: (v: string) => (v === '' ? null : integer('the silence limit', 1, 86_400)(v)), help: 'seconds without a watch event, bookmark or reconnect before /healthz fails (default: idle timeout + 60)' },
   postEvents: { flag: '--events', env: 'POST_EVENTS', commands: ['run'], defaultText: 'true', parse: flag, boolean: true, help: 'post a Kubernetes Event on each pod whose routing annotations are rejected (on by default; --events=false turns it off)' },
+  tls: { flag: '--tls', env: 'K8S_PODS_INGRESS_TLS', commands: ALL, defaultText: 'true', parse: flag, boolean: true, help: 'serve HTTPS from the TLS Secrets pods name (on by default; --tls=false: no Secret is watched, no Secret RBAC needed)' },
+  tlsSecretAnnotation: { flag: '--tls-secret-annotation', env: 'K8S_PODS_INGRESS_TLS_SECRET_ANNOTATION', commands: ALL, defaultText: 'tlsSecret', parse: annotationName, help: 'annotation naming the pod\'s TLS Secret (a Secret of type kubernetes.io/tls in the pod\'s namespace)' },
+  httpsPort: { flag: '--https-port', env: 'K8S_PODS_INGRESS_HTTPS_PORT', commands: ALL, defaultText: '443', parse: integer('the HTTPS port', 1, 65535), help: 'port nginx listens on for HTTPS' },
+  httpsRedirectPort: { flag: '--https-redirect-port', env: 'K8S_PODS_INGRESS_HTTPS_REDIRECT_PORT', commands: ALL, defaultText: '', parse: (v: string) => (v === '' ? null : integer('the redirect port', 1, 65535)(v)), help: 'HTTPS port clients reach, used in the HTTP to HTTPS redirect (default: --https-port)' },
+  httpsRedirect: { flag: '--https-redirect', env: 'K8S_PODS_INGRESS_HTTPS_REDIRECT', commands: ALL, defaultText: 'true', parse: flag, boolean: true, help: 'redirect plain HTTP to HTTPS (308) for hosts with TLS, except /.well-known/acme-challenge/ (--https-redirect=false when TLS is offloaded in front)' },
+  hstsMaxAge: { flag: '--hsts-max-age', env: 'K8S_PODS_INGRESS_HSTS_MAX_AGE', commands: ALL, defaultText: '0', parse: integer('the HSTS max-age', 0, 63_072_000), help: 'send Strict-Transport-Security with this max-age (seconds) on HTTPS answers; 0: off' },
+  defaultTlsSecret: { flag: '--default-tls-secret', env: 'K8S_PODS_INGRESS_DEFAULT_TLS_SECRET', commands: ALL, defaultText: '', parse: secretRef, help: 'NAMESPACE/NAME of a TLS Secret serving the hosts that name none, where its certificate covers them' },
+  maxSecretBytes: { flag: '--max-secret-bytes', env: 'K8S_PODS_INGRESS_MAX_SECRET_BYTES', commands: LIVE, defaultText: '65536', parse: integer('the Secret size limit', 1024, 1_048_576), help: 'largest tls.crt plus tls.key (base64) read from one Secret; a bigger one is reported and not used' },
 } satisfies Record<string, Spec<unknown>>;
 
 type Specs = typeof SETTINGS;

@@ -3,6 +3,9 @@ import type { Logger } from '../logger.js';
 import type { PipelineHooks, PipelineOptions } from '../pipeline.js';
 import { loadTemplate, DEFAULT_TEMPLATE_PATH } from '../render/template.js';
 import type { Settings } from '../settings.js';
+import type { AnnotationNames } from '../model/pod.js';
+import type { TlsOptions } from '../model/tls.js';
+import type { HttpsOptions } from '../model/tls-view.js';
 
 /**
  * Builds the pipeline's options from the settings: loads the template (throws TemplateError), and logs rejected
@@ -13,7 +16,7 @@ export function pipelineOptions(settings: Settings, scheduler: SchedulerLike, lo
   const hooks: PipelineHooks = {
     ...extra,
     issues: (added, all) => {
-      for (const issue of added) logger.warn('routing annotation rejected', { pod: issue.pod, code: issue.code, reason: issue.message });
+      for (const issue of added) logger.warn(issue.code.includes('tls') ? 'TLS not served as asked' : 'routing annotation rejected', { pod: issue.pod, code: issue.code, reason: issue.message });
       extra.issues?.(added, all);
     },
     renderFailed: (error) => {
@@ -30,7 +33,29 @@ export function pipelineOptions(settings: Settings, scheduler: SchedulerLike, lo
       ownership: settings.ownership,
       ownershipGraceMs: settings.ownershipGraceSeconds * 1000,
     },
-    render: { port: settings.port, ownership: settings.ownership, workerProcesses: settings.nginxWorkers },
+    render: {
+      port: settings.port,
+      ownership: settings.ownership,
+      workerProcesses: settings.nginxWorkers,
+      ...(settings.tls ? { tls: tlsRenderOptions(settings) } : {}),
+    },
     hooks,
+  };
+}
+
+/** Returns the annotation names the settings route by (the TLS Secret one only with TLS on). */
+export function annotationNames(settings: Settings): AnnotationNames {
+  return settings.tls
+    ? { hosts: settings.hostsAnnotation, paths: settings.pathsAnnotation, tlsSecret: settings.tlsSecretAnnotation }
+    : { hosts: settings.hostsAnnotation, paths: settings.pathsAnnotation };
+}
+
+function tlsRenderOptions(settings: Settings): TlsOptions & HttpsOptions {
+  return {
+    defaultSecret: settings.defaultTlsSecret,
+    httpsPort: settings.httpsPort,
+    publicHttpsPort: settings.httpsRedirectPort ?? settings.httpsPort,
+    redirect: settings.httpsRedirect,
+    hstsMaxAge: settings.hstsMaxAge,
   };
 }

@@ -8,7 +8,8 @@ import { printConfigs } from '../sinks/print-configs.js';
 import { writeConfigFiles } from '../sinks/write-config-files.js';
 import { ReplayClock } from '../streams/replay-clock.js';
 import { replayFile } from '../streams/replay-file.js';
-import { pipelineOptions } from './pipeline-options.js';
+import { annotationNames, pipelineOptions } from './pipeline-options.js';
+import { recordedWithSecrets } from '../streams/recorded-with-secrets.js';
 
 /** Where the replay writes: stdout for configs, stderr for stats. */
 export interface ReplayIo {
@@ -30,7 +31,7 @@ export function replay$(settings: Settings, args: readonly string[], logger: Log
     const counts = { events: 0, batches: 0, configs: 0, badLines: 0 };
     const started = performance.now();
     const events$ = replayFile(path, {
-      names: { hosts: settings.hostsAnnotation, paths: settings.pathsAnnotation },
+      names: annotationNames(settings),
       selector: settings.selector,
       clock,
       onBadLine: (line, reason) => {
@@ -40,7 +41,8 @@ export function replay$(settings: Settings, args: readonly string[], logger: Log
       onNote: (line, note) => log.warn(note, { file: path, line }),
       congested: () => (io.stdout.writableNeedDrain === true ? once(io.stdout, 'drain') : null),
     }).pipe(tap(() => counts.events++));
-    const options = pipelineOptions(settings, clock, log, { batch: () => counts.batches++ });
+    // A recording of a run that watched Secrets waited for their first list too: so does its replay.
+    const options = { ...pipelineOptions(settings, clock, log, { batch: () => counts.batches++ }), waitForSecrets: settings.tls && recordedWithSecrets(path) };
     const write = (text: string): void => void io.stdout.write(text);
     const run$ = configsFrom(events$, options).pipe(
       tap(() => counts.configs++),

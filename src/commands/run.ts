@@ -1,5 +1,5 @@
 import {
-  concat, connect, defer, EMPTY, endWith, ignoreElements, merge, of, share, take, takeUntil, tap, type Observable,
+  concat, connect, defer, EMPTY, endWith, identity, ignoreElements, merge, of, share, take, takeUntil, tap, type Observable,
   type OperatorFunction, type SchedulerLike,
 } from 'rxjs';
 import { endpointServer$ } from '../http/endpoint-server.js';
@@ -13,6 +13,7 @@ import { configsFrom, type PipelineHooks } from '../pipeline.js';
 import { SettingsError, type Settings } from '../settings.js';
 import { settingsForLog } from '../settings-for-log.js';
 import { fileSink, type FileOutcome } from '../sinks/file-sink.js';
+import { TlsFiles, writeTlsFiles } from '../sinks/tls-files.js';
 import { kubeEventsFor } from '../sinks/kube-events.js';
 import { applyToNginx } from '../sinks/nginx-sink.js';
 import { nginxSetupProblem } from '../sinks/nginx-paths.js';
@@ -24,7 +25,8 @@ import { kubePodEvents$ } from '../streams/kube-pod-events.js';
 import { LiveClock } from '../streams/live-clock.js';
 import { isInCluster, loadKubeConfig, type ClusterAccess, type KubeEnvironment } from '../streams/load-kube-config.js';
 import type { BackoffOptions } from '../streams/reconnect-with-backoff.js';
-import { pipelineOptions } from './pipeline-options.js';
+import { annotationNames, pipelineOptions } from './pipeline-options.js';
+import { secretEvents$ } from './secret-source.js';
 
 /** Where the live commands write configs. */
 export interface LiveIo {
@@ -115,11 +117,15 @@ export function configSink(kind: SinkKind, settings: Settings, logger: Logger, i
         printConfigs((text) => void io.stdout.write(text), { last: false }),
         tap((config) => report({ type: 'applied', config, durationMs: 0 })),
       );
-    case 'file':
+    case 'file': {
+      const keys = tlsFiles(settings, logger);
       return (configs$) => configs$.pipe(
+        keys === null ? identity : writeTlsFiles(keys),
         fileSink(settings.nginxConf, logger.child({ component: 'file-sink' })),
+        tap((outcome) => (outcome.type === 'written' ? keys?.prune(outcome.config) : undefined)),
         tap((outcome) => report(fileReport(outcome))),
       );
+    }
     case 'nginx': {
       const problem = nginxSetupProblem(settings.nginxBin, settings.nginxConf);
       if (problem !== null) throw new SettingsError(problem);
@@ -134,9 +140,21 @@ export function configSink(kind: SinkKind, settings: Settings, logger: Logger, i
           },
         },
       });
-      return (configs$) => configs$.pipe(applyToNginx(nginx, { logger: logger.child({ component: 'nginx-sink' }) }), tap(report));
+      const keys = tlsFiles(settings, logger);
+      return (configs$) => configs$.pipe(
+        keys === null ? identity : writeTlsFiles(keys),
+        applyToNginx(nginx, { logger: logger.child({ component: 'nginx-sink' }) }),
+        // Old key files go only once nginx runs a config that no longer names them.
+        tap((outcome) => (outcome.type === 'applied' ? keys?.prune(outcome.config) : undefined)),
+        tap(report),
+      );
     }
   }
+}
+
+// The stdout sink writes no key file: it prints the config, which names the files but holds no key.
+function tlsFiles(settings: Settings, logger: Logger): TlsFiles | null {
+  return settings.tls ? new TlsFiles(settings.nginxConf, logger.child({ component: 'tls-files' })) : null;
 }
 
 function fileReport(outcome: FileOutcome): ApplyReport {
@@ -178,21 +196,27 @@ export function liveConfigs$(
     const namespaces = settings.namespaces.length === 0 ? 'all' : settings.namespaces.join(',');
     logger.info('watching pods', { server: access.server, config: access.origin, namespaces, selector: settings.selector.text });
     const clock = options.clock ?? new LiveClock();
-    const source$ = kubePodEvents$({
+    const common = {
       access,
       namespaces: settings.namespaces,
-      labelSelector: settings.selector.text,
-      names: { hosts: settings.hostsAnnotation, paths: settings.pathsAnnotation },
       watchTimeoutSeconds: settings.watchTimeoutSeconds,
       idleTimeoutSeconds: settings.idleTimeoutSeconds,
       logger,
       backoff: options.backoff,
       scheduler: options.sourceScheduler,
       hooks: options.hooks,
+    };
+    const pods$ = kubePodEvents$({
+      ...common,
+      labelSelector: settings.selector.text,
+      names: annotationNames(settings),
       tapKubeEvent: recorder === null ? undefined : (event) => recorder.record(event, clock.now()),
-    }).pipe(takeUntil(stop$));
+    });
+    const secrets$ = settings.tls ? secretEvents$(settings, common, recorder === null ? undefined : (event) => recorder.recordSecret(event, clock.now())) : EMPTY;
+    const source$ = merge(pods$, secrets$).pipe(takeUntil(stop$));
     // Subscribed by the batching operator right after it opens its first window, in the same job: same now().
-    const events$ = recorder === null ? source$ : defer(() => (recorder.start(clock.now()), source$));
-    return configsFrom(events$, pipelineOptions(settings, clock, logger, hooks)).pipe(sink, ignoreElements());
+    const events$ = recorder === null ? source$ : defer(() => (recorder.start(clock.now(), { secrets: settings.tls }), source$));
+    const pipeline = { ...pipelineOptions(settings, clock, logger, hooks), waitForSecrets: settings.tls };
+    return configsFrom(events$, pipeline).pipe(sink, ignoreElements());
   });
 }

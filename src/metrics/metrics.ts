@@ -14,10 +14,13 @@ export type KubeEventResult = 'created' | 'exists' | 'failed' | 'dropped';
 const CODES = {
   'invalid-host': true, 'invalid-path': true, 'invalid-port': true, 'invalid-entry': true, 'duplicate-entry': true,
   'conflicting-port': true, 'missing-annotation': true, 'too-many-entries': true, 'annotation-too-large': true,
-  'host-conflict': true, 'route-conflict': true, 'invalid-pod': true,
+  'host-conflict': true, 'route-conflict': true, 'invalid-pod': true, 'invalid-tls-secret': true, 'tls-secret-missing': true,
+  'tls-secret-wrong-type': true, 'tls-secret-invalid': true, 'tls-key-mismatch': true, 'tls-secret-too-large': true,
+  'tls-certificate-expired': true, 'tls-certificate-not-yet-valid': true, 'tls-host-not-covered': true, 'tls-secret-conflict': true,
 } satisfies Record<IssueCode, true>;
 const ISSUE_CODES = Object.keys(CODES) as IssueCode[];
-const EVENT_TYPES = ['ADDED', 'MODIFIED', 'DELETED', 'SYNC'];
+const EVENT_TYPES = ['ADDED', 'MODIFIED', 'DELETED', 'SYNC', 'SECRET_ADDED', 'SECRET_MODIFIED', 'SECRET_DELETED', 'SECRET_SYNC'];
+const TLS_CODES = ISSUE_CODES.filter((code) => code.startsWith('tls-') || code === 'invalid-tls-secret');
 const RESTART_CAUSES = ['timeout', 'gone', 'error', 'idle'];
 const KUBE_EVENT_RESULTS: readonly KubeEventResult[] = ['created', 'exists', 'failed', 'dropped'];
 
@@ -50,6 +53,8 @@ export class Metrics {
   private readonly restarts = this.counter('watch_restarts_total', 'Lists and watches started again, by cause (timeout, gone, error, idle).', ['cause']);
   private readonly lastAlive = this.gauge('watch_last_alive_timestamp_seconds', 'Unix time the watch last showed life (event, bookmark, list or connect).');
   private readonly nginx = this.gauge('nginx_up', 'Whether nginx is running (1) or not (0).');
+  private readonly certificateExpiry = this.gauge('tls_certificate_expiry_timestamp_seconds', 'Unix time the certificate in force (else the current one) of each TLS Secret expires.', ['namespace', 'name']);
+  private readonly certificateProblems = this.gauge('tls_certificate_problems', 'TLS problems now (Secret missing, broken, expired, not covering a host, ...), by reason (the issue code).', ['reason']);
   private readonly kubeEvents = this.counter('kube_events_total', 'Kubernetes Events about rejected annotations, by result (created, exists, failed, dropped).', ['result']);
 
   /** Creates the metrics, every labelled series that is known in advance at 0. */
@@ -100,6 +105,13 @@ export class Metrics {
     const counts = new Map<string, number>(ISSUE_CODES.map((code) => [code, 0]));
     for (const issue of all) counts.set(issue.code, (counts.get(issue.code) ?? 0) + 1);
     for (const [reason, count] of counts) this.issuesNow.set({ reason }, count);
+    for (const reason of TLS_CODES) this.certificateProblems.set({ reason }, counts.get(reason) ?? 0);
+  }
+
+  /** Sets the expiry gauge from the TLS Secrets of a state (public facts only: names and notAfter). */
+  certificates(secrets: Iterable<{ readonly namespace: string; readonly name: string; readonly notAfter: number }>): void {
+    this.certificateExpiry.reset();
+    for (const { namespace, name, notAfter } of secrets) this.certificateExpiry.set({ namespace, name }, notAfter / 1000);
   }
 
   /** Counts rejections reported for the first time. */

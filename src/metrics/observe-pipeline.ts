@@ -58,6 +58,7 @@ export function observePipeline(options: ObserveOptions): PipelineObserver {
       latency.batched(events.length);
     },
     state: (next) => {
+      if (next.tls !== undefined && next.tls !== state?.tls) metrics.certificates(certificateExpiries(next));
       state = next;
       latency.stateChanged();
     },
@@ -92,4 +93,11 @@ export function observePipeline(options: ObserveOptions): PipelineObserver {
       metrics.nginxUp(up);
     },
   };
+}
+
+function* certificateExpiries(state: RoutingState): Iterable<{ namespace: string; name: string; notAfter: number }> {
+  for (const entry of state.tls?.secrets.values() ?? []) {
+    const certificate = (entry.inForce ?? entry.secret).certificate;
+    if (certificate !== null) yield { namespace: entry.secret.namespace, name: entry.secret.name, notAfter: certificate.notAfter };
+  }
 }

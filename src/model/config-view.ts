@@ -1,4 +1,5 @@
 import { fnv1a32 } from './fnv.js';
+import type { ServerTlsView } from './tls-view.js';
 import type { Backend, HostRoutes, PodRef, Route, RoutingTable } from './routing-table.js';
 
 /** A pod named in a `# Pod NAME (NAMESPACE)` comment. */
@@ -34,6 +35,8 @@ export interface LocationView {
 export interface ServerView {
   readonly host: string;
   readonly locations: readonly LocationView[];
+  /** HTTPS for this host (src/model/tls-view.ts), absent or null for plain HTTP only. */
+  readonly tls?: ServerTlsView | null;
 }
 
 /** Everything the template reads; every string in it is checked against an allow-list before rendering. */

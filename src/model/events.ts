@@ -1,4 +1,5 @@
 import type { ProjectedPod } from './pod.js';
+import type { ProjectedSecret } from './secret.js';
 
 /** One change to one pod, in the API's own words. */
 export interface PodChange {
@@ -12,5 +13,22 @@ export interface PodSync {
   readonly pods: readonly ProjectedPod[];
 }
 
-/** What every source emits and the reducer folds. */
-export type PodEvent = PodChange | PodSync;
+/** One change to one TLS Secret; a deleted one carries only its namespace and name. */
+export interface SecretChange {
+  readonly type: 'SECRET_ADDED' | 'SECRET_MODIFIED' | 'SECRET_DELETED';
+  readonly secret: ProjectedSecret;
+}
+
+/** The full set of TLS Secrets from a list: it replaces the Secrets wholesale, as SYNC does the pods. */
+export interface SecretSync {
+  readonly type: 'SECRET_SYNC';
+  readonly secrets: readonly ProjectedSecret[];
+}
+
+/** What every source emits and the reducer folds: pod events and, with TLS on, Secret events. */
+export type PodEvent = PodChange | PodSync | SecretChange | SecretSync;
+
+/** Tells whether an event is about a Secret. */
+export function isSecretEvent(event: PodEvent): event is SecretChange | SecretSync {
+  return event.type.startsWith('SECRET_');
+}

@@ -11,7 +11,17 @@ export type IssueCode =
   | 'annotation-too-large'
   | 'host-conflict'
   | 'route-conflict'
-  | 'invalid-pod';
+  | 'invalid-pod'
+  | 'invalid-tls-secret'
+  | 'tls-secret-missing'
+  | 'tls-secret-wrong-type'
+  | 'tls-secret-invalid'
+  | 'tls-key-mismatch'
+  | 'tls-secret-too-large'
+  | 'tls-certificate-expired'
+  | 'tls-certificate-not-yet-valid'
+  | 'tls-host-not-covered'
+  | 'tls-secret-conflict';
 
 /** A problem found in one pod's routing annotations: reported and skipped, never fatal. */
 export interface Issue {

@@ -39,6 +39,8 @@ export interface PodRecord {
   readonly paths: readonly PathEntry[];
   /** The address nginx dials (`10.0.0.7`, `[fd00::7]`) when the pod may serve traffic, else null. */
   readonly address: string | null;
+  /** The TLS Secret the pod names (a name in its own namespace), or null. */
+  readonly tlsSecret?: string | null;
   readonly issues: readonly Issue[];
 }
 
@@ -57,7 +59,9 @@ export function readPod(pod: ProjectedPod, limits: Limits = DEFAULT_LIMITS): Pod
   const address = parsed.hosts.length > 0 && parsed.paths.length > 0 ? backendAddress(pod, report) : null;
   // Replicas carry equal annotation strings: keep one copy of each, as the parsed entries do.
   const shared = pod.hosts === parsed.rawHosts && pod.paths === parsed.rawPaths ? pod : { ...pod, hosts: parsed.rawHosts, paths: parsed.rawPaths };
-  return { key, pod: shared, hosts: parsed.hosts, paths: parsed.paths, address, issues: issues.length === 0 ? NONE : issues };
+  const tlsSecret = readTlsSecret(pod.tlsSecret ?? null, report);
+  const tls = tlsSecret === null ? {} : { tlsSecret };
+  return { key, pod: shared, hosts: parsed.hosts, paths: parsed.paths, address, ...tls, issues: issues.length === 0 ? NONE : issues };
 }
 
 const NONE: readonly never[] = Object.freeze([]);
@@ -156,6 +160,22 @@ function readPaths(tokens: readonly string[], report: Report): PathEntry[] {
     }
   }
   return [...paths.values()];
+}
+
+// Only a name: the Secret is looked up in the pod's own namespace, so no other namespace's key can be named.
+function readTlsSecret(value: string | null, report: Report): string | null {
+  if (value === null) return null;
+  const name = value.trim();
+  if (name === '') return null;
+  if (name.includes('/')) {
+    report('invalid-tls-secret', `TLS Secret ${quote(value)} names another namespace; name a Secret of the pod's own namespace`);
+    return null;
+  }
+  if (!isValidObjectName(name)) {
+    report('invalid-tls-secret', `TLS Secret ${quote(value)} is not a Kubernetes object name (lower-case letters, digits, "-" and ".")`);
+    return null;
+  }
+  return name;
 }
 
 function backendAddress(pod: ProjectedPod, report: Report): string | null {

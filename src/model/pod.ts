@@ -16,12 +16,16 @@ export interface ProjectedPod {
   readonly hosts: string | null;
   /** Raw value of the paths annotation, or null when absent. */
   readonly paths: string | null;
+  /** Raw value of the TLS Secret annotation, or null when absent (undefined: not read, the same). */
+  readonly tlsSecret?: string | null;
 }
 
 /** The annotation names that carry routing, from the settings. */
 export interface AnnotationNames {
   readonly hosts: string;
   readonly paths: string;
+  /** The annotation naming the pod's TLS Secret; undefined when TLS is off. */
+  readonly tlsSecret?: string;
 }
 
 /** Returns `namespace/name`, the key a pod is known by (names alone collide across namespaces). */
@@ -51,6 +55,7 @@ export function projectPod(raw: unknown, names: AnnotationNames): ProjectedPod |
     deleting: deletion !== undefined && deletion !== null,
     hosts: annotation(annotations, names.hosts),
     paths: annotation(annotations, names.paths),
+    ...(names.tlsSecret === undefined ? {} : { tlsSecret: annotation(annotations, names.tlsSecret) }),
   };
 }
 
@@ -75,7 +80,8 @@ export function samePod(a: ProjectedPod, b: ProjectedPod): boolean {
     a.ready === b.ready &&
     a.deleting === b.deleting &&
     a.hosts === b.hosts &&
-    a.paths === b.paths
+    a.paths === b.paths &&
+    (a.tlsSecret ?? null) === (b.tlsSecret ?? null)
   );
 }
 

@@ -1,4 +1,5 @@
 import type { Issue } from './issue.js';
+import type { KeyMaterial } from './secret.js';
 
 /** One rendered nginx.conf and what it was made of. */
 export interface RenderedConfig {
@@ -17,6 +18,8 @@ export interface RenderedConfig {
   readonly backends: number;
   /** Every rejected entry and refused claim, sorted. */
   readonly issues: readonly Issue[];
+  /** The key files the text names (`tls/<sha256>.pem`) and their material, null where redacted; absent: TLS off. */
+  readonly tlsFiles?: ReadonlyMap<string, KeyMaterial | null>;
 }
 
 type Comparable = Pick<RenderedConfig, 'text' | 'parts'>;

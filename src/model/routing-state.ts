@@ -1,7 +1,8 @@
-import type { PodEvent } from './events.js';
+import { isSecretEvent, type PodEvent, type SecretChange, type SecretSync } from './events.js';
 import { claimKeys, hasVacancy, settleHolds, type Hold, type OwnershipOptions } from './ownership.js';
 import { podKey, samePod, type ProjectedPod } from './pod.js';
 import { DEFAULT_LIMITS, readPod, type Limits, type PodRecord } from './pod-record.js';
+import { applySecretEvents, EMPTY_TLS_STATE, refreshSecrets, type TlsState } from './secret-state.js';
 
 /** How the reducer reads pods and settles ownership. */
 export interface ReduceOptions extends OwnershipOptions {
@@ -23,6 +24,8 @@ export interface RoutingState {
   readonly pods: ReadonlyMap<string, PodRecord>;
   /** Keyed by host (policy `host`) or by `ownershipKey(host, path)` (policy `route`). */
   readonly holds: ReadonlyMap<string, Hold>;
+  /** The TLS Secrets seen (absent until the first Secret event: TLS off, or a source without Secrets). */
+  readonly tls?: TlsState;
 }
 
 /** The state before any event. */
@@ -42,10 +45,15 @@ export function applyEvents(
   let synced = state.synced;
   // The ownership keys whose claims may have changed; null after a SYNC: all of them.
   let touched: Set<string> | null = new Set();
+  const secretEvents: (SecretChange | SecretSync)[] = [];
   const touch = (record: PodRecord | undefined): void => {
     if (record !== undefined && touched !== null) for (const key of claimKeys(record, options.ownership)) touched.add(key);
   };
   for (const event of events) {
+    if (isSecretEvent(event)) {
+      secretEvents.push(event);
+      continue;
+    }
     if (event.type === 'SYNC') {
       pods = replaceAll(pods, event.pods, options.limits);
       synced = true;
@@ -70,8 +78,15 @@ export function applyEvents(
   }
   const podsChanged = pods !== state.pods;
   const holds = podsChanged || hasVacancy(state.holds) ? settleHolds(state.holds, pods, now, options, touched) : state.holds;
-  if (!podsChanged && holds === state.holds && synced === state.synced) return state;
-  return { synced, pods, holds };
+  const tls = settleTls(state.tls, secretEvents, now);
+  if (!podsChanged && holds === state.holds && synced === state.synced && tls === state.tls) return state;
+  return tls === undefined ? { synced, pods, holds } : { synced, pods, holds, tls };
+}
+
+// Secret events keep their order among themselves; against pod events order does not matter (a batch is one render).
+function settleTls(tls: TlsState | undefined, events: readonly (SecretChange | SecretSync)[], now: number): TlsState | undefined {
+  if (events.length === 0) return tls === undefined ? undefined : refreshSecrets(tls, now);
+  return applySecretEvents(tls ?? EMPTY_TLS_STATE, events, now);
 }
 
 function writable(pods: ReadonlyMap<string, PodRecord>, original: ReadonlyMap<string, PodRecord>): ReadonlyMap<string, PodRecord> {

@@ -1,12 +1,14 @@
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { PodEvent } from '../model/events.js';
 import { nextExpiry } from '../model/ownership.js';
+import { nextSecretChange } from '../model/secret-state.js';
 import { applyEvents, DEFAULT_REDUCE_OPTIONS, EMPTY_STATE, type ReduceOptions, type RoutingState } from '../model/routing-state.js';
 
 /**
  * Folds batches of pod events into the routing state (a `scan` over `applyEvents`), emitting only states that
  * changed. Unlike a plain `scan` it also wakes itself when an ownership grace period ends, so a host released by
- * its owner passes to the next claimant even if no further event arrives.
+ * its owner passes to the next claimant even if no further event arrives, and when a certificate in use expires or
+ * becomes valid.
  *
  * ```
  * batches: -[SYNC]--[routing-neutral MODIFIED]--[ADDED]-|
@@ -28,7 +30,7 @@ export function reduceEvents(
           subscriber.next(state);
         }
         wake?.unsubscribe();
-        const at = nextExpiry(state.holds, options.ownershipGraceMs);
+        const at = earliest(nextExpiry(state.holds, options.ownershipGraceMs), state.tls === undefined ? null : nextSecretChange(state.tls, scheduler.now()));
         wake = at === null ? null : scheduler.schedule(() => apply([]), Math.max(0, at - scheduler.now()));
       };
       const source = batches$.subscribe({
@@ -41,4 +43,8 @@ export function reduceEvents(
         wake?.unsubscribe();
       };
     });
+}
+
+function earliest(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
 }

@@ -1,10 +1,9 @@
 import type { ConfigView, PodView, ServerView, UpstreamServerView } from '../model/config-view.js';
 import { isIPv4, isIPv6, isValidHost, isValidLocation, isValidNamespace, isValidObjectName, isValidPort } from '../model/validate.js';
+import { checkHttps, checkServerTls } from './check-tls-view.js';
+import { TemplateValueError } from './template-value-error.js';
 
-/** A value refused on its way into nginx.conf: the allow-lists upstream of the renderer were bypassed. */
-export class TemplateValueError extends Error {
-  override readonly name = 'TemplateValueError';
-}
+export { TemplateValueError };
 
 // The union of every allow-listed alphabet: names, hosts, paths, addresses, numbers. No whitespace, quote, `;`,
 // `{`, `}`, `#`, `$` or `\`: nothing that can end a directive, open a block, start a comment or expand a variable.
@@ -32,6 +31,7 @@ export function checkView(view: ConfigView, checked: WeakSet<object> = new WeakS
   if (view.workerProcesses !== 'auto' && (!Number.isInteger(view.workerProcesses) || view.workerProcesses < 1)) {
     refuse('worker_processes', String(view.workerProcesses));
   }
+  checkHttps(view);
   for (const upstream of view.upstreams) {
     if (checked.has(upstream)) continue;
     if (!UPSTREAM_NAME.test(upstream.name)) refuse('upstream name', upstream.name);
@@ -47,6 +47,7 @@ export function checkView(view: ConfigView, checked: WeakSet<object> = new WeakS
 
 function checkHostServer(server: ServerView): void {
   if (!isValidHost(server.host)) refuse('host', server.host);
+  if (server.tls !== undefined && server.tls !== null) checkServerTls(server.tls);
   for (const location of server.locations) {
     const path = location.exact || location.path === '/' ? location.path : location.path.slice(0, -1);
     if (!isValidLocation(path)) refuse('location path', location.path);

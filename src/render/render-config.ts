@@ -7,6 +7,9 @@ import type { RoutingState } from '../model/routing-state.js';
 import { checkView } from './check-view.js';
 import { ConfigRenderer } from './config-renderer.js';
 import type { Template } from './template.js';
+import { createTlsCache, planTls, type TlsCache, type TlsOptions } from '../model/tls.js';
+import { createTlsViewCache, withTls, type HttpsOptions, type TlsViewCache } from '../model/tls-view.js';
+import { compareIssues } from '../model/issue.js';
 
 /** What rendering needs from the settings. */
 export interface RenderOptions {
@@ -14,6 +17,8 @@ export interface RenderOptions {
   readonly ownership: OwnershipPolicy;
   /** nginx worker processes (default `auto`). */
   readonly workerProcesses?: number | 'auto';
+  /** HTTPS from pods' Secrets; absent when TLS is off. */
+  readonly tls?: TlsOptions & HttpsOptions;
 }
 
 /**
@@ -26,6 +31,8 @@ export class StateRenderer {
   private readonly views: ViewCache = createViewCache();
   private readonly checked = new WeakSet<object>();
   private readonly renderer: ConfigRenderer;
+  private readonly tlsPlans: TlsCache = createTlsCache();
+  private readonly tlsViews: TlsViewCache = createTlsViewCache();
 
   constructor(template: Template, private readonly options: RenderOptions) {
     this.renderer = new ConfigRenderer(template);
@@ -34,7 +41,11 @@ export class StateRenderer {
   /** Renders one state to nginx.conf text. */
   render(state: RoutingState): RenderedConfig {
     const table = buildRoutingTable(state, this.options.ownership, this.tables);
-    const view = buildView(table, { port: this.options.port, workerProcesses: this.options.workerProcesses }, this.views);
+    const plain = buildView(table, { port: this.options.port, workerProcesses: this.options.workerProcesses }, this.views);
+    const tls = this.options.tls;
+    const plan = tls === undefined ? null : planTls(state, table, tls, this.tlsPlans);
+    const view = tls === undefined || plan === null ? plain : withTls(plain, plan, tls, this.tlsViews);
+    const issues = plan === null || plan.issues.length === 0 ? table.issues : [...table.issues, ...plan.issues].sort(compareIssues);
     checkView(view, this.checked);
     const parts = this.renderer.renderParts(view);
     let routes = 0;
@@ -50,7 +61,8 @@ export class StateRenderer {
       parts,
       routes,
       backends,
-      issues: table.issues,
+      issues,
+      ...(plan === null ? {} : { tlsFiles: plan.files }),
       get text() {
         return (text ??= parts.join(''));
       },

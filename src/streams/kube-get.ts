@@ -25,11 +25,22 @@ export class KubeApiError extends Error {
   }
 }
 
+/** The core collections the controller lists and watches. */
+export type KubeResource = 'pods' | 'secrets';
+
 /** Builds the URL of the pods collection (all namespaces, or one) with a query. */
 export function podsUrl(server: string, namespace: string | null, query: Readonly<Record<string, string>>): string {
-  const path = namespace === null ? '/api/v1/pods' : `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
+  return collectionUrl(server, 'pods', namespace, query);
+}
+
+/** Builds the URL of a core collection (all namespaces, or one) with a query; empty selectors are left out. */
+export function collectionUrl(server: string, resource: KubeResource, namespace: string | null, query: Readonly<Record<string, string>>): string {
+  const path = namespace === null ? `/api/v1/${resource}` : `/api/v1/namespaces/${encodeURIComponent(namespace)}/${resource}`;
   const url = new URL(server + path);
-  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+  for (const [key, value] of Object.entries(query)) {
+    if ((key === 'labelSelector' || key === 'fieldSelector') && value === '') continue;
+    url.searchParams.set(key, value);
+  }
   return url.toString();
 }
 

@@ -1,9 +1,9 @@
 import { catchError, concat, defer, EMPTY, filter, map, tap, toArray, type MonoTypeOperatorFunction, type Observable, type SchedulerLike } from 'rxjs';
 import type { Logger } from '../logger.js';
 import { abortWhenIdle } from './abort-when-idle.js';
-import { KubeApiError, podsUrl, statusMessage, type KubeOperation } from './kube-get.js';
+import { KubeApiError, statusMessage, type KubeOperation } from './kube-get.js';
 import { objectMeta, type KubeEvent, type RestartCause, type SourceHooks } from './kube-event.js';
-import { listPods$, type PodListPage, type PodQuery } from './list-pods.js';
+import { listPods$, queryUrl, type PodListPage, type PodQuery } from './list-pods.js';
 import type { ClusterAccess } from './load-kube-config.js';
 import { reconnectWithBackoff, type BackoffOptions } from './reconnect-with-backoff.js';
 import { watchPods$, watchUrl, type WatchLine } from './watch-pods.js';
@@ -94,7 +94,7 @@ function idle<T>(loop: Loop, operation: KubeOperation, url: string): MonoTypeOpe
 /** Lists every page and emits one SYNC, remembering the list's resourceVersion. */
 function relist$(loop: Loop): Observable<KubeEvent> {
   const { access, query, pageSize, logger } = loop.options;
-  const url = podsUrl(access.server, query.namespace, { labelSelector: query.labelSelector });
+  const url = queryUrl(access.server, query, {});
   return listPods$(access, query, pageSize).pipe(
     idle<PodListPage>(loop, 'list', url),
     tap(loop.alive),
@@ -103,7 +103,8 @@ function relist$(loop: Loop): Observable<KubeEvent> {
       const listed = pages[0]?.resourceVersion ?? '';
       const items = pages.flatMap((page) => page.items);
       loop.resourceVersion = listed;
-      logger.info('listed pods', { namespace: loop.scope, pods: items.length, resourceVersion: listed });
+      const resource = query.resource ?? 'pods';
+      logger.info(`listed ${resource}`, { namespace: loop.scope, [resource]: items.length, resourceVersion: listed });
       return { type: 'SYNC', resourceVersion: listed, items };
     }),
   );
@@ -160,5 +161,5 @@ function report(logger: Logger, scope: string, cause: RestartCause, error: unkno
     else logger.warn(`${error.operation} failed; retrying with backoff`, details);
     return;
   }
-  logger.error('pod source failed unexpectedly; retrying with backoff', { namespace: scope, error: String(error), stack: (error as Error)?.stack });
+  logger.error('source failed unexpectedly; retrying with backoff', { namespace: scope, error: String(error), stack: (error as Error)?.stack });
 }

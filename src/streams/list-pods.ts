@@ -1,11 +1,20 @@
 import { Observable } from 'rxjs';
-import { KubeApiError, kubeGet, podsUrl, readText } from './kube-get.js';
+import { collectionUrl, KubeApiError, kubeGet, readText, type KubeResource } from './kube-get.js';
 import type { ClusterAccess } from './load-kube-config.js';
 
-/** Which pods a list or watch asks for: one namespace or all, and the label selector as the API reads it. */
+/** Which objects a list or watch asks for: one namespace or all, and the selectors as the API reads them. */
 export interface PodQuery {
   readonly namespace: string | null;
   readonly labelSelector: string;
+  /** The collection; pods unless said otherwise. */
+  readonly resource?: KubeResource;
+  /** A field selector such as `type=kubernetes.io/tls`; none when absent. */
+  readonly fieldSelector?: string;
+}
+
+/** Returns the URL of a query's collection with more parameters. */
+export function queryUrl(server: string, query: PodQuery, params: Readonly<Record<string, string>>): string {
+  return collectionUrl(server, query.resource ?? 'pods', query.namespace, { labelSelector: query.labelSelector, fieldSelector: query.fieldSelector ?? '', ...params });
 }
 
 /** One page of a pod list, objects untouched. */
@@ -29,13 +38,13 @@ export const LIST_PAGE_SIZE = 500;
 export function listPods$(access: ClusterAccess, query: PodQuery, pageSize = LIST_PAGE_SIZE): Observable<PodListPage> {
   return new Observable<PodListPage>((subscriber) => {
     const abort = new AbortController();
-    let url = podsUrl(access.server, query.namespace, { labelSelector: query.labelSelector });
+    let url = queryUrl(access.server, query, {});
     const listAll = async (): Promise<void> => {
       let token = '';
       do {
-        const params: Record<string, string> = { labelSelector: query.labelSelector, limit: String(pageSize) };
+        const params: Record<string, string> = { limit: String(pageSize) };
         if (token !== '') params['continue'] = token;
-        url = podsUrl(access.server, query.namespace, params);
+        url = queryUrl(access.server, query, params);
         const page = readPage(url, await readText(await kubeGet(access, url, 'list', abort.signal)));
         subscriber.next(page);
         token = page.continueToken;
@@ -58,9 +67,9 @@ function readPage(url: string, text: string): PodListPage & { readonly continueT
     throw new KubeApiError('list', url, 200, `the response is not JSON: ${(error as Error).message}`);
   }
   const { items, metadata } = (body ?? {}) as { items?: unknown; metadata?: { resourceVersion?: unknown; continue?: unknown } };
-  if (!Array.isArray(items)) throw new KubeApiError('list', url, 200, 'the response is not a PodList (no items array)');
+  if (!Array.isArray(items)) throw new KubeApiError('list', url, 200, 'the response is not a list (no items array)');
   const resourceVersion = metadata?.resourceVersion;
-  if (typeof resourceVersion !== 'string' || resourceVersion === '') throw new KubeApiError('list', url, 200, 'the PodList has no metadata.resourceVersion');
+  if (typeof resourceVersion !== 'string' || resourceVersion === '') throw new KubeApiError('list', url, 200, 'the list has no metadata.resourceVersion');
   const token = metadata?.continue;
   return { items, resourceVersion, continueToken: typeof token === 'string' ? token : '' };
 }

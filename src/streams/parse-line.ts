@@ -3,6 +3,7 @@
 import type { PodEvent } from '../model/events.js';
 import { podLabels, projectPod, type AnnotationNames, type ProjectedPod } from '../model/pod.js';
 import { matchesSelector, type LabelSelector } from '../model/selector.js';
+import { SECRET_TYPES, secretLine } from './parse-secret-line.js';
 
 /** What a line means for the replay. */
 export type ReplayLine =
@@ -16,7 +17,7 @@ export interface LineOptions {
   readonly selector: LabelSelector;
 }
 
-const WATCH_TYPES = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR', 'SYNC', 'START']);
+const WATCH_TYPES = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR', 'SYNC', 'START', ...SECRET_TYPES]);
 
 /** Reads one line, or returns why it is malformed. Pods outside the selector are dropped as the watch would. */
 export function parseLine(line: string, options: LineOptions): ReplayLine | string {
@@ -38,6 +39,7 @@ export function parseLine(line: string, options: LineOptions): ReplayLine | stri
   const type = record['type'];
   if (typeof type !== 'string' || !WATCH_TYPES.has(type)) return `"type" must be one of ${[...WATCH_TYPES].join(', ')}, or the line a PodList or a Pod`;
   if (type === 'START') return at === null ? 'a START line needs an "at" time' : { kind: 'start', at };
+  if (SECRET_TYPES.includes(type)) return secretLine(type, record, at);
   const object = record['object'];
   if (type === 'BOOKMARK') return { kind: 'skip', at };
   if (type === 'ERROR') return { kind: 'skip', at, note: `the recorded watch reported an error: ${JSON.stringify(object)}` };

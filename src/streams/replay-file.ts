@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Observable } from 'rxjs';
-import type { PodEvent } from '../model/events.js';
+import { isSecretEvent, type PodEvent } from '../model/events.js';
 import { JsonDepth } from './json-document.js';
 import { parseLine, type LineOptions } from './parse-line.js';
 import type { ReplayClock } from './replay-clock.js';
@@ -37,8 +37,11 @@ export function replayFile(path: string, options: ReplayOptions): Observable<Pod
       options.clock.advanceTo(at - origin);
     };
     const emit = (event: PodEvent): void => {
-      if (!started && event.type !== 'SYNC') subscriber.next({ type: 'SYNC', pods: [] });
-      started = true;
+      // Secret lines say nothing about pods: only a pod line before any list means "started from an empty cluster".
+      if (!isSecretEvent(event)) {
+        if (!started && event.type !== 'SYNC') subscriber.next({ type: 'SYNC', pods: [] });
+        started = true;
+      }
       subscriber.next(event);
     };
     const fail = (error: Error): void =>

@@ -1,8 +1,8 @@
 import { finished } from 'node:stream';
 import { Observable } from 'rxjs';
-import { KubeApiError, kubeGet, podsUrl } from './kube-get.js';
+import { KubeApiError, kubeGet } from './kube-get.js';
 import type { ClusterAccess } from './load-kube-config.js';
-import type { PodQuery } from './list-pods.js';
+import { queryUrl, type PodQuery } from './list-pods.js';
 
 /** One line of a watch stream as the API sends it: ADDED, MODIFIED, DELETED, BOOKMARK or ERROR, object untouched. */
 export interface WatchLine {
@@ -18,8 +18,7 @@ export interface WatchRequest extends PodQuery {
 
 /** Returns the URL of a watch: from a resourceVersion, with bookmarks and a server-side timeout. */
 export function watchUrl(server: string, request: WatchRequest): string {
-  return podsUrl(server, request.namespace, {
-    labelSelector: request.labelSelector,
+  return queryUrl(server, request, {
     watch: 'true',
     resourceVersion: request.resourceVersion,
     allowWatchBookmarks: 'true',

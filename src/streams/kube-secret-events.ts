@@ -1,0 +1,72 @@
+import { asyncScheduler, filter, map, tap, type Observable } from 'rxjs';
+import type { SecretChange, SecretSync } from '../model/events.js';
+import { TLS_SECRET_TYPE, type ProjectedSecret } from '../model/secret.js';
+import type { KubeEvent } from './kube-event.js';
+import type { KubeSourceOptions } from './kube-pod-events.js';
+import { listAndWatch$ } from './list-and-watch.js';
+import { mergeNamespaces } from './merge-namespaces.js';
+import { projectSecret } from './project-secret.js';
+import { DEFAULT_BACKOFF } from './reconnect-with-backoff.js';
+
+/** What the Secret source needs besides the pod source's settings. */
+export interface SecretSourceOptions extends Omit<KubeSourceOptions, 'labelSelector' | 'names' | 'tapKubeEvent'> {
+  /** Largest tls.crt + tls.key (base64) read from one Secret. */
+  readonly maxSecretBytes: number;
+  /** Sees every projected Secret event (the recorder taps here, and redacts). */
+  readonly tapSecretEvent?: (event: SecretChange | SecretSync) => void;
+}
+
+/**
+ * Streams the `kubernetes.io/tls` Secrets of the watched namespaces (a field selector: no other Secret is ever
+ * sent to the controller) as Secret events, through the same list+watch loops as the pods: relist on 410, resume
+ * after a drop, backoff on errors, abort when silent, one combined first list across namespaces. Each Secret is
+ * read at once (src/streams/project-secret.ts) and the raw object dropped.
+ *
+ * ```
+ * api:    list-----ADDED--(410)--list------
+ * result: SECRET_SYNC--SECRET_ADDED--SECRET_SYNC--
+ * ```
+ */
+export function kubeSecretEvents$(options: SecretSourceOptions): Observable<SecretChange | SecretSync> {
+  const logger = options.logger.child({ component: 'secret-source' });
+  const targets: readonly (string | null)[] = options.namespaces.length === 0 ? [null] : [...new Set(options.namespaces)];
+  const sources = targets.map((namespace) => ({
+    namespace: namespace ?? '',
+    events$: listAndWatch$({
+      access: options.access,
+      query: { namespace, labelSelector: '', resource: 'secrets', fieldSelector: `type=${TLS_SECRET_TYPE}` },
+      watchTimeoutSeconds: options.watchTimeoutSeconds,
+      idleTimeoutMs: options.idleTimeoutSeconds * 1000,
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+      scheduler: options.scheduler ?? asyncScheduler,
+      logger,
+      random: options.random,
+      hooks: options.hooks,
+    }),
+  }));
+  const unreadable = (reason: string): void => void logger.warn('Secret skipped: it cannot be read', { reason });
+  return mergeNamespaces(sources).pipe(
+    map((event) => projectSecretEvent(event, options.maxSecretBytes, unreadable)),
+    filter((event): event is SecretChange | SecretSync => event !== null),
+    tap((event) => options.tapSecretEvent?.(event)),
+  );
+}
+
+/** Projects a raw Secret event; an unreadable Secret (no name) is reported and left out. */
+export function projectSecretEvent(event: KubeEvent, maxBytes: number, unreadable: (reason: string) => void): SecretChange | SecretSync | null {
+  if (event.type === 'SYNC') {
+    const secrets: ProjectedSecret[] = [];
+    for (const item of event.items) {
+      const secret = projectSecret(item, maxBytes);
+      if (typeof secret === 'string') unreadable(secret);
+      else secrets.push(secret);
+    }
+    return { type: 'SECRET_SYNC', secrets };
+  }
+  const secret = projectSecret(event.object, maxBytes);
+  if (typeof secret === 'string') {
+    unreadable(secret);
+    return null;
+  }
+  return { type: `SECRET_${event.type}`, secret };
+}
