@@ -31,7 +31,8 @@ export function reduceEvents(
         }
         wake?.unsubscribe();
         const at = earliest(nextExpiry(state.holds, options.ownershipGraceMs), state.tls === undefined ? null : nextSecretChange(state.tls, scheduler.now()));
-        wake = at === null ? null : scheduler.schedule(() => apply([]), Math.max(0, at - scheduler.now()));
+        // Capped: a timer over 2^31-1 ms (certificates expire months ahead) fires at once in Node; waking early is harmless.
+        wake = at === null ? null : scheduler.schedule(() => apply([]), Math.min(MAX_DELAY_MS, Math.max(0, at - scheduler.now())));
       };
       const source = batches$.subscribe({
         next: apply,
@@ -44,6 +45,8 @@ export function reduceEvents(
       };
     });
 }
+
+const MAX_DELAY_MS = 2 ** 31 - 1;
 
 function earliest(a: number | null, b: number | null): number | null {
   return a === null ? b : b === null ? a : Math.min(a, b);

@@ -1,6 +1,7 @@
 /**
- * A protocol-faithful fake Kubernetes API server for tests: real HTTP on 127.0.0.1, pods list and chunked watch with
- * label selectors and resourceVersions, 410 Expired in both forms, events, request recording and fault injection.
+ * A protocol-faithful fake Kubernetes API server for tests: real HTTP on 127.0.0.1, pods and Secrets list and chunked
+ * watch with label (and, for Secrets, field) selectors and resourceVersions, 410 Expired in both forms, events,
+ * request recording and fault injection (faults hit pod and Secret requests alike).
  *
  * How `@kubernetes/client-node` 1.4 `new Watch(kc).watch(path, query, callback, done)` reports things (read from
  * dist/watch.js and node-fetch 2.7.0, each point checked by fake-api-server.test.ts):
@@ -31,6 +32,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { EventStore, type RecordedEvent } from './fake-events.js';
 import type { FakePod } from './fake-pods.js';
 import { parseBool, sendReply, statusReply, type Reply } from './http-replies.js';
+import { FieldSelectorError, parseFieldSelector, type FieldSelector } from './field-selector.js';
 import { LabelSelectorError, parseLabelSelector, type LabelSelector } from './label-selector.js';
 import { listPodsReply } from './pod-list.js';
 import { PodStore, type PodChangeSpec } from './pod-store.js';
@@ -85,15 +87,27 @@ interface FailureFault {
 
 const EVENT_PATH = /^\/(?:api\/v1|apis\/events\.k8s\.io\/v1)\/namespaces\/([^/]+)\/events(?:\/([^/]+))?$/;
 const POD_PATH = /^\/api\/v1\/(?:namespaces\/([^/]+)\/)?pods(?:\/([^/]+))?$/;
+const SECRET_PATH = /^\/api\/v1\/(?:namespaces\/([^/]+)\/)?secrets(?:\/([^/]+))?$/;
+
+/** A Secret as the fake server stores it (type and data as the API has them: data values base64). */
+export interface FakeSecret {
+  metadata: { name: string; namespace: string; uid?: string; creationTimestamp?: string; resourceVersion?: string; labels?: Record<string, string>; [key: string]: unknown };
+  type: string;
+  data?: Record<string, string>;
+  [key: string]: unknown;
+}
 
 /** Serves the pods and events APIs on an ephemeral loopback port and lets tests mutate state and inject faults. */
 export class FakeApiServer {
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
   private readonly sockets = new Set<Socket>();
   private readonly watches = new Set<WatchConnection>();
+  private readonly secretWatches = new Set<WatchConnection>();
   private readonly hung = new Set<ServerResponse>();
   private readonly recorded: RecordedRequest[] = [];
   private readonly store: PodStore;
+  // Secrets live in a store of their own, sharing nothing but the server (each store counts its own versions).
+  private readonly secretStore: PodStore;
   private readonly eventStore: EventStore;
   private expiredForm: ExpiredForm;
   private hangNew = false;
@@ -105,8 +119,12 @@ export class FakeApiServer {
     this.store = new PodStore(options.startResourceVersion ?? 1000, options.historyLimit);
     this.eventStore = new EventStore(() => this.store.nextResourceVersion());
     this.expiredForm = options.expiredForm ?? 'event';
+    this.secretStore = new PodStore(options.startResourceVersion ?? 1000, options.historyLimit);
     this.store.subscribe((change) => {
-      for (const watch of this.watches) watch.deliver(change);
+      for (const watch of this.watches) if (!this.secretWatches.has(watch)) watch.deliver(change);
+    });
+    this.secretStore.subscribe((change) => {
+      for (const watch of this.secretWatches) watch.deliver(change);
     });
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -171,10 +189,31 @@ export class FakeApiServer {
     return this.store.get(namespace, name);
   }
 
-  /** Forgets history up to a resourceVersion (default: all), so watches from older ones get 410. */
+  /** Creates a Secret (emits ADDED to Secret watches) and returns the stored copy. */
+  addSecret(secret: FakeSecret): FakeSecret {
+    return this.secretStore.add(secret as never) as unknown as FakeSecret;
+  }
+
+  /** Replaces a Secret's type and data (emits MODIFIED) and returns the stored copy. */
+  modifySecret(namespace: string, name: string, change: Partial<Pick<FakeSecret, 'type' | 'data'>>): FakeSecret {
+    return this.secretStore.modify(namespace, name, (secret) => ({ ...secret, ...change }) as never) as unknown as FakeSecret;
+  }
+
+  /** Deletes a Secret (emits DELETED). */
+  deleteSecret(namespace: string, name: string): FakeSecret {
+    return this.secretStore.delete(namespace, name) as unknown as FakeSecret;
+  }
+
+  /** Forgets history up to a resourceVersion (default: all), so watches from older ones get 410; pods and Secrets. */
   compact(options: { readonly resourceVersion?: number | string; readonly expiredForm?: ExpiredForm } = {}): void {
     if (options.expiredForm !== undefined) this.expiredForm = options.expiredForm;
     this.store.compact(options.resourceVersion === undefined ? undefined : Number(options.resourceVersion));
+    this.secretStore.compact(options.resourceVersion === undefined ? undefined : Number(options.resourceVersion));
+  }
+
+  /** Forgets the Secrets' history only, so Secret watches get 410 and pod watches go on. */
+  compactSecrets(): void {
+    this.secretStore.compact();
   }
 
   /** Chooses how later 410 answers are sent. */
@@ -211,7 +250,10 @@ export class FakeApiServer {
   async restart(options: RestartOptions = {}): Promise<void> {
     await this.close();
     if (options.expiredForm !== undefined) this.expiredForm = options.expiredForm;
-    if (options.newHistory === true) this.store.resetHistory(options.pods);
+    if (options.newHistory === true) {
+      this.store.resetHistory(options.pods);
+      this.secretStore.resetHistory();
+    }
     else if (options.pods !== undefined) this.store.replaceAll(options.pods);
     if ((options.downMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, options.downMs));
     if (!this.stopped) await this.listen();
@@ -254,7 +296,8 @@ export class FakeApiServer {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const podMatch = POD_PATH.exec(url.pathname);
+    const secretMatch = SECRET_PATH.exec(url.pathname);
+    const podMatch = POD_PATH.exec(url.pathname) ?? secretMatch;
     const eventMatch = EVENT_PATH.exec(url.pathname);
     const watching = podMatch !== null && podMatch[2] === undefined && parseBool(url.searchParams.get('watch'));
     const kind: RequestKind = podMatch !== null ? (watching ? 'watch' : 'list') : eventMatch !== null ? 'events' : 'other';
@@ -267,6 +310,7 @@ export class FakeApiServer {
     try {
       const failWith = this.failureFor(kind);
       if (failWith !== undefined) return reply(statusReply(failWith, failWith === 500 ? 'Internal error occurred: injected fault' : 'injected fault'));
+      if (secretMatch !== null) return this.handleSecrets(req, res, url, secretMatch, record, reply);
       if (podMatch !== null) return this.handlePods(req, res, url, podMatch, record, reply);
       if (eventMatch !== null) return reply(await this.eventStore.handle(req, eventMatch[1] ?? '', eventMatch[2]));
       reply(statusReply(404, 'the server could not find the requested resource'));
@@ -282,6 +326,50 @@ export class FakeApiServer {
     if (fault.remaining <= 0) return undefined;
     fault.remaining -= 1;
     return fault.status;
+  }
+
+  private handleSecrets(req: IncomingMessage, res: ServerResponse, url: URL, match: RegExpExecArray, record: RecordedRequest, reply: (answer: Reply) => void): void {
+    if (req.method !== 'GET') return reply(statusReply(405, `the server does not allow this method on the requested resource`));
+    const [, namespace, name] = match;
+    if (name !== undefined) {
+      const secret = this.secretStore.get(namespace ?? '', name);
+      return reply(secret === undefined ? statusReply(404, `secrets "${name}" not found`) : { status: 200, body: { kind: 'Secret', apiVersion: 'v1', ...secret } });
+    }
+    let selector: LabelSelector;
+    let fields: FieldSelector;
+    try {
+      selector = parseLabelSelector(url.searchParams.get('labelSelector'));
+      fields = parseFieldSelector(url.searchParams.get('fieldSelector'));
+    } catch (error) {
+      if (error instanceof LabelSelectorError || error instanceof FieldSelectorError) return reply(statusReply(400, error.message));
+      throw error;
+    }
+    if (record.kind === 'list') return reply(listPodsReply(this.secretStore, url.searchParams, namespace, selector, { listKind: 'SecretList', fields }));
+    const settings: WatchSettings = {
+      store: this.secretStore,
+      selector,
+      namespace,
+      bookmarkIntervalMs: this.options.bookmarkIntervalMs ?? 1000,
+      expiredForm: this.expiredForm,
+      hang: this.hangNew,
+      resource: { kind: 'Secret', fields },
+    };
+    startWatch(res, url.searchParams, settings, {
+      reply,
+      opened: (watch) => {
+        record.status = 200;
+        this.watches.add(watch);
+        this.secretWatches.add(watch);
+        res.on('close', () => {
+          this.watches.delete(watch);
+          this.secretWatches.delete(watch);
+        });
+      },
+      held: () => {
+        this.hung.add(res);
+        res.on('close', () => this.hung.delete(res));
+      },
+    });
   }
 
   private handlePods(req: IncomingMessage, res: ServerResponse, url: URL, match: RegExpExecArray, record: RecordedRequest, reply: (answer: Reply) => void): void {

@@ -1,5 +1,6 @@
 /** The list side of the pods API: `PodList` replies with label selection and `limit`/`continue` paging. */
 import type { FakePod } from './fake-pods.js';
+import type { JsonObject } from './json-patch.js';
 import { statusReply, type Reply } from './http-replies.js';
 import { matchesLabels, type LabelSelector } from './label-selector.js';
 import type { PodStore } from './pod-store.js';
@@ -32,7 +33,13 @@ function keyOf(pod: FakePod): string {
  * (`limit`, opaque `continue`, `remainingItemCount`, every page reporting the first page's resourceVersion, 410 for a
  * token older than the compacted point) but later pages read the current state rather than a snapshot.
  */
-export function listPodsReply(store: PodStore, query: URLSearchParams, namespace: string | undefined, selector: LabelSelector): Reply {
+export function listPodsReply(
+  store: PodStore,
+  query: URLSearchParams,
+  namespace: string | undefined,
+  selector: LabelSelector,
+  resource: { readonly listKind: string; readonly fields: (object: JsonObject) => boolean } = { listKind: 'PodList', fields: () => true },
+): Reply {
   const limit = Number(query.get('limit') ?? '0');
   if (!Number.isInteger(limit) || limit < 0) return statusReply(400, `invalid limit: ${query.get('limit') ?? ''}`);
   const continueText = query.get('continue') ?? '';
@@ -42,7 +49,7 @@ export function listPodsReply(store: PodStore, query: URLSearchParams, namespace
     return statusReply(410, 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.', 'Expired');
   }
   const matching = store.list(namespace)
-    .filter((pod) => matchesLabels(selector, pod.metadata.labels))
+    .filter((pod) => matchesLabels(selector, pod.metadata.labels) && resource.fields(pod as unknown as JsonObject))
     .filter((pod) => token === undefined || keyOf(pod) > token.start);
   const resourceVersion = token?.rv ?? store.resourceVersion;
   const metadata: Record<string, unknown> = { resourceVersion: String(resourceVersion) };
@@ -53,5 +60,5 @@ export function listPodsReply(store: PodStore, query: URLSearchParams, namespace
     if (last !== undefined) metadata['continue'] = encodeToken({ rv: resourceVersion, start: keyOf(last) });
     metadata['remainingItemCount'] = matching.length - limit;
   }
-  return { status: 200, body: { kind: 'PodList', apiVersion: 'v1', metadata, items } };
+  return { status: 200, body: { kind: resource.listKind, apiVersion: 'v1', metadata, items } };
 }

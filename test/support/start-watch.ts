@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { expiredStatus, parseBool, statusReply, type Reply } from './http-replies.js';
 import { matchesLabels, type LabelSelector } from './label-selector.js';
 import { ExpiredError, type PodStore } from './pod-store.js';
-import { podWithTypeMeta, toWatchEvent, WatchConnection, type WatchEvent, type WatchOptions } from './watch-connection.js';
+import { podWithTypeMeta, toWatchEvent, WatchConnection, type WatchedResource, type WatchEvent, type WatchOptions } from './watch-connection.js';
 
 /** The server state a watch starts from. */
 export interface WatchSettings {
@@ -14,6 +14,8 @@ export interface WatchSettings {
   readonly expiredForm: 'http' | 'event';
   /** Hold the request without sending a single byte. */
   readonly hang: boolean;
+  /** What is watched (default Pod) and its field selector. */
+  readonly resource?: WatchedResource;
 }
 
 /** How the watch reports back to the server that tracks connections. */
@@ -34,15 +36,15 @@ function parseTimeoutMs(text: string | null): number | undefined | Error {
 }
 
 function backlogFor(settings: WatchSettings, resourceVersion: string): WatchEvent[] {
-  const { store, selector, namespace } = settings;
+  const { store, selector, namespace, resource } = settings;
   if (resourceVersion === '' || resourceVersion === '0') {
     // Unset or "0" means "current state, then changes": the server sends synthetic ADDED events first.
     return store.list(namespace)
-      .filter((pod) => matchesLabels(selector, pod.metadata.labels))
-      .map((pod) => ({ type: 'ADDED', object: podWithTypeMeta(pod) }));
+      .filter((pod) => matchesLabels(selector, pod.metadata.labels) && (resource === undefined || resource.fields(pod as never)))
+      .map((pod) => ({ type: 'ADDED', object: podWithTypeMeta(pod, resource?.kind) }));
   }
   return store.changesSince(Number(resourceVersion))
-    .map((change) => toWatchEvent(change, selector, namespace))
+    .map((change) => toWatchEvent(change, selector, namespace, resource))
     .filter((event): event is WatchEvent => event !== undefined);
 }
 
@@ -82,5 +84,6 @@ function watchOptions(settings: WatchSettings, timeoutMs: number | undefined, bo
     bookmarkIntervalMs: bookmarks ? settings.bookmarkIntervalMs : undefined,
     timeoutMs,
     currentResourceVersion: () => settings.store.resourceVersion,
+    resource: settings.resource,
   };
 }

@@ -24,37 +24,47 @@ export interface WatchOptions {
   readonly timeoutMs: number | undefined;
   /** Returns the resourceVersion a BOOKMARK carries. */
   readonly currentResourceVersion: () => number;
+  /** What is watched (default Pod), with its field selector (Secrets: `type=...`). */
+  readonly resource?: WatchedResource;
+}
+
+/** The kind of object a watch streams, and its field selector. */
+export interface WatchedResource {
+  readonly kind: string;
+  readonly fields: (object: JsonObject) => boolean;
 }
 
 /** Adds the type meta that watch event objects carry (list items do not). */
-export function podWithTypeMeta(pod: FakePod): JsonObject {
-  return { kind: 'Pod', apiVersion: 'v1', ...pod };
+export function podWithTypeMeta(pod: FakePod, kind = 'Pod'): JsonObject {
+  return { kind, apiVersion: 'v1', ...pod };
 }
 
-function passes(pod: FakePod | undefined, selector: LabelSelector, namespace: string | undefined): boolean {
+function passes(pod: FakePod | undefined, selector: LabelSelector, namespace: string | undefined, resource?: WatchedResource): boolean {
   return pod !== undefined && (namespace === undefined || pod.metadata.namespace === namespace)
-    && matchesLabels(selector, pod.metadata.labels);
+    && matchesLabels(selector, pod.metadata.labels) && (resource === undefined || resource.fields(pod as unknown as JsonObject));
 }
 
 /**
  * Converts a stored change into what one watcher sees: a pod that stops matching arrives as DELETED (carrying its
  * previous content at the change's resourceVersion), one that starts matching as ADDED, others not at all.
  */
-export function toWatchEvent(change: PodChange, selector: LabelSelector, namespace?: string): WatchEvent | undefined {
-  const now = change.type !== 'DELETED' && passes(change.object, selector, namespace);
-  const before = passes(change.previous, selector, namespace);
-  if (now) return { type: before ? 'MODIFIED' : 'ADDED', object: podWithTypeMeta(change.object) };
+export function toWatchEvent(change: PodChange, selector: LabelSelector, namespace?: string, resource?: WatchedResource): WatchEvent | undefined {
+  const now = change.type !== 'DELETED' && passes(change.object, selector, namespace, resource);
+  const before = passes(change.previous, selector, namespace, resource);
+  const kind = resource?.kind ?? 'Pod';
+  if (now) return { type: before ? 'MODIFIED' : 'ADDED', object: podWithTypeMeta(change.object, kind) };
   if (!before || change.previous === undefined) return undefined;
   const previous = structuredClone(change.previous);
   previous.metadata.resourceVersion = String(change.resourceVersion);
-  return { type: 'DELETED', object: podWithTypeMeta(previous) };
+  return { type: 'DELETED', object: podWithTypeMeta(previous, kind) };
 }
 
 /** Builds a BOOKMARK event as a v1.36 server sends it. */
-export function bookmarkEvent(resourceVersion: number): WatchEvent {
+export function bookmarkEvent(resourceVersion: number, kind = 'Pod'): WatchEvent {
+  const metadata = { resourceVersion: String(resourceVersion) };
   return {
     type: 'BOOKMARK',
-    object: { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion: String(resourceVersion) }, spec: { containers: null }, status: {} },
+    object: kind === 'Pod' ? { kind, apiVersion: 'v1', metadata, spec: { containers: null }, status: {} } : { kind, apiVersion: 'v1', metadata },
   };
 }
 
@@ -87,7 +97,7 @@ export class WatchConnection {
     const { bookmarkIntervalMs, timeoutMs } = this.options;
     if (bookmarkIntervalMs !== undefined) {
       this.timers.push(setInterval(() => {
-        if (!this.frozen) this.send(bookmarkEvent(this.options.currentResourceVersion()));
+        if (!this.frozen) this.send(bookmarkEvent(this.options.currentResourceVersion(), this.options.resource?.kind));
       }, bookmarkIntervalMs));
     }
     if (timeoutMs !== undefined) this.timers.push(setTimeout(() => this.end(), timeoutMs));
@@ -95,7 +105,7 @@ export class WatchConnection {
 
   /** Sends a stored change if this watcher's filter lets it through. */
   deliver(change: PodChange): void {
-    const event = toWatchEvent(change, this.options.selector, this.options.namespace);
+    const event = toWatchEvent(change, this.options.selector, this.options.namespace, this.options.resource);
     if (event !== undefined) this.send(event);
   }
 

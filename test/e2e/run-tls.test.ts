@@ -1,0 +1,132 @@
+// HTTPS end to end: certificates made with openssl, Secrets on the fake API server, the real `run` with real nginx,
+// and real TLS clients (node:tls, node:https, node:http2) on loopback. One controller serves every case here.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { it } from 'node:test';
+import { keyBody, makeLeaf, tlsSecret, type Leaf } from '../support/certificates.js';
+import { waitFor } from '../support/http-probe.js';
+import { h2Get, handshake, httpsGet } from '../support/tls-probe.js';
+import { fingerprint, startTlsScene, tlsPod, type TlsScene } from '../support/tls-scene.js';
+
+let s: TlsScene;
+
+it('run: HTTPS from each pod\'s own Secret', async (t) => {
+  let shop!: Leaf;
+  let rival!: Leaf;
+  {
+    s = await startTlsScene(t, ['shop', 'young', 'wild', 'plain', 'rival'], (scene) => {
+      shop = makeLeaf(scene.ca, { sans: ['DNS:shop.test', 'DNS:www.shop.test'] });
+      rival = makeLeaf(scene.ca, { sans: ['DNS:shop.test', 'DNS:rival.test'] });
+      const wild = makeLeaf(scene.ca, { sans: ['DNS:*.apps.test'] });
+      scene.fake.addSecret(tlsSecret('shop', 'shop-tls', shop));
+      scene.fake.addSecret(tlsSecret('shop', 'other-tls', rival));
+      scene.fake.addSecret(tlsSecret('rival', 'rival-tls', rival));
+      scene.fake.addSecret(tlsSecret('apps', 'wild-tls', wild));
+      scene.fake.addPod(tlsPod(scene, { name: 'shop', namespace: 'shop', hosts: 'shop.test www.shop.test', tlsSecret: 'shop-tls', created: '2026-01-01T00:00:00Z' }));
+      // Same namespace, younger, naming another Secret for the same host: the oldest pod's Secret wins.
+      scene.fake.addPod(tlsPod(scene, { name: 'young', namespace: 'shop', hosts: 'shop.test', path: '/young', tlsSecret: 'other-tls', created: '2026-02-01T00:00:00Z' }));
+      // Another namespace claiming the host with its own Secret, and naming the shop's Secret across namespaces.
+      scene.fake.addPod(tlsPod(scene, { name: 'rival', namespace: 'rival', hosts: 'shop.test rival.test', tlsSecret: 'rival-tls', created: '2026-03-01T00:00:00Z' }));
+      scene.fake.addPod(tlsPod(scene, { name: 'thief', namespace: 'rival', backend: 'rival', hosts: 'thief.test', tlsSecret: 'shop/shop-tls', created: '2026-03-01T00:00:00Z' }));
+      scene.fake.addPod(tlsPod(scene, { name: 'wild', namespace: 'apps', hosts: 'a.apps.test b.c.apps.test', tlsSecret: 'wild-tls' }));
+      scene.fake.addPod(tlsPod(scene, { name: 'plain', namespace: 'plain', hosts: 'plain.test' }));
+    }, ['--https-redirect-port', '8443']);
+    await waitFor('shop.test on HTTPS', async () => {
+      const answer = await httpsGet(s.httpsPort, 'shop.test', '/', s.ca.certPem).catch(() => null);
+      return answer?.backend === 'shop' ? answer : undefined;
+    }, 30_000);
+  }
+
+  await t.test('serves each host with its own certificate, chosen by SNI', async () => {
+    for (const host of ['shop.test', 'www.shop.test']) {
+      const answer = await httpsGet(s.httpsPort, host, '/x?y=1', s.ca.certPem);
+      assert.equal(answer.backend, 'shop', host);
+      assert.equal(answer.fingerprint256, fingerprint(shop.certPem), host);
+      assert.equal(JSON.parse(answer.body).forwardedProto, 'https');
+    }
+    const wild = await httpsGet(s.httpsPort, 'a.apps.test', '/', s.ca.certPem);
+    assert.equal(wild.backend, 'wild');
+  });
+
+  await t.test('offers HTTP/2 by ALPN', async () => {
+    const answer = await h2Get(s.httpsPort, 'shop.test', '/h2', s.ca.certPem);
+    assert.equal(answer.protocol, 'h2');
+    assert.equal(answer.status, 200);
+    assert.equal(answer.backend, 'shop');
+    const bare = await handshake(s.httpsPort, 'shop.test', s.ca.certPem);
+    assert.deepEqual(bare.ok && bare.alpn, 'h2');
+  });
+
+  await t.test('redirects plain HTTP with path and query kept, but not the ACME challenge path', async () => {
+    const redirected = await s.run.get('shop.test', '/a/b?x=1&y=%20z');
+    assert.equal(redirected.status, 308);
+    assert.equal(redirected.backend, null);
+    const location = await rawLocation(s.run.port, 'shop.test', '/a/b?x=1&y=%20z');
+    assert.equal(location, 'https://shop.test:8443/a/b?x=1&y=%20z');
+    const acme = await s.run.get('shop.test', '/.well-known/acme-challenge/token-123');
+    assert.equal(acme.status, 200);
+    assert.equal(acme.backend, 'shop');
+    assert.equal(acme.seen?.url, '/.well-known/acme-challenge/token-123');
+    // A host without TLS is served over plain HTTP as before.
+    assert.equal((await s.run.get('plain.test', '/')).backend, 'plain');
+  });
+
+  await t.test('refuses the handshake for unknown SNI, missing SNI and hosts without TLS, showing no certificate', async () => {
+    for (const name of ['nobody.test', 'plain.test', null]) {
+      const result = await handshake(s.httpsPort, name, s.ca.certPem);
+      assert.equal(result.ok, false, `SNI ${String(name)} was accepted`);
+      assert.equal(!result.ok && result.certificateShown, false);
+      assert.match(!result.ok ? result.error : '', /alert|unrecognized name|handshake/i);
+    }
+  });
+
+  await t.test('uses a wildcard only for one label', async () => {
+    const deeper = await handshake(s.httpsPort, 'b.c.apps.test', s.ca.certPem);
+    assert.equal(deeper.ok, false);
+    await waitFor('the not-covered issue', () => issueLogged(s, 'tls-host-not-covered', 'b.c.apps.test'), 10_000);
+  });
+
+  await t.test('refuses certificates from other namespaces and from younger pods', async () => {
+    assert.equal((await httpsGet(s.httpsPort, 'shop.test', '/', s.ca.certPem)).fingerprint256, fingerprint(shop.certPem));
+    assert.equal((await handshake(s.httpsPort, 'thief.test', s.ca.certPem)).ok, false);
+    // rival.test is rival's own host: served with rival's certificate.
+    assert.equal((await httpsGet(s.httpsPort, 'rival.test', '/', s.ca.certPem)).fingerprint256, fingerprint(rival.certPem));
+    await waitFor('the issues of the refused pods', () =>
+      issueLogged(s, 'invalid-tls-secret', 'rival/thief') && issueLogged(s, 'tls-secret-conflict', 'shop/young') && issueLogged(s, 'host-conflict', 'rival/rival'), 10_000);
+  });
+
+  await t.test('writes key files 0600 in a 0700 directory, named in the config, and never logs a key', async () => {
+    const dir = join(s.run.prefix, 'tls');
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
+    const files = readdirSync(dir);
+    assert.ok(files.length >= 3, `key files: ${files.join(' ')}`);
+    const config = readFileSync(s.run.confPath, 'utf8');
+    for (const file of files) {
+      assert.match(file, /^[0-9a-f]{64}\.pem$/);
+      assert.equal(statSync(join(dir, file)).mode & 0o777, 0o600, file);
+      assert.ok(config.includes(`ssl_certificate_key tls/${file};`), `${file} not named by the config`);
+    }
+    const logs = JSON.stringify(s.run.logs);
+    for (const line of keyBody(shop.keyPem)) assert.ok(!logs.includes(line), 'a line of the private key is in the logs');
+    assert.ok(!config.includes('PRIVATE KEY'));
+  });
+});
+
+/** Returns the Location header of a plain HTTP GET. */
+async function rawLocation(port: number, host: string, path: string): Promise<string | undefined> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: { host }, agent: false }, (response) => {
+      response.resume();
+      resolve(response.headers.location);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Tells whether the controller logged an issue of this code whose pod or message mentions `text`. */
+function issueLogged(s: TlsScene, code: string, text: string): boolean {
+  return s.run.logs.some((line) => line['code'] === code && (String(line['pod']).includes(text) || String(line['reason']).includes(text)));
+}
