@@ -39,6 +39,7 @@ RUN apt-get update \
 WORKDIR /app
 ENV NODE_ENV=production \
     PORT=8080 \
+    K8S_PODS_INGRESS_HTTPS_PORT=8443 \
     HTTP_PORT=8081 \
     NGINX_BIN=/usr/sbin/nginx \
     NGINX_CONF=/var/run/k8s-pods-ingress/nginx.conf
@@ -50,6 +51,6 @@ COPY --from=build /app/dist ./dist
 COPY templates ./templates
 
 USER 10001:10001
-EXPOSE 8080 8081
+EXPOSE 8080 8443 8081
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/main.js"]
 CMD ["run"]

@@ -44,20 +44,26 @@ test('the image environment holds only settings and the program accepts it', () 
   for (const name of Object.keys(env)) assert.ok(name === 'NODE_ENV' || names.has(name), `${name} is neither a setting nor NODE_ENV`);
   const fromImage = parseInvocation(['run'], env).settings;
   assert.equal(fromImage.port, settings().port, 'image and manifest agree on the nginx port');
+  assert.equal(fromImage.httpsPort, settings().httpsPort, 'image and manifest agree on the HTTPS port');
   assert.equal(fromImage.nginxConf, settings().nginxConf, 'image and manifest agree on NGINX_CONF');
 });
 
-test('nginx listens on the container port the Service targets, and the Service maps port 80 to it', () => {
+test('nginx listens on the container ports the Service targets: 80 to HTTP, 443 to HTTPS', () => {
   const service = onlyObject<IService>(manifests, 'Service');
   const ports = service.spec?.ports ?? [];
-  assert.equal(ports.length, 1);
-  assert.equal(ports[0]!.port, 80);
-  assert.equal(ports[0]!.protocol ?? 'TCP', 'TCP');
-  assert.equal(containerPort(pod.container, ports[0]!.targetPort), settings().port);
-  assert.ok(settings().port > 1024, 'nginx needs no privilege to bind its port');
+  assert.equal(ports.length, 2);
+  const [http, https] = ports;
+  assert.equal(http!.port, 80);
+  assert.equal(https!.port, 443);
+  for (const port of ports) assert.equal(port.protocol ?? 'TCP', 'TCP');
+  assert.equal(containerPort(pod.container, http!.targetPort), settings().port);
+  assert.equal(containerPort(pod.container, https!.targetPort), settings().httpsPort);
+  assert.equal(settings().httpsRedirectPort, 443, 'the redirect sends clients to the Service\'s HTTPS port');
+  assert.ok(settings().tls, 'TLS is on in deploy/');
+  assert.ok(settings().port > 1024 && settings().httpsPort > 1024, 'nginx needs no privilege to bind its ports');
   assert.ok(['LoadBalancer', 'NodePort'].includes(service.spec?.type ?? ''), `Service type ${service.spec?.type}`);
   const exposed = runtime.instructions.filter((i) => i.keyword === 'EXPOSE').flatMap((i) => i.args.map(Number));
-  assert.deepEqual(exposed.sort(), [settings().port, settings().httpPort].sort());
+  assert.deepEqual(exposed.sort(), [settings().port, settings().httpsPort, settings().httpPort].sort());
 });
 
 test('probes and the scrape annotations use the endpoints on HTTP_PORT', () => {

@@ -68,7 +68,7 @@ test('every object in deploy/ is unique and lives in the namespace deploy/ creat
   }
 });
 
-test('the ClusterRole grants exactly get/list/watch on pods and create/patch on core events', () => {
+test('the ClusterRole grants exactly get/list/watch on pods and Secrets and create/patch on core events', () => {
   const role = onlyObject<IClusterRole>(deploy, 'ClusterRole');
   assert.equal(role.aggregationRule, undefined);
   const rules = (role.rules ?? []).map((rule) => ({
@@ -80,6 +80,7 @@ test('the ClusterRole grants exactly get/list/watch on pods and create/patch on 
   }));
   assert.deepEqual(rules, [
     { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'], resourceNames: undefined, nonResourceURLs: undefined },
+    { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'], resourceNames: undefined, nonResourceURLs: undefined },
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'], resourceNames: undefined, nonResourceURLs: undefined },
   ]);
   assert.ok(deploy.every(({ object }) => object.kind !== 'Role' && object.kind !== 'RoleBinding'), 'no other grants');
