@@ -33,7 +33,10 @@ export function replayFile(path: string, options: ReplayOptions): Observable<Pod
     let started = false;
     const advance = (at: number | null): void => {
       if (at === null) return;
-      origin ??= at;
+      if (origin === null) {
+        origin = at;
+        options.clock.setOrigin(at);
+      }
       options.clock.advanceTo(at - origin);
     };
     const emit = (event: PodEvent): void => {
