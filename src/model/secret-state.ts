@@ -41,13 +41,21 @@ export function applySecretEvents(tls: TlsState, events: readonly (SecretChange 
   const writable = (): Map<string, SecretEntry> => (copy ??= new Map(secrets));
   for (const event of events) {
     if (event.type === 'SECRET_SYNC') {
+      const before = copy ?? secrets;
       const next = new Map<string, SecretEntry>();
+      let same = true;
       for (const secret of event.secrets) {
         const key = secretKey(secret);
-        next.set(key, settle((copy ?? secrets).get(key), secret, now));
+        const old = before.get(key);
+        const entry = settle(old, secret, now);
+        if (entry !== old) same = false;
+        next.set(key, entry);
       }
-      secrets = next;
-      copy = next;
+      // A relist that found every Secret as it was keeps the map: the state does not move.
+      if (!same || next.size !== before.size) {
+        secrets = next;
+        copy = next;
+      }
       synced = true;
       continue;
     }

@@ -48,7 +48,8 @@ export interface TlsAnswer {
 export function httpsGet(port: number, host: string, path: string, ca: string): Promise<TlsAnswer> {
   return new Promise((resolve, reject) => {
     let fingerprint256 = '';
-    const req = request({ host: '127.0.0.1', port, path, servername: host, ca, headers: { host }, agent: false, ALPNProtocols: ['http/1.1'] });
+    const options = { host: '127.0.0.1', port, path, servername: host, ca, headers: { host }, agent: false as const, ALPNProtocols: ['http/1.1'] };
+    const req = request(options);
     req.setTimeout(10_000, () => req.destroy(new Error(`GET https://${host}${path} timed out`)));
     req.on('socket', (socket) => socket.on('secureConnect', () => (fingerprint256 = (socket as TLSSocket).getPeerCertificate().fingerprint256)));
     req.on('error', reject);
