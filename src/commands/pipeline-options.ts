@@ -32,6 +32,7 @@ export function pipelineOptions(settings: Settings, scheduler: SchedulerLike, lo
       limits: { maxEntries: settings.maxEntries, maxAnnotationLength: settings.maxAnnotationLength, maxRoutes: settings.maxRoutes },
       ownership: settings.ownership,
       ownershipGraceMs: settings.ownershipGraceSeconds * 1000,
+      ...(settings.tls && settings.defaultTlsSecret !== null ? { keepSecrets: [settings.defaultTlsSecret] } : {}),
     },
     render: {
       port: settings.port,

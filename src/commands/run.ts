@@ -1,5 +1,5 @@
 import {
-  concat, connect, defer, EMPTY, endWith, identity, ignoreElements, merge, of, share, take, takeUntil, tap, type Observable,
+  concat, connect, defer, EMPTY, endWith, finalize, identity, ignoreElements, merge, of, share, take, takeUntil, tap, type Observable,
   type OperatorFunction, type SchedulerLike,
 } from 'rxjs';
 import { endpointServer$ } from '../http/endpoint-server.js';
@@ -27,6 +27,8 @@ import { isInCluster, loadKubeConfig, type ClusterAccess, type KubeEnvironment }
 import type { BackoffOptions } from '../streams/reconnect-with-backoff.js';
 import { annotationNames, pipelineOptions } from './pipeline-options.js';
 import { secretEvents$ } from './secret-source.js';
+import { SecretDemand } from '../streams/secret-demand.js';
+import type { SecretChange, SecretSync } from '../model/events.js';
 
 /** Where the live commands write configs. */
 export interface LiveIo {
@@ -212,11 +214,16 @@ export function liveConfigs$(
       names: annotationNames(settings),
       tapKubeEvent: recorder === null ? undefined : (event) => recorder.record(event, clock.now()),
     });
-    const secrets$ = settings.tls ? secretEvents$(settings, common, recorder === null ? undefined : (event) => recorder.recordSecret(event, clock.now())) : EMPTY;
-    const source$ = merge(pods$, secrets$).pipe(takeUntil(stop$));
+    // Keys are kept only for Secrets pods reference: each new state tells the Secret source which those are.
+    const keep = settings.defaultTlsSecret === null ? [] : [settings.defaultTlsSecret];
+    const demand = settings.tls ? new SecretDemand(access, settings.maxSecretBytes, logger.child({ component: 'secret-source' }), keep) : null;
+    const record = recorder === null ? undefined : (event: SecretChange | SecretSync) => recorder.recordSecret(event, clock.now());
+    const secrets$ = demand === null ? EMPTY : secretEvents$(settings, common, demand, record);
+    const source$ = merge(pods$, secrets$).pipe(takeUntil(stop$), finalize(() => demand?.close()));
     // Subscribed by the batching operator right after it opens its first window, in the same job: same now().
     const events$ = recorder === null ? source$ : defer(() => (recorder.start(clock.now(), { secrets: settings.tls }), source$));
-    const pipeline = { ...pipelineOptions(settings, clock, logger, hooks), waitForSecrets: settings.tls };
+    const watched: PipelineHooks = demand === null ? hooks : { ...hooks, state: (state) => (hooks.state?.(state), demand.update(state)) };
+    const pipeline = { ...pipelineOptions(settings, clock, logger, watched), waitForSecrets: settings.tls };
     return configsFrom(events$, pipeline).pipe(sink, ignoreElements());
   });
 }

@@ -10,6 +10,8 @@ export interface RecordedSecret {
   readonly type: string;
   readonly certificate: { readonly sha256: string; readonly names: readonly string[]; readonly notBefore: string; readonly notAfter: string } | null;
   readonly problem: { readonly code: string; readonly message: string } | null;
+  /** The live run held no key for it (no pod referenced it): replay serves nothing from it either. */
+  readonly withheld?: true;
 }
 
 /** Returns the redacted form of a projected Secret. */
@@ -26,6 +28,7 @@ export function recordedSecret(secret: ProjectedSecret): RecordedSecret {
       notAfter: new Date(certificate.notAfter).toISOString(),
     },
     problem: problem === null ? null : { code: problem.code, message: problem.message },
+    ...(secret.withheld === true ? { withheld: true as const } : {}),
   };
 }
 
@@ -34,9 +37,9 @@ const PROBLEM_CODES: ReadonlySet<string> = new Set<IssueCode>(['tls-secret-wrong
 /** Reads a recorded Secret back (material null: replay names key files but never has keys), or says why not. */
 export function readRecordedSecret(value: unknown): ProjectedSecret | string {
   if (typeof value !== 'object' || value === null) return 'a Secret must be an object';
-  const { namespace, name, type, certificate, problem } = value as Record<string, unknown>;
+  const { namespace, name, type, certificate, problem, withheld } = value as Record<string, unknown>;
   if (typeof namespace !== 'string' || namespace === '' || typeof name !== 'string' || name === '') return 'a Secret needs a namespace and a name';
-  const base = { namespace, name, type: typeof type === 'string' ? type : '', material: null };
+  const base = { namespace, name, type: typeof type === 'string' ? type : '', material: null, ...(withheld === true ? { withheld: true } : {}) };
   if (problem !== null && problem !== undefined) {
     const { code, message } = problem as Record<string, unknown>;
     if (typeof code !== 'string' || !PROBLEM_CODES.has(code) || typeof message !== 'string') return `Secret ${namespace}/${name}: "problem" needs a known code and a message`;

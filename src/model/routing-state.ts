@@ -2,11 +2,13 @@ import { isSecretEvent, type PodEvent, type SecretChange, type SecretSync } from
 import { claimKeys, hasVacancy, settleHolds, type Hold, type OwnershipOptions } from './ownership.js';
 import { podKey, samePod, type ProjectedPod } from './pod.js';
 import { DEFAULT_LIMITS, readPod, type Limits, type PodRecord } from './pod-record.js';
-import { applySecretEvents, EMPTY_TLS_STATE, refreshSecrets, type TlsState } from './secret-state.js';
+import { applySecretEvents, EMPTY_TLS_STATE, refreshSecrets, withholdUnreferenced, type TlsState } from './secret-state.js';
 
 /** How the reducer reads pods and settles ownership. */
 export interface ReduceOptions extends OwnershipOptions {
   readonly limits: Limits;
+  /** TLS Secrets (`namespace/name`) whose keys are kept although no pod names them: the default Secret. */
+  readonly keepSecrets?: readonly string[];
 }
 
 /** The options used unless the settings say otherwise. */
@@ -78,9 +80,19 @@ export function applyEvents(
   }
   const podsChanged = pods !== state.pods;
   const holds = podsChanged || hasVacancy(state.holds) ? settleHolds(state.holds, pods, now, options, touched) : state.holds;
-  const tls = settleTls(state.tls, secretEvents, now);
+  const settled = settleTls(state.tls, secretEvents, now);
+  const tls = settled === undefined || (settled === state.tls && !podsChanged) ? settled : withholdUnreferenced(settled, referencedSecrets(pods, options.keepSecrets));
   if (!podsChanged && holds === state.holds && synced === state.synced && tls === state.tls) return state;
   return tls === undefined ? { synced, pods, holds } : { synced, pods, holds, tls };
+}
+
+/** Lists the Secrets (`namespace/name`) pods name, plus those kept regardless. */
+export function referencedSecrets(pods: ReadonlyMap<string, PodRecord>, keep: readonly string[] = []): Set<string> {
+  const referenced = new Set(keep);
+  for (const record of pods.values()) {
+    if (record.tlsSecret !== undefined && record.tlsSecret !== null) referenced.add(`${record.pod.namespace}/${record.tlsSecret}`);
+  }
+  return referenced;
 }
 
 // Secret events keep their order among themselves; against pod events order does not matter (a batch is one render).

@@ -1,7 +1,7 @@
 // The fold over Secret events: which certificate of each Secret is in force, judged on the pipeline's clock so that
 // a replay on virtual time decides exactly as the live run did.
 import type { SecretChange, SecretSync } from './events.js';
-import { sameSecret, type ProjectedSecret } from './secret.js';
+import { sameSecret, withholdSecret, type ProjectedSecret } from './secret.js';
 
 /** Where a Secret's current version stands in time: usable now, expired, not yet valid, or unreadable (null). */
 export type Validity = 'valid' | 'expired' | 'not-yet-valid' | null;
@@ -79,6 +79,21 @@ export function refreshSecrets(tls: TlsState, now: number): TlsState {
   for (const [key, entry] of tls.secrets) {
     const next = settle(entry, entry.secret, now);
     if (next !== entry) (copy ??= new Map(tls.secrets)).set(key, next);
+  }
+  return copy === null ? tls : { synced: tls.synced, secrets: copy };
+}
+
+/**
+ * Drops the key material of every Secret no key in `referenced` names (`namespace/name`), so keys are held in memory
+ * only for Secrets some pod uses; returns `tls` itself when there was nothing to drop.
+ */
+export function withholdUnreferenced(tls: TlsState, referenced: ReadonlySet<string>): TlsState {
+  let copy: Map<string, SecretEntry> | null = null;
+  for (const [key, entry] of tls.secrets) {
+    if (referenced.has(key) || (entry.secret.withheld === true && (entry.inForce === null || entry.inForce.withheld === true))) continue;
+    const secret = withholdSecret(entry.secret);
+    const inForce = entry.inForce === null ? null : entry.inForce === entry.secret ? secret : withholdSecret(entry.inForce);
+    (copy ??= new Map(tls.secrets)).set(key, { secret, validity: entry.validity, inForce });
   }
   return copy === null ? tls : { synced: tls.synced, secrets: copy };
 }

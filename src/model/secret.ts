@@ -42,6 +42,12 @@ export interface ProjectedSecret {
   readonly certificate: CertificateFacts | null;
   readonly problem: SecretProblem | null;
   readonly material: KeyMaterial | null;
+  /**
+   * The key material was left out because no pod referenced the Secret when it was read (or since): it is fetched
+   * again when one does, and until then the Secret serves nothing. Absent (false) when redacted by a recording of a
+   * Secret that was referenced: replay renders those.
+   */
+  readonly withheld?: boolean;
 }
 
 /** Returns key material that redacts itself wherever it could be printed. */
@@ -61,6 +67,11 @@ export function redactSecret(secret: ProjectedSecret): ProjectedSecret {
   return secret.material === null ? secret : { ...secret, material: null };
 }
 
+/** Returns the Secret without its key material, marked withheld: what the state keeps of an unreferenced Secret. */
+export function withholdSecret(secret: ProjectedSecret): ProjectedSecret {
+  return secret.withheld === true ? secret : { ...secret, material: null, withheld: true };
+}
+
 /** Returns the key file of a certificate, relative to nginx.conf's directory: content-addressed by the chain. */
 export function keyFileName(certificate: CertificateFacts): string {
   return `tls/${certificate.sha256}.pem`;
@@ -75,7 +86,8 @@ export function sameSecret(a: ProjectedSecret, b: ProjectedSecret): boolean {
     a.certificate?.sha256 === b.certificate?.sha256 &&
     a.problem?.code === b.problem?.code &&
     a.problem?.message === b.problem?.message &&
-    (a.material === null) === (b.material === null)
+    (a.material === null) === (b.material === null) &&
+    (a.withheld ?? false) === (b.withheld ?? false)
   );
 }
 

@@ -94,7 +94,8 @@ function planHost(state: RoutingState, host: HostRoutes, options: TlsOptions): H
   }
   secretIssues(entry, key, report);
   const inForce = entry.inForce;
-  if (inForce === null || inForce.certificate === null) return { tls: null, material: null, issues };
+  // Withheld: the Secret was unreferenced when read; its key is being fetched, and the next window serves it.
+  if (inForce === null || inForce.certificate === null || inForce.withheld === true) return { tls: null, material: null, issues };
   if (!certificateCovers(inForce.certificate, host.host)) {
     report({ code: 'tls-host-not-covered', message: `the certificate of TLS Secret ${key} does not cover host ${host.host} (it covers ${names(inForce)}); the host is not served over HTTPS` });
     return { tls: null, material: null, issues };
@@ -119,7 +120,7 @@ function secretIssues(entry: SecretEntry, key: string, report: (issue: Omit<Issu
 function defaultTls(state: RoutingState, host: string, options: TlsOptions): { tls: HostTls | null; material: KeyMaterial | null } {
   if (options.defaultSecret === null) return { tls: null, material: null };
   const inForce = state.tls?.secrets.get(options.defaultSecret)?.inForce ?? null;
-  if (inForce?.certificate == null || !certificateCovers(inForce.certificate, host)) return { tls: null, material: null };
+  if (inForce?.certificate == null || inForce.withheld === true || !certificateCovers(inForce.certificate, host)) return { tls: null, material: null };
   return { tls: { file: keyFileName(inForce.certificate), secret: options.defaultSecret }, material: inForce.material };
 }
 

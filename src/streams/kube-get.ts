@@ -7,7 +7,7 @@ import https from 'node:https';
 import type { ClusterAccess } from './load-kube-config.js';
 
 /** What a request was for, so failures name what was being done. */
-export type KubeOperation = 'list' | 'watch';
+export type KubeOperation = 'list' | 'watch' | 'get';
 
 /** A failed API request: the operation, the URL, and the HTTP status (null when no response arrived). */
 export class KubeApiError extends Error {

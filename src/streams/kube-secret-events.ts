@@ -1,4 +1,4 @@
-import { asyncScheduler, filter, map, tap, type Observable } from 'rxjs';
+import { asyncScheduler, filter, map, merge, tap, type Observable } from 'rxjs';
 import type { SecretChange, SecretSync } from '../model/events.js';
 import { TLS_SECRET_TYPE, type ProjectedSecret } from '../model/secret.js';
 import type { KubeEvent } from './kube-event.js';
@@ -7,6 +7,7 @@ import { listAndWatch$ } from './list-and-watch.js';
 import { mergeNamespaces } from './merge-namespaces.js';
 import { projectSecret } from './project-secret.js';
 import { DEFAULT_BACKOFF } from './reconnect-with-backoff.js';
+import type { SecretDemand } from './secret-demand.js';
 
 /** What the Secret source needs besides the pod source's settings. */
 export interface SecretSourceOptions extends Omit<KubeSourceOptions, 'labelSelector' | 'names' | 'tapKubeEvent'> {
@@ -14,13 +15,16 @@ export interface SecretSourceOptions extends Omit<KubeSourceOptions, 'labelSelec
   readonly maxSecretBytes: number;
   /** Sees every projected Secret event (the recorder taps here, and redacts). */
   readonly tapSecretEvent?: (event: SecretChange | SecretSync) => void;
+  /** Which Secrets' keys to keep (those pods reference), and the fetches of the others when they come to be. */
+  readonly demand?: SecretDemand;
 }
 
 /**
  * Streams the `kubernetes.io/tls` Secrets of the watched namespaces (a field selector: no other Secret is ever
  * sent to the controller) as Secret events, through the same list+watch loops as the pods: relist on 410, resume
  * after a drop, backoff on errors, abort when silent, one combined first list across namespaces. Each Secret is
- * read at once (src/streams/project-secret.ts) and the raw object dropped.
+ * read at once (src/streams/project-secret.ts) and the raw object dropped; with a demand, keys are kept only for
+ * Secrets pods reference, and the demand's fetches join the stream.
  *
  * ```
  * api:    list-----ADDED--(410)--list------
@@ -45,25 +49,26 @@ export function kubeSecretEvents$(options: SecretSourceOptions): Observable<Secr
     }),
   }));
   const unreadable = (reason: string): void => void logger.warn('Secret skipped: it cannot be read', { reason });
-  return mergeNamespaces(sources).pipe(
-    map((event) => projectSecretEvent(event, options.maxSecretBytes, unreadable)),
+  const keep = (key: string): boolean => options.demand?.wants(key) ?? true;
+  const watched$ = mergeNamespaces(sources).pipe(
+    map((event) => projectSecretEvent(event, options.maxSecretBytes, unreadable, keep)),
     filter((event): event is SecretChange | SecretSync => event !== null),
-    tap((event) => options.tapSecretEvent?.(event)),
   );
+  return (options.demand === undefined ? watched$ : merge(watched$, options.demand.events$)).pipe(tap((event) => options.tapSecretEvent?.(event)));
 }
 
 /** Projects a raw Secret event; an unreadable Secret (no name) is reported and left out. */
-export function projectSecretEvent(event: KubeEvent, maxBytes: number, unreadable: (reason: string) => void): SecretChange | SecretSync | null {
+export function projectSecretEvent(event: KubeEvent, maxBytes: number, unreadable: (reason: string) => void, keep: (key: string) => boolean = () => true): SecretChange | SecretSync | null {
   if (event.type === 'SYNC') {
     const secrets: ProjectedSecret[] = [];
     for (const item of event.items) {
-      const secret = projectSecret(item, maxBytes);
+      const secret = projectSecret(item, maxBytes, keep);
       if (typeof secret === 'string') unreadable(secret);
       else secrets.push(secret);
     }
     return { type: 'SECRET_SYNC', secrets };
   }
-  const secret = projectSecret(event.object, maxBytes);
+  const secret = projectSecret(event.object, maxBytes, keep);
   if (typeof secret === 'string') {
     unreadable(secret);
     return null;

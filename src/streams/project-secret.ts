@@ -9,8 +9,11 @@ export const DEFAULT_MAX_SECRET_BYTES = 64 * 1024;
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----/g;
 
-/** Projects a Secret object; returns why it cannot be read at all (no name or namespace), as text. */
-export function projectSecret(raw: unknown, maxBytes: number = DEFAULT_MAX_SECRET_BYTES): ProjectedSecret | string {
+/**
+ * Projects a Secret object; returns why it cannot be read at all (no name or namespace), as text. With `keep`
+ * false the Secret is still checked, but its key material is not kept (`withheld`): no pod references it.
+ */
+export function projectSecret(raw: unknown, maxBytes: number = DEFAULT_MAX_SECRET_BYTES, keep: (key: string) => boolean = () => true): ProjectedSecret | string {
   const metadata = field(raw, 'metadata');
   const name = field(metadata, 'name');
   const namespace = field(metadata, 'namespace');
@@ -43,6 +46,7 @@ export function projectSecret(raw: unknown, maxBytes: number = DEFAULT_MAX_SECRE
   // The file is normalised (chain re-encoded, key as PKCS#8), so its content follows from the chain alone: the key
   // must match the leaf. That is why the file can be named by the chain's hash, which a redacted recording keeps.
   const pem = (): string => chain.map((cert) => cert.toString()).join('') + (privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+  if (!keep(`${namespace}/${name}`)) return { namespace, name, type, certificate, problem: null, material: null, withheld: true };
   return { namespace, name, type, certificate, problem: null, material: keyMaterial(pem) };
 }
 

@@ -28,13 +28,17 @@ const BROKEN = [
 it('run: broken Secrets, rotation and faults', async (t) => {
   let good!: Leaf;
   let v1!: Leaf;
-  const s: TlsScene = await startTlsScene(t, ['ok', 'rot', ...BROKEN.map((c) => c.name)], (scene) => {
+  let late!: Leaf;
+  const s: TlsScene = await startTlsScene(t, ['ok', 'rot', 'late', ...BROKEN.map((c) => c.name)], (scene) => {
     const { ca, fake } = scene;
     good = makeLeaf(ca, { sans: ['DNS:ok.test'] });
     v1 = makeLeaf(ca, { sans: ['DNS:rot.test'] });
     const other = makeLeaf(ca, { sans: ['DNS:mismatch.test'] });
     const now = Date.now();
     fake.addSecret(tlsSecret('ok', 'tls', good));
+    late = makeLeaf(ca, { sans: ['DNS:late.test'] });
+    // No pod names this one yet: its key is not kept.
+    fake.addSecret(tlsSecret('late', 'tls', late));
     fake.addSecret(tlsSecret('rot', 'tls', v1));
     fake.addSecret(tlsSecret('wrongtype', 'tls', makeLeaf(ca, { sans: ['DNS:wrongtype.test'] }), 'Opaque'));
     fake.addSecret(tlsSecret('garbage', 'tls', { certPem: 'not a certificate', keyPem: 'not a key' }));
@@ -64,6 +68,12 @@ it('run: broken Secrets, rotation and faults', async (t) => {
     }
     const ok = await httpsGet(s.httpsPort, 'ok.test', '/', s.ca.certPem);
     assert.equal(ok.fingerprint256, fingerprint(good.certPem));
+  });
+
+  await t.test('a Secret no pod named is fetched when a pod comes to name it', async () => {
+    s.fake.addPod(tlsPod(s, { name: 'late', namespace: 'late', hosts: 'late.test', tlsSecret: 'tls' }));
+    await waitFor('late.test on HTTPS', async () => (await httpsGet(s.httpsPort, 'late.test', '/', s.ca.certPem).catch(() => null))?.fingerprint256 === fingerprint(late.certPem), 20_000);
+    assert.ok(s.fake.requests.some((r) => r.path === '/api/v1/namespaces/late/secrets/tls'), 'the Secret was fetched by GET');
   });
 
   let v2!: Leaf;

@@ -45,8 +45,8 @@ function secret(namespace: string, name: string, fields: Partial<ProjectedSecret
 const pod = (name: string, namespace: string, hosts: string, tlsSecret: string | null, created = 1_000, path = '/'): ProjectedPod =>
   aPod(name, { namespace, hosts, paths: `8080:${path}`, tlsSecret, created });
 
-function fold(batches: PodEvent[][], at = NOW, ownership: 'host' | 'route' = 'host'): RoutingState {
-  return batches.reduce((state, batch, i) => applyEvents(state, batch, at + i, { ...DEFAULT_REDUCE_OPTIONS, ownership }), EMPTY_STATE);
+function fold(batches: PodEvent[][], at = NOW, ownership: 'host' | 'route' = 'host', keepSecrets: string[] = []): RoutingState {
+  return batches.reduce((state, batch, i) => applyEvents(state, batch, at + i, { ...DEFAULT_REDUCE_OPTIONS, ownership, keepSecrets }), EMPTY_STATE);
 }
 
 function plan(state: RoutingState, defaultSecret: string | null = null, ownership: 'host' | 'route' = 'host'): TlsPlan {
@@ -92,7 +92,7 @@ test('which Secret serves a host, and what is reported', () => {
     { name: 'default Secret does not cover other hosts', defaultSecret: 'ingress/wild', events: [sync(pod('web', 'shop', 'b.c.apps.test', null)), secrets(secret('ingress', 'wild', { names: ['*.apps.test'] }))], hosts: [], codes: [] },
   ];
   for (const c of cases) {
-    const state = fold([c.events], NOW, c.ownership ?? 'host');
+    const state = fold([c.events], NOW, c.ownership ?? 'host', c.defaultSecret === undefined ? [] : [c.defaultSecret]);
     const { hosts, codes } = summary(plan(state, c.defaultSecret ?? null, c.ownership ?? 'host'));
     const all = [...codes, ...buildRoutingTable(state, c.ownership ?? 'host').issues.map((i) => `${i.pod} ${i.code}`)].filter((v, i, a) => a.indexOf(v) === i).sort();
     assert.deepEqual(hosts, c.hosts, c.name);
@@ -133,4 +133,22 @@ test('a relist of unchanged Secrets keeps the state, and key material never show
   const text = JSON.stringify([...first.tls!.secrets.values()]);
   assert.ok(!text.includes('pem of'), text);
   assert.ok(text.includes('[redacted]'));
+});
+
+test('keys are kept only for Secrets some pod names (or kept on purpose); the others are withheld', () => {
+  const state = fold([[sync(pod('web', 'shop', 'shop.test', 'tls')), secrets(secret('shop', 'tls'), secret('shop', 'unused'), secret('ingress', 'wild'))]]);
+  const entry = (key: string) => state.tls!.secrets.get(key)!;
+  assert.notEqual(entry('shop/tls').secret.material, null);
+  assert.equal(entry('shop/unused').secret.material, null);
+  assert.equal(entry('shop/unused').secret.withheld, true);
+  const kept = applyEvents(EMPTY_STATE, [sync(pod('web', 'shop', 'shop.test', 'tls')), secrets(secret('ingress', 'wild'))], NOW, { ...DEFAULT_REDUCE_OPTIONS, keepSecrets: ['ingress/wild'] });
+  assert.notEqual(kept.tls!.secrets.get('ingress/wild')!.secret.material, null);
+  // A pod that comes to name a withheld Secret gets no HTTPS until its key is fetched (no Issue meanwhile).
+  const later = applyEvents(state, [{ type: 'ADDED', pod: pod('other', 'shop', 'other.test', 'unused') }], NOW + 1);
+  assert.deepEqual(summary(plan(later)), { hosts: ['shop.test=shop/tls'], codes: [] });
+  const fetched = applyEvents(later, [{ type: 'SECRET_MODIFIED', secret: secret('shop', 'unused', { names: ['other.test'] }) }], NOW + 2);
+  assert.deepEqual(summary(plan(fetched)).hosts, ['other.test=shop/unused', 'shop.test=shop/tls']);
+  // The pod goes: the key goes with it.
+  const gone = applyEvents(fetched, [{ type: 'DELETED', pod: pod('other', 'shop', 'other.test', 'unused') }], NOW + 3);
+  assert.equal(gone.tls!.secrets.get('shop/unused')!.secret.material, null);
 });
