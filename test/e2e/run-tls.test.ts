@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { keyBody, makeLeaf, tlsSecret, type Leaf } from '../support/certificates.js';
 import { waitFor } from '../support/http-probe.js';
+import { adminGet } from '../support/run-harness.js';
+import { X509Certificate } from 'node:crypto';
 import { h2Get, handshake, httpsGet } from '../support/tls-probe.js';
 import { fingerprint, startTlsScene, tlsPod, type TlsScene } from '../support/tls-scene.js';
 
@@ -14,8 +16,9 @@ let s: TlsScene;
 it('run: HTTPS from each pod\'s own Secret', async (t) => {
   let shop!: Leaf;
   let rival!: Leaf;
+  let fallback!: Leaf;
   {
-    s = await startTlsScene(t, ['shop', 'young', 'wild', 'plain', 'rival'], (scene) => {
+    s = await startTlsScene(t, ['shop', 'young', 'wild', 'plain', 'rival', 'dflt'], (scene) => {
       shop = makeLeaf(scene.ca, { sans: ['DNS:shop.test', 'DNS:www.shop.test'] });
       rival = makeLeaf(scene.ca, { sans: ['DNS:shop.test', 'DNS:rival.test'] });
       const wild = makeLeaf(scene.ca, { sans: ['DNS:*.apps.test'] });
@@ -31,7 +34,10 @@ it('run: HTTPS from each pod\'s own Secret', async (t) => {
       scene.fake.addPod(tlsPod(scene, { name: 'thief', namespace: 'rival', backend: 'rival', hosts: 'thief.test', tlsSecret: 'shop/shop-tls', created: '2026-03-01T00:00:00Z' }));
       scene.fake.addPod(tlsPod(scene, { name: 'wild', namespace: 'apps', hosts: 'a.apps.test b.c.apps.test', tlsSecret: 'wild-tls' }));
       scene.fake.addPod(tlsPod(scene, { name: 'plain', namespace: 'plain', hosts: 'plain.test' }));
-    }, ['--https-redirect-port', '8443']);
+      fallback = makeLeaf(scene.ca, { sans: ['DNS:*.fallback.test'] });
+      scene.fake.addSecret(tlsSecret('ingress', 'fallback', fallback));
+      scene.fake.addPod(tlsPod(scene, { name: 'dflt', namespace: 'dflt', hosts: 'x.fallback.test y.other.test' }));
+    }, ['--https-redirect-port', '8443', '--default-tls-secret', 'ingress/fallback']);
     await waitFor('shop.test on HTTPS', async () => {
       const answer = await httpsGet(s.httpsPort, 'shop.test', '/', s.ca.certPem).catch(() => null);
       return answer?.backend === 'shop' ? answer : undefined;
@@ -81,6 +87,14 @@ it('run: HTTPS from each pod\'s own Secret', async (t) => {
     }
   });
 
+  await t.test('serves hosts that name no Secret with the default Secret, where it covers them', async () => {
+    const covered = await httpsGet(s.httpsPort, 'x.fallback.test', '/', s.ca.certPem);
+    assert.equal(covered.backend, 'dflt');
+    assert.equal(covered.fingerprint256, fingerprint(fallback.certPem));
+    assert.equal((await handshake(s.httpsPort, 'y.other.test', s.ca.certPem)).ok, false);
+    assert.equal((await s.run.get('y.other.test', '/')).backend, 'dflt', 'the uncovered host stays on plain HTTP');
+  });
+
   await t.test('uses a wildcard only for one label', async () => {
     const deeper = await handshake(s.httpsPort, 'b.c.apps.test', s.ca.certPem);
     assert.equal(deeper.ok, false);
@@ -108,7 +122,14 @@ it('run: HTTPS from each pod\'s own Secret', async (t) => {
       assert.ok(config.includes(`ssl_certificate_key tls/${file};`), `${file} not named by the config`);
     }
     const logs = JSON.stringify(s.run.logs);
-    for (const line of keyBody(shop.keyPem)) assert.ok(!logs.includes(line), 'a line of the private key is in the logs');
+    const metrics = (await adminGet(s.run, '/metrics')).body;
+    for (const line of keyBody(shop.keyPem)) {
+      assert.ok(!logs.includes(line), 'a line of the private key is in the logs');
+      assert.ok(!metrics.includes(line), 'a line of the private key is in the metrics');
+    }
+    const expiry = Date.parse(new X509Certificate(shop.certPem).validTo) / 1000;
+    assert.match(metrics, new RegExp(`k8s_pods_ingress_tls_certificate_expiry_timestamp_seconds\\{namespace="shop",name="shop-tls"\\} ${expiry}\\n`));
+    assert.match(metrics, /k8s_pods_ingress_tls_certificate_problems\{reason="tls-secret-conflict"\} [1-9]/);
     assert.ok(!config.includes('PRIVATE KEY'));
   });
 });

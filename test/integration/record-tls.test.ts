@@ -53,3 +53,36 @@ it('record writes Secrets redacted and replay renders the same configs from them
   assert.ok(live.configs().length >= 3);
   assert.equal(await replayText(file, ['--window', '200', '--https-port', '8443']), live.output());
 });
+
+it('--tls=false watches no Secret and renders no HTTPS, whatever pods ask', async (t) => {
+  const fake = await FakeApiServer.start({ bookmarkIntervalMs: 200 });
+  const ca = makeCa();
+  t.after(async () => {
+    await fake.stop();
+    ca.dispose();
+  });
+  fake.addSecret(tlsSecret('shop', 'shop-tls', makeLeaf(ca, { sans: ['DNS:shop.test'] })));
+  fake.addPod(buildPod({ name: 'web', namespace: 'shop', podIP: '10.0.0.1', labels: { microservice: 'true' }, annotations: { trafficHosts: 'shop.test', publicPaths: '8080:/', tlsSecret: 'shop-tls' } }));
+  const live = startLive(fake, ['--tls=false']);
+  await waitFor(() => live.configs().at(-1)?.includes('server_name shop.test;') === true, 'the config');
+  assert.equal(await live.stop(), 0);
+  assert.ok(!live.configs().some((config) => config.includes('ssl')), 'an HTTPS part was rendered');
+  assert.ok(fake.requests.every((request) => !request.path.includes('secrets')), 'a Secret was requested');
+});
+
+it('with NAMESPACES, Secrets are watched per namespace, the default Secret\'s namespace included', async (t) => {
+  const fake = await FakeApiServer.start({ bookmarkIntervalMs: 200 });
+  const ca = makeCa();
+  t.after(async () => {
+    await fake.stop();
+    ca.dispose();
+  });
+  fake.addSecret(tlsSecret('shop', 'shop-tls', makeLeaf(ca, { sans: ['DNS:shop.test'] })));
+  fake.addSecret(tlsSecret('elsewhere', 'shop-tls', makeLeaf(ca, { sans: ['DNS:shop.test'] })));
+  fake.addPod(buildPod({ name: 'web', namespace: 'shop', podIP: '10.0.0.1', labels: { microservice: 'true' }, annotations: { trafficHosts: 'shop.test', publicPaths: '8080:/', tlsSecret: 'shop-tls' } }));
+  const live = startLive(fake, ['--namespaces', 'shop', '--default-tls-secret', 'ingress/wild', '--https-port', '8443']);
+  await waitFor(() => live.configs().at(-1)?.includes('ssl_certificate tls/') === true, 'the HTTPS config');
+  assert.equal(await live.stop(), 0);
+  const paths = new Set(fake.requests.filter((request) => request.path.includes('secrets')).map((request) => request.path));
+  assert.deepEqual([...paths].sort(), ['/api/v1/namespaces/ingress/secrets', '/api/v1/namespaces/shop/secrets']);
+});
