@@ -81,7 +81,9 @@ export function applyEvents(
   const podsChanged = pods !== state.pods;
   const holds = podsChanged || hasVacancy(state.holds) ? settleHolds(state.holds, pods, now, options, touched) : state.holds;
   const settled = settleTls(state.tls, secretEvents, now);
-  const tls = settled === undefined || (settled === state.tls && !podsChanged) ? settled : withholdUnreferenced(settled, referencedSecrets(pods, options.keepSecrets));
+  // Which Secrets pods name is read only when it can matter: pods or Secrets changed, and there are Secrets.
+  const idle = settled === undefined || settled.secrets.size === 0 || (settled === state.tls && !podsChanged);
+  const tls = idle ? settled : withholdUnreferenced(settled, referencedSecrets(pods, options.keepSecrets));
   if (!podsChanged && holds === state.holds && synced === state.synced && tls === state.tls) return state;
   return tls === undefined ? { synced, pods, holds } : { synced, pods, holds, tls };
 }
