@@ -76,6 +76,11 @@ const url = (value: string): string | null => {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('must be an http:// or https:// URL');
   return value.replace(/\/+$/, '');
 };
+const podName = (value: string): string | null => {
+  if (value === '') return null;
+  if (!/^[^/\s]+\/[^/\s]+$/.test(value)) throw new Error('must be NAMESPACE/NAME, such as default/web-7d9f-x2k4q');
+  return value;
+};
 const ipAddress = (value: string): string | null => {
   if (value === '') return null;
   if (isIP(value) === 0) throw new Error('must be an IP address such as 0.0.0.0, 127.0.0.1 or ::');
@@ -101,6 +106,8 @@ export const SETTINGS = {
   last: { flag: '--last', commands: ['replay'], defaultText: 'false', parse: flag, boolean: true, help: 'print only the final config, nothing else on stdout' },
   outDir: { flag: '--out', commands: ['replay'], defaultText: '', parse: optionalText, help: 'write each config to DIR/config-NNNNNN.conf instead of stdout' },
   stats: { flag: '--stats', commands: ['replay'], defaultText: 'false', parse: flag, boolean: true, help: 'print events, batches, configs, seconds and events/s on stderr' },
+  status: { flag: '--status', commands: ['replay'], defaultText: 'false', parse: flag, boolean: true, help: 'print the final status as JSON (the format of /status) instead of configs' },
+  explain: { flag: '--explain', commands: ['replay'], defaultText: '', parse: podName, help: 'explain in plain words what became of pod NAMESPACE/NAME: routes, refused entries, owners, readiness' },
   recordFile: { flag: '--out', commands: ['record'], defaultText: '', parse: optionalText, help: 'file to write the timestamped ndjson recording to (required)' },
   kubeHost: { flag: '--kube-host', env: 'KUBE_HOST', commands: LIVE, defaultText: '', parse: url, help: 'API server URL (plain, no auth); else in-cluster service account, else kubeconfig' },
   namespaces: { flag: '--namespaces', env: 'NAMESPACES', commands: LIVE, defaultText: '', parse: namespaces, help: 'comma-separated namespaces to watch (default: all)' },
