@@ -53,7 +53,7 @@ export function replay$(settings: Settings, args: readonly string[], logger: Log
       batch: () => counts.batches++,
       state: (state) => (latest = state),
       rendered: () => (rendered = latest),
-    });
+    }, !status);
     const write = (text: string): void => void io.stdout.write(text);
     const output = status
       ? tap<RenderedConfig>((config) => (lastHash = config.hash))
