@@ -57,7 +57,9 @@ li.pod.warn { background: var(--warn-bg); }
 li.pod .why { color: var(--warn); }
 ul.issues li, ul.waiting li { padding: 4px 0; border-top: 1px dashed var(--line); }
 ul.issues li:first-child, ul.waiting li:first-child { border-top: 0; }
-.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; }
+.host td:nth-child(2), .host th:nth-child(2) { width: 1%; white-space: nowrap; }
+.host td.path { width: 22%; min-width: 6ch; }
+.badge { white-space: nowrap; display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; }
 .badge.good { background: var(--good-bg); color: var(--good); }
 .badge.bad { background: var(--bad-bg); color: var(--bad); }
 .badge.warn { background: var(--warn-bg); color: var(--warn); }
@@ -73,7 +75,14 @@ ul.issues li:first-child, ul.waiting li:first-child { border-top: 0; }
 .filtered mark { background: var(--warn-bg); color: inherit; padding: 0 3px; }
 .truncated { background: var(--warn-bg); color: var(--warn); padding: 8px 12px; border-radius: 6px; }
 a { color: var(--accent); }
-@media (max-width: 640px) { header.top, main { padding-left: 12px; padding-right: 12px; } .hosts, .cards { grid-template-columns: 1fr; } }
+@media (max-width: 640px) {
+  header.top, main { padding-left: 12px; padding-right: 12px; }
+  .hosts, .cards { grid-template-columns: 1fr; }
+  table.wide thead { display: none; }
+  table.wide tr, table.wide td { display: block; }
+  table.wide td { border-bottom: 0; padding: 3px 10px; }
+  table.wide tr { border-bottom: 1px solid var(--line); padding: 6px 0; }
+}
 `;
 
 /**

@@ -52,8 +52,8 @@ ${truncatedNote(report, query)}
 function configLine(report: StatusReport): Html {
   const c = report.config;
   const hash = c.hash === null ? html`<strong>no config in force yet</strong>` : html`config <code title="sha256 ${c.hash}">${c.hash.slice(0, 12)}</code>`;
-  const failed = c.failed === null ? '' : html`<div class="failed">The latest config <code>${c.failed.hash.slice(0, 12)}</code> failed at ${c.failed.stage}${c.failed.at === null ? '' : html` (${c.failed.at})`}; the config above stays in force.</div>`;
-  return html`<div class="config">${hash}${c.appliedAt === null ? '' : html` · applied <time datetime="${c.appliedAt}">${c.appliedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}</time>`}
+  const failed = c.failed === null ? '' : html`<div class="failed">The latest config <code>${c.failed.hash.slice(0, 12)}</code> failed at ${c.failed.stage}${c.failed.at === null ? '' : html` (${when(c.failed.at)})`}; the config above stays in force.</div>`;
+  return html`<div class="config">${hash}${c.appliedAt === null ? '' : html` · applied ${when(c.appliedAt)}`}
   · ${c.configs} ${c.configs === 1 ? 'config' : 'configs'} · reloads ${c.reloads ?? '—'} · pushes ${c.pushes ?? '—'} · ownership per ${report.ownership} · <span id="refreshed">refreshes every ${REFRESH_SECONDS} s</span></div>
 ${failed}`;
 }
@@ -85,7 +85,7 @@ ${dark.length === 0 ? '' : html`<h3>Routes answering 503 (no ready pod)</h3>
   <ul class="waiting">${route.notReady.map((pod) => html`<li>${pod.namespace}/${pod.pod}: ${pod.reasons.join('; ')}</li>`)}</ul>
 </article>`)}</div>`}
 ${vacant.length === 0 ? '' : html`<h3>Hosts kept for an owner with no pods (nobody serves them)</h3>
-<ul class="plain">${vacant.map((owner) => html`<li class="f" data-search="${owner.host} ${owner.namespace}">${ownerName(owner)} is kept for namespace <b>${owner.namespace}</b>${owner.vacantSince === null ? '' : html` since its last pod went away at ${owner.vacantSince}`}</li>`)}</ul>`}
+<ul class="plain">${vacant.map((owner) => html`<li class="f" data-search="${owner.host} ${owner.namespace}">${ownerName(owner)} is kept for namespace <b>${owner.namespace}</b>${owner.vacantSince === null ? '' : html` since its last pod went away at ${when(owner.vacantSince)}`}</li>`)}</ul>`}
 </section>`;
 }
 
@@ -100,7 +100,7 @@ function routesSection(report: StatusReport): Html {
   const cards = [...byHost].map(([host, routes]) => {
     const owner = owners.get(host);
     return html`<article class="card host f" data-search="${routes.map(routeText).join(' ')}">
-  <h3>${host}${owner === undefined ? '' : html` <span class="owner">owned by <b>${owner.namespace}</b> since ${owner.since ?? '(unknown)'}</span>`}</h3>
+  <h3>${host}${owner === undefined ? '' : html` <span class="owner">owned by <b>${owner.namespace}</b> since ${when(owner.since)}</span>`}</h3>
   <table><thead><tr><th>path</th><th>state</th><th>pods</th></tr></thead><tbody>
   ${routes.map((route) => html`<tr class="f" data-search="${routeText(route)}"><td class="path">${route.path}</td><td>${route.unavailable ? html`<span class="badge bad">503</span>` : html`<span class="badge good">${route.backends.length} ready</span>`}${report.ownership === 'route' && route.namespace !== null ? html` <span class="owner">${route.namespace}</span>` : ''}</td>
     <td><ul class="pods">${route.backends.map((b) => html`<li class="pod good">${b.namespace}/${b.pod} <code>${b.address}</code></li>`)}${route.notReady.map((w) => html`<li class="pod warn" title="${w.reasons.join('; ')}">${w.namespace}/${w.pod} <span class="why">${w.reasons.join('; ')}</span></li>`)}</ul></td></tr>`)}
@@ -118,7 +118,7 @@ function podsSection(report: StatusReport): Html {
   const pods = [...report.pods].sort((a, b) => rank(a) - rank(b));
   return html`<section id="pods"><h2>Pods <span class="count">${report.page.pods}</span></h2>
 ${pods.length === 0 ? html`<p class="muted">No pods matched the selector.</p>` : html`<table class="wide"><thead><tr><th>pod</th><th>ready</th><th>routes</th><th>issues</th></tr></thead><tbody>
-${pods.map((pod) => html`<tr class="f${pod.issues.length > 0 ? ' problem-row' : ''}" data-search="${podText(pod)}"><td>${podRef(pod)}<div class="muted small">${pod.ip ?? 'no IP'} · created ${pod.created ?? '(unknown)'}</div></td>
+${pods.map((pod) => html`<tr class="f${pod.issues.length > 0 ? ' problem-row' : ''}" data-search="${podText(pod)}"><td>${podRef(pod)}<div class="muted small">${pod.ip ?? 'no IP'} · created ${when(pod.created)}</div></td>
   <td>${readyBadge(pod)}${pod.ready ? '' : html`<div class="why">${pod.notReady.join('; ')}</div>`}</td>
   <td><ul class="plain">${pod.routes.map((route) => html`<li><span class="state ${route.state}">${route.state}</span> ${route.host}${route.path} <span class="muted">:${route.port}</span></li>`)}</ul>${pod.routes.length === 0 ? html`<span class="muted">none</span>` : ''}</td>
   <td>${pod.issues.length === 0 ? html`<span class="muted">none</span>` : html`<ul class="plain">${pod.issues.map((issue) => html`<li><span class="code">${issue.code}</span></li>`)}</ul>`}</td></tr>`)}
@@ -130,7 +130,7 @@ function ownersSection(report: StatusReport): Html {
   if (report.owners.length === 0) return html``;
   return html`<section id="owners"><h2>Owners <span class="count">${report.page.owners}</span></h2>
 <table class="wide"><thead><tr><th>${report.ownership === 'host' ? 'host' : 'route'}</th><th>namespace</th><th>since (oldest claiming pod)</th></tr></thead><tbody>
-${report.owners.map((owner) => html`<tr class="f" data-search="${owner.host}${owner.path ?? ''} ${owner.namespace} ${owner.pod}"><td>${ownerName(owner)}</td><td>${owner.namespace}${owner.vacant ? html` <span class="badge warn">no pods</span>` : ''}</td><td>${owner.since ?? '(unknown)'} <span class="muted">${owner.pod}</span></td></tr>`)}
+${report.owners.map((owner) => html`<tr class="f" data-search="${owner.host}${owner.path ?? ''} ${owner.namespace} ${owner.pod}"><td>${ownerName(owner)}</td><td>${owner.namespace}${owner.vacant ? html` <span class="badge warn">no pods</span>` : ''}</td><td>${when(owner.since)} <span class="muted">${owner.pod}</span></td></tr>`)}
 </tbody></table></section>`;
 }
 
@@ -151,4 +151,10 @@ function readyBadge(pod: PodStatus): Html {
 
 function ownerName(owner: OwnerStatus): Html {
   return html`<span class="route">${owner.host}${owner.path === null ? '' : html`<span class="path">${owner.path}</span>`}</span>`;
+}
+
+/** Shows an RFC 3339 time as `2026-03-01 09:00:00 UTC` (the exact value in the element's datetime). */
+function when(iso: string | null): Html {
+  if (iso === null) return html`(unknown)`;
+  return html`<time datetime="${iso}">${iso.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC')}</time>`;
 }
