@@ -14,9 +14,10 @@ export const ENDPOINT_PATHS = {
   metrics: '/metrics',
   status: '/status',
   page: '/',
-  script: '/status.js',
-  style: '/status.css',
 } as const;
+
+/** The files the status page loads from the admin port. */
+export const PAGE_ASSETS = { script: '/status.js', style: '/status.css' } as const;
 
 /** What the endpoints read: the health verdicts, the metrics text and the routing status. */
 export interface EndpointSources {
@@ -64,8 +65,8 @@ async function replyFor(req: IncomingMessage, sources: EndpointSources): Promise
   // Only the path decides; a query string (`/healthz?verbose`) is ignored except by the status.
   const url = new URL(req.url ?? '/', 'http://admin');
   const path = url.pathname;
-  const known = (Object.values(ENDPOINT_PATHS) as string[]).filter((p) => sources.routing !== undefined || !STATUS_PATHS.has(p));
-  if (!known.includes(path)) return { status: 404, body: `not found: ${path}; try ${known.join(', ')}\n` };
+  const known = [...Object.values(ENDPOINT_PATHS), ...Object.values(PAGE_ASSETS)].filter((p: string): boolean => sources.routing !== undefined || !STATUS_PATHS.has(p));
+  if (!(known as string[]).includes(path)) return { status: 404, body: `not found: ${path}; try ${known.join(', ')}\n` };
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return { status: 405, body: `method ${req.method ?? ''} not allowed; use GET or HEAD\n`, headers: { allow: 'GET, HEAD' } };
   }
@@ -76,16 +77,16 @@ async function replyFor(req: IncomingMessage, sources: EndpointSources): Promise
       return verdictReply(sources.status.readiness(sources.now()));
     case ENDPOINT_PATHS.metrics:
       return { status: 200, body: await sources.metrics.text(), contentType: sources.metrics.contentType };
-    case ENDPOINT_PATHS.script:
+    case PAGE_ASSETS.script:
       return { status: 200, body: STATUS_JS, contentType: 'text/javascript; charset=utf-8' };
-    case ENDPOINT_PATHS.style:
+    case PAGE_ASSETS.style:
       return { status: 200, body: STATUS_CSS, contentType: 'text/css; charset=utf-8' };
     default:
       return statusReply(path, url.searchParams, sources.routing!);
   }
 }
 
-const STATUS_PATHS = new Set<string>([ENDPOINT_PATHS.status, ENDPOINT_PATHS.page, ENDPOINT_PATHS.script, ENDPOINT_PATHS.style]);
+const STATUS_PATHS = new Set<string>([ENDPOINT_PATHS.status, ENDPOINT_PATHS.page, PAGE_ASSETS.script, PAGE_ASSETS.style]);
 
 function statusReply(path: string, params: URLSearchParams, routing: { report(): StatusReport }): Reply {
   const selection = readSelection(params);

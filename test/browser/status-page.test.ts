@@ -77,7 +77,7 @@ test('the status page shows problems first, routes with their pods, hostile valu
 
   // The refresh replaces the content and keeps the filter applied.
   await page.locator('#q').fill('promo');
-  await page.waitForFunction(() => document.getElementById('refreshed')?.textContent?.startsWith('refreshed') === true, undefined, { timeout: 20_000 });
+  await page.locator('#refreshed', { hasText: /^refreshed / }).waitFor({ timeout: 20_000 });
   assert.ok(await page.locator('#routes article', { hasText: 'promo.example.com' }).isVisible());
   assert.equal(await shop.isVisible(), false);
   assert.deepEqual(violations, [], 'the page needs nothing the Content-Security-Policy forbids');
