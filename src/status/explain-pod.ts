@@ -9,14 +9,15 @@ export function explainPod(report: StatusReport, key: string): string | null {
   const pod = report.pods.find((candidate) => `${candidate.namespace}/${candidate.name}` === key);
   if (pod === undefined) return null;
   const routes = new Map(report.routes.map((route) => [`${route.host} ${route.path}`, route]));
+  const terminating = pod.notReady.some((reason) => reason.startsWith('terminating'));
   const lines: string[] = [`Pod ${key}`, `  created:   ${pod.created ?? '(no creationTimestamp: counts as the newest claim)'}`];
   lines.push(`  phase:     ${pod.phase}; IP ${pod.ip ?? 'none'}`);
   lines.push(pod.ready ? '  readiness: ready: it can serve traffic' : `  readiness: not ready, so it serves no traffic: ${pod.notReady.join('; ')}`);
   lines.push('');
-  lines.push(...routeLines(pod, routes));
+  lines.push(...routeLines(pod, routes, terminating));
   lines.push('');
   if (pod.issues.length === 0) {
-    lines.push('Refused entries: none; every entry of its routing annotations was accepted.');
+    lines.push(terminating ? 'Refused entries: none (the annotations of a terminating pod are not read).' : 'Refused entries: none; every entry of its routing annotations was accepted.');
   } else {
     lines.push(`Refused entries and claims (${pod.issues.length}):`);
     for (const issue of pod.issues) lines.push(`  ${issue.code}: ${issue.message}`);
@@ -26,9 +27,9 @@ export function explainPod(report: StatusReport, key: string): string | null {
   return `${lines.join('\n')}\n`;
 }
 
-function routeLines(pod: PodStatus, routes: ReadonlyMap<string, RouteStatus>): string[] {
+function routeLines(pod: PodStatus, routes: ReadonlyMap<string, RouteStatus>, terminating: boolean): string[] {
   if (pod.routes.length === 0) {
-    const why = pod.notReady.some((reason) => reason.startsWith('terminating'))
+    const why = terminating
       ? 'it is terminating, and a terminating pod claims nothing'
       : 'no host or no path entry of its annotations was accepted (see the refused entries)';
     return [`Routes: none, because ${why}.`];
@@ -83,7 +84,7 @@ function ownerLines(pod: PodStatus, owners: readonly OwnerStatus[]): string[] {
 
 /**
  * Names the pods a mistyped `namespace/name` could have meant, best first: the same name in other namespaces,
- * pods whose name starts with it (replicas of a workload), then the nearest by edit distance.
+ * pods whose name starts with it (replicas of a workload), then contains it, then the nearest by edit distance.
  */
 export function closestPods(report: StatusReport, key: string, count = 5): string[] {
   const slash = key.indexOf('/');
@@ -97,9 +98,10 @@ export function closestPods(report: StatusReport, key: string, count = 5): strin
     if (pod.name === name) score = 0;
     else if (pod.name.startsWith(name) && pod.namespace === namespace) score = 1;
     else if (pod.name.startsWith(name)) score = 2;
+    else if (name.length >= 3 && pod.name.includes(name)) score = 3;
     else {
       const distance = editDistance(candidate, key, tolerance);
-      if (distance <= tolerance) score = 2 + distance;
+      if (distance <= tolerance) score = 4 + distance;
     }
     if (score !== null) scored.push({ key: candidate, score });
   }
