@@ -38,22 +38,29 @@ function routeLines(pod: PodStatus, routes: ReadonlyMap<string, RouteStatus>, te
   const lines = [`Routes it asks for (${hosts} ${hosts === 1 ? 'host' : 'hosts'} x ${pod.routes.length / hosts} ${pod.routes.length / hosts === 1 ? 'path' : 'paths'}):`];
   for (const asked of pod.routes) {
     const route = routes.get(`${asked.host} ${asked.path}`);
-    lines.push(`  ${asked.host}${asked.path} -> port ${asked.port}: ${verdict(asked, route)}`);
+    lines.push(`  ${asked.host}${asked.path} -> port ${asked.port}: ${verdict(asked, route, hostOwner(routes, asked.host))}`);
     if (route !== undefined) lines.push(`    ${servedBy(route)}`);
   }
   return lines;
 }
 
-function verdict(asked: PodRouteStatus, route: RouteStatus | undefined): string {
+/** Returns the namespace serving other routes of `host`, or null when nobody serves the host. */
+function hostOwner(routes: ReadonlyMap<string, RouteStatus>, host: string): string | null {
+  for (const route of routes.values()) if (route.host === host) return route.namespace ?? '(none)';
+  return null;
+}
+
+function verdict(asked: PodRouteStatus, route: RouteStatus | undefined, hostServedBy: string | null): string {
   switch (asked.state) {
     case 'serving':
       return 'served by this pod';
     case 'not-ready':
       return route?.unavailable === true ? 'not served: no pod of it is ready, so it answers 503' : 'not served by this pod, which is not ready; its other pods serve it';
     case 'refused':
-      return route === undefined
-        ? 'refused (see the refused claims below); nobody serves it'
-        : `refused (see the refused claims below); namespace ${route.namespace ?? '(none)'} serves it`;
+      if (route !== undefined) return `refused (see the refused claims below); namespace ${route.namespace ?? '(none)'} serves it`;
+      return hostServedBy === null
+        ? 'refused (see the refused claims below); nobody serves the host'
+        : `refused (see the refused claims below); its requests go to the routes namespace ${hostServedBy} serves on the host`;
   }
 }
 

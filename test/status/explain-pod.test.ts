@@ -28,7 +28,7 @@ test('explanations say what became of each route, entry, host and the readiness,
   const cases: { pod: string; says: RegExp[] }[] = [
     { pod: 'shop/web-1', says: [/readiness: ready/, /shop\.test\/ -> port 80: served by this pod\n\s+2 ready pods: shop\/typo \(10\.0\.0\.7:80\), shop\/web-1 \(10\.0\.0\.1:80\); waiting: shop\/web-2 \(phase is Pending/, /Refused entries: none/, /shop\.test: namespace shop \(this pod's namespace\), since 2026-01-01T00:00:00\.000Z, the creation of its oldest claiming pod shop\/web-1/] },
     { pod: 'shop/web-2', says: [/not ready, so it serves no traffic: phase is Pending, not Running; condition Ready is not True; no pod IP yet/, /shop\.test\/api -> port 80: not served by this pod, which is not ready; its other pods serve it/] },
-    { pod: 'evil/thief', says: [/shop\.test\/admin -> port 80: refused \(see the refused claims below\); nobody serves it/, /own\.test\/admin -> port 80: served by this pod/, /host-conflict: host shop\.test belongs to namespace shop/, /shop\.test: namespace shop, since/] },
+    { pod: 'evil/thief', says: [/shop\.test\/admin -> port 80: refused \(see the refused claims below\); its requests go to the routes namespace shop serves on the host/, /own\.test\/admin -> port 80: served by this pod/, /host-conflict: host shop\.test belongs to namespace shop/, /shop\.test: namespace shop, since/] },
     { pod: 'shop/typo', says: [/invalid-host: host "Bad_Host" is not a DNS name/, /invalid-path: paths entry "80:\/\.\.\/x"/, /Routes it asks for \(1 host x 1 path\)/] },
   ];
   for (const c of cases) {
