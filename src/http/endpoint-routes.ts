@@ -2,7 +2,7 @@
 // and as a page.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Verdict } from '../metrics/status.js';
-import { selectStatus, type StatusSelection } from '../status/select-status.js';
+import type { StatusSelection } from '../status/select-status.js';
 import type { StatusReport } from '../status/status-report.js';
 import { STATUS_CSS, STATUS_JS } from './status-assets.js';
 import { renderStatusPage } from './status-page.js';
@@ -24,7 +24,7 @@ export interface EndpointSources {
   readonly status: { health(nowMs: number): Verdict; readiness(nowMs: number): Verdict };
   readonly metrics: { readonly contentType: string; text(): Promise<string> };
   /** The routing status; without it /status and / are not served. */
-  readonly routing?: { report(): StatusReport };
+  readonly routing?: { report(selection: StatusSelection): StatusReport };
   readonly now: () => number;
 }
 
@@ -88,10 +88,10 @@ async function replyFor(req: IncomingMessage, sources: EndpointSources): Promise
 
 const STATUS_PATHS = new Set<string>([ENDPOINT_PATHS.status, ENDPOINT_PATHS.page, PAGE_ASSETS.script, PAGE_ASSETS.style]);
 
-function statusReply(path: string, params: URLSearchParams, routing: { report(): StatusReport }): Reply {
+function statusReply(path: string, params: URLSearchParams, routing: { report(selection: StatusSelection): StatusReport }): Reply {
   const selection = readSelection(params);
   if (typeof selection === 'string') return { status: 400, body: `${selection}\n` };
-  const report = selectStatus(routing.report(), selection);
+  const report = routing.report(selection);
   if (path === ENDPOINT_PATHS.status) return { status: 200, body: `${JSON.stringify(report, null, 2)}\n`, contentType: 'application/json; charset=utf-8' };
   return {
     status: 200,

@@ -6,6 +6,7 @@ import { buildRoutingTable, createTableCache, type TableCache } from '../model/r
 import { EMPTY_STATE, type RoutingState } from '../model/routing-state.js';
 import { buildStatus, NOTHING_APPLIED } from './build-status.js';
 import { isoTime } from './safe-text.js';
+import { SHOW_ALL, type StatusSelection } from './select-status.js';
 import type { AppliedFacts, StatusReport } from './status-report.js';
 
 /** What the holder needs to know up front. */
@@ -17,6 +18,7 @@ export interface StatusHolderOptions {
 
 // Rendered configs waiting for their apply; the sink applies the newest, so a few are plenty.
 const PENDING_LIMIT = 8;
+const REPORTS_KEPT = 16;
 
 /** Keeps the state behind the config in force and the sink's counts, and builds the status document on request. */
 export class StatusHolder {
@@ -25,7 +27,7 @@ export class StatusHolder {
   private inForce: { state: RoutingState; hash: string } | null = null;
   private facts: AppliedFacts;
   private readonly tables: TableCache = createTableCache();
-  private built: { state: RoutingState; facts: AppliedFacts; report: StatusReport } | null = null;
+  private built: { state: RoutingState; facts: AppliedFacts; reports: Map<string, StatusReport> } | null = null;
 
   /** Creates the holder of a controller that has applied nothing yet. */
   constructor(private readonly options: StatusHolderOptions) {
@@ -69,13 +71,18 @@ export class StatusHolder {
     this.facts = { ...this.facts, pushes: (this.facts.pushes ?? 0) + 1 };
   }
 
-  /** Returns the status document now (built again only when the state or the facts changed). */
-  report(): StatusReport {
+  /** Returns the status document now, or a selection of it (each built again only when the state or the facts changed). */
+  report(selection: StatusSelection = SHOW_ALL): StatusReport {
     const state = this.inForce?.state ?? EMPTY_STATE;
-    if (this.built?.state === state && this.built.facts === this.facts) return this.built.report;
+    if (this.built?.state !== state || this.built.facts !== this.facts) this.built = { state, facts: this.facts, reports: new Map() };
+    const key = `${selection.offset} ${selection.limit ?? ''} ${selection.query}`;
+    const known = this.built.reports.get(key);
+    if (known !== undefined) return known;
     const table = buildRoutingTable(state, this.options.policy, this.tables);
-    const report = buildStatus(state, table, this.facts, { policy: this.options.policy, wallClock: true });
-    this.built = { state, facts: this.facts, report };
+    const report = buildStatus(state, table, this.facts, { policy: this.options.policy, wallClock: true }, selection);
+    // A few pages and searches at a time (people refreshing the page); forget the oldest.
+    if (this.built.reports.size >= REPORTS_KEPT) this.built.reports.delete(this.built.reports.keys().next().value!);
+    this.built.reports.set(key, report);
     return report;
   }
 }

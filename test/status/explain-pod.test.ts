@@ -5,24 +5,26 @@ import { buildRoutingTable } from '../../src/model/routing-table.js';
 import { applyEvents, DEFAULT_REDUCE_OPTIONS, EMPTY_STATE } from '../../src/model/routing-state.js';
 import { buildStatus, NOTHING_APPLIED } from '../../src/status/build-status.js';
 import { closestPods, explainPod } from '../../src/status/explain-pod.js';
-import { selectStatus } from '../../src/status/select-status.js';
+import { ownerText, podText, routeText, type StatusSelection } from '../../src/status/select-status.js';
 import type { StatusReport } from '../../src/status/status-report.js';
 import { aPod, sync } from '../support/pods.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
-function statusOf(pods: readonly ProjectedPod[]): StatusReport {
+function statusOf(pods: readonly ProjectedPod[], selection?: StatusSelection): StatusReport {
   const state = applyEvents(EMPTY_STATE, [sync(...pods)], T0, DEFAULT_REDUCE_OPTIONS);
-  return buildStatus(state, buildRoutingTable(state, 'host'), NOTHING_APPLIED, { policy: 'host', wallClock: false });
+  return buildStatus(state, buildRoutingTable(state, 'host'), NOTHING_APPLIED, { policy: 'host', wallClock: false }, selection);
 }
 
-const SCENE = statusOf([
+const SCENE_PODS = [
   aPod('web-1', { namespace: 'shop', hosts: 'shop.test', paths: '80:/ 80:/api' }),
   aPod('web-2', { namespace: 'shop', hosts: 'shop.test', paths: '80:/ 80:/api', phase: 'Pending', ip: null, ready: false, created: T0 + 10 }),
   aPod('thief', { namespace: 'evil', hosts: 'shop.test own.test', paths: '80:/admin', created: T0 + 20, ip: '10.0.0.9' }),
   aPod('typo', { namespace: 'shop', hosts: 'shop.test Bad_Host', paths: '80:/ 80:/../x', created: T0 + 30, ip: '10.0.0.7' }),
   aPod('web-1', { namespace: 'staging', hosts: 'staging.test', paths: '80:/' }),
-]);
+];
+
+const SCENE = statusOf(SCENE_PODS);
 
 test('explanations say what became of each route, entry, host and the readiness, case by case', () => {
   const cases: { pod: string; says: RegExp[] }[] = [
@@ -56,12 +58,25 @@ test('closest pods: the same name elsewhere, replicas by prefix, then near misse
   for (const [key, expected] of cases) assert.deepEqual(closestPods(SCENE, key), expected, key);
 });
 
+test('the search texts of the model values are those the page filters by', () => {
+  for (const query of ['shop', 'web-1', 'staging/', '/api', 'shop.test/admin', 'evil/thief', 'Bad_Host', 'bad_host']) {
+    const words = query.toLowerCase();
+    assert.deepEqual(statusOf(SCENE_PODS, { query, offset: 0, limit: null }).pods, SCENE.pods.filter((p) => podText(p).includes(words)), query);
+    assert.deepEqual(statusOf(SCENE_PODS, { query, offset: 0, limit: null }).routes, SCENE.routes.filter((r) => routeText(r).includes(words)), query);
+    assert.deepEqual(statusOf(SCENE_PODS, { query, offset: 0, limit: null }).owners, SCENE.owners.filter((o) => ownerText(o).includes(words)), query);
+  }
+});
+
 test('selecting: every word must match a host, path or pod; the page cuts each list and says so', () => {
-  assert.deepEqual(selectStatus(SCENE, { query: 'own.test', offset: 0, limit: null }).routes.map((r) => r.host), ['own.test']);
-  assert.deepEqual(selectStatus(SCENE, { query: 'SHOP web-2', offset: 0, limit: null }).pods.map((p) => p.name), ['web-2']);
-  const page = selectStatus(SCENE, { query: '', offset: 1, limit: 2 });
+  const select = (query: string, offset = 0, limit: number | null = null): StatusReport => statusOf(SCENE_PODS, { query, offset, limit });
+  assert.deepEqual(select('own.test').routes.map((r) => r.host), ['own.test']);
+  assert.deepEqual(select('SHOP web-2').pods.map((p) => p.name), ['web-2']);
+  assert.deepEqual(select('evil/').owners.map((o) => o.host), ['own.test'], 'owners by namespace');
+  const page = select('', 1, 2);
   assert.deepEqual(page.pods.map((p) => `${p.namespace}/${p.name}`), ['shop/typo', 'shop/web-1']);
+  assert.deepEqual(page.pods, SCENE.pods.slice(1, 3), 'a page holds the same entries as the whole document');
+  assert.deepEqual(page.routes, SCENE.routes.slice(1, 3));
   assert.deepEqual(page.page, { offset: 1, limit: 2, routes: SCENE.routes.length, pods: 5, owners: SCENE.owners.length, truncated: true });
-  assert.equal(page.summary, SCENE.summary, 'totals stay those of the whole state');
-  assert.equal(selectStatus(SCENE, { query: '', offset: 0, limit: 100 }).page.truncated, false);
+  assert.deepEqual(page.summary, SCENE.summary, 'totals stay those of the whole state');
+  assert.equal(select('', 0, 100).page.truncated, false);
 });
