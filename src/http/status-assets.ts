@@ -11,6 +11,7 @@ export const STATUS_CSS = `
     --good: #5fd08e; --good-bg: #143322; --bad: #ff8a80; --bad-bg: #3a1714; --warn: #f5c05a; --warn-bg: #3a2d10; --code-bg: #242b33; }
 }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { margin: 0; background: var(--bg); color: var(--text); font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Ubuntu, sans-serif; }
 header.top { position: sticky; top: 0; z-index: 1; display: flex; flex-wrap: wrap; gap: 12px; align-items: center; justify-content: space-between;
   padding: 12px 24px; background: var(--panel); border-bottom: 1px solid var(--line); }
@@ -108,6 +109,11 @@ export const STATUS_JS = `'use strict';
       var visible = matches(element, words);
       element.hidden = !visible;
       if (visible && !element.querySelector('.f')) shown++;
+    });
+    // A section or group with rows, none of them shown, is hidden too (headings and empty tables say nothing).
+    content.querySelectorAll('.g').forEach(function (group) {
+      var rows = group.querySelectorAll('.f');
+      group.hidden = rows.length > 0 && !Array.prototype.some.call(rows, function (row) { return !row.hidden; });
     });
     var empty = content.querySelector('.empty-filter');
     if (empty) empty.hidden = words.length === 0 || shown > 0;

@@ -73,19 +73,19 @@ function problems(report: StatusReport): Html {
   if (troubled.length + dark.length + vacant.length === 0) {
     return html`<section id="problems" class="ok-box"><h2>Problems</h2><p>None: every annotation was accepted and every route has a ready pod.</p></section>`;
   }
-  return html`<section id="problems"><h2>Problems</h2>
-${troubled.length === 0 ? '' : html`<h3>Pods with rejected annotations or refused claims</h3>
+  return html`<section id="problems" class="g"><h2>Problems</h2>
+${troubled.length === 0 ? '' : html`<div class="g"><h3>Pods with rejected annotations or refused claims</h3>
 <div class="cards">${troubled.map((pod) => html`<article class="card problem f" data-search="${podText(pod)}">
   <h4>${podRef(pod)} ${readyBadge(pod)}</h4>
   <ul class="issues">${pod.issues.map((issue) => html`<li><span class="code">${issue.code}</span> ${issue.message}</li>`)}</ul>
-</article>`)}</div>`}
-${dark.length === 0 ? '' : html`<h3>Routes answering 503 (no ready pod)</h3>
+</article>`)}</div></div>`}
+${dark.length === 0 ? '' : html`<div class="g"><h3>Routes answering 503 (no ready pod)</h3>
 <div class="cards">${dark.map((route) => html`<article class="card problem f" data-search="${routeText(route)}">
   <h4><span class="route">${route.host}<span class="path">${route.path}</span></span> <span class="badge bad">503</span></h4>
   <ul class="waiting">${route.notReady.map((pod) => html`<li>${pod.namespace}/${pod.pod}: ${pod.reasons.join('; ')}</li>`)}</ul>
-</article>`)}</div>`}
-${vacant.length === 0 ? '' : html`<h3>Hosts kept for an owner with no pods (nobody serves them)</h3>
-<ul class="plain">${vacant.map((owner) => html`<li class="f" data-search="${owner.host} ${owner.namespace}">${ownerName(owner)} is kept for namespace <b>${owner.namespace}</b>${owner.vacantSince === null ? '' : html` since its last pod went away at ${when(owner.vacantSince)}`}</li>`)}</ul>`}
+</article>`)}</div></div>`}
+${vacant.length === 0 ? '' : html`<div class="g"><h3>Hosts kept for an owner with no pods (nobody serves them)</h3>
+<ul class="plain">${vacant.map((owner) => html`<li class="f" data-search="${owner.host} ${owner.namespace}">${ownerName(owner)} is kept for namespace <b>${owner.namespace}</b>${owner.vacantSince === null ? '' : html` since its last pod went away at ${when(owner.vacantSince)}`}</li>`)}</ul></div>`}
 </section>`;
 }
 
@@ -107,7 +107,7 @@ function routesSection(report: StatusReport): Html {
   </tbody></table>
 </article>`;
   });
-  return html`<section id="routes"><h2>Routes <span class="count">${report.page.routes}</span></h2>
+  return html`<section id="routes" class="g"><h2>Routes <span class="count">${report.page.routes}</span></h2>
 ${cards.length === 0 ? html`<p class="muted">No routes in force.</p>` : html`<div class="hosts">${cards}</div>`}
 </section>`;
 }
@@ -116,7 +116,7 @@ function podsSection(report: StatusReport): Html {
   // Problems first: pods with issues, then pods not ready, then the rest (each group in the report's order).
   const rank = (pod: PodStatus): number => (pod.issues.length > 0 ? 0 : !pod.ready ? 1 : 2);
   const pods = [...report.pods].sort((a, b) => rank(a) - rank(b));
-  return html`<section id="pods"><h2>Pods <span class="count">${report.page.pods}</span></h2>
+  return html`<section id="pods" class="g"><h2>Pods <span class="count">${report.page.pods}</span></h2>
 ${pods.length === 0 ? html`<p class="muted">No pods matched the selector.</p>` : html`<table class="wide"><thead><tr><th>pod</th><th>ready</th><th>routes</th><th>issues</th></tr></thead><tbody>
 ${pods.map((pod) => html`<tr class="f${pod.issues.length > 0 ? ' problem-row' : ''}" data-search="${podText(pod)}"><td>${podRef(pod)}<div class="muted small">${pod.ip ?? 'no IP'} · created ${when(pod.created)}</div></td>
   <td>${readyBadge(pod)}${pod.ready ? '' : html`<div class="why">${pod.notReady.join('; ')}</div>`}</td>
@@ -128,7 +128,7 @@ ${pods.map((pod) => html`<tr class="f${pod.issues.length > 0 ? ' problem-row' : 
 
 function ownersSection(report: StatusReport): Html {
   if (report.owners.length === 0) return html``;
-  return html`<section id="owners"><h2>Owners <span class="count">${report.page.owners}</span></h2>
+  return html`<section id="owners" class="g"><h2>Owners <span class="count">${report.page.owners}</span></h2>
 <table class="wide"><thead><tr><th>${report.ownership === 'host' ? 'host' : 'route'}</th><th>namespace</th><th>since (oldest claiming pod)</th></tr></thead><tbody>
 ${report.owners.map((owner) => html`<tr class="f" data-search="${owner.host}${owner.path ?? ''} ${owner.namespace} ${owner.pod}"><td>${ownerName(owner)}</td><td>${owner.namespace}${owner.vacant ? html` <span class="badge warn">no pods</span>` : ''}</td><td>${when(owner.since)} <span class="muted">${owner.pod}</span></td></tr>`)}
 </tbody></table></section>`;

@@ -69,10 +69,13 @@ test('the status page shows problems first, routes with their pods, hostile valu
   assert.ok(await page.locator('#routes article', { hasText: 'reports.example.com' }).isVisible());
   assert.equal(await shop.isVisible(), false, 'other hosts hidden');
   assert.match(page.url(), /\?q=reports$/);
+  assert.equal(await problems.getByText('Pods with rejected annotations or refused claims').isVisible(), false, 'an empty group is hidden');
+  assert.ok(await problems.getByText('Routes answering 503 (no ready pod)').isVisible());
   await page.locator('#q').fill('web-7d9f-q4w9r');
   assert.deepEqual(await page.locator('#pods tbody tr:visible').allInnerTexts().then((rows) => rows.map((row) => row.split(/\s/)[0])), ['shop/web-7d9f-q4w9r']);
   await page.locator('#q').fill('no-such-thing');
   assert.ok(await page.getByText('Nothing matches the filter.').isVisible());
+  assert.deepEqual(await page.locator('main > section.g:visible').count(), 0, 'sections with nothing to show are hidden');
   await page.screenshot({ path: `${ARTIFACTS}/status-page-filtered.png` });
 
   // The refresh replaces the content and keeps the filter applied.
