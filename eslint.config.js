@@ -25,7 +25,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          ...outer('streams', 'operators', 'sinks', 'render', 'http', 'cli'),
+          ...outer('streams', 'operators', 'sinks', 'render', 'http', 'cli', 'status'),
           topLevel,
           pkg('rxjs', 'src/model is pure: no rxjs'),
           onlyRenderMustache,
@@ -33,6 +33,21 @@ export default tseslint.config(
           pkg('@kubernetes', 'src/model is pure: no Kubernetes client'),
           pkg('prom-client', 'src/model is pure: no metrics'),
           { group: ['node:*', 'fs', 'path', 'http', 'https', 'net', 'child_process', 'os', 'crypto'], message: 'src/model is pure: no Node I/O' },
+        ],
+      }],
+    },
+  },
+  {
+    // The status is a pure function of the model's state (plus what the sink reported), shared by /status and replay.
+    files: ['src/status/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          ...outer('streams', 'operators', 'sinks', 'render', 'http', 'cli'),
+          topLevel,
+          pkg('rxjs', 'src/status is plain functions and state'),
+          onlyRenderMustache,
+          { group: ['node:*', 'fs', 'path', 'http', 'https', 'net', 'child_process', 'os', 'crypto'], message: 'src/status does no I/O' },
         ],
       }],
     },
@@ -51,7 +66,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**'],
-    ignores: ['src/render/**', 'src/model/**', 'src/operators/**', 'src/streams/**', 'src/sinks/**'],
+    ignores: ['src/render/**', 'src/model/**', 'src/operators/**', 'src/streams/**', 'src/sinks/**', 'src/status/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [onlyRenderMustache] }] },
   },
 );

@@ -76,6 +76,11 @@ const url = (value: string): string | null => {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('must be an http:// or https:// URL');
   return value.replace(/\/+$/, '');
 };
+const podName = (value: string): string | null => {
+  if (value === '') return null;
+  if (!/^[^/\s]+\/[^/\s]+$/.test(value)) throw new Error('must be NAMESPACE/NAME, such as default/web-7d9f-x2k4q');
+  return value;
+};
 const ipAddress = (value: string): string | null => {
   if (value === '') return null;
   if (isIP(value) === 0) throw new Error('must be an IP address such as 0.0.0.0, 127.0.0.1 or ::');
@@ -110,6 +115,8 @@ export const SETTINGS = {
   last: { flag: '--last', commands: ['replay'], defaultText: 'false', parse: flag, boolean: true, help: 'print only the final config, nothing else on stdout' },
   outDir: { flag: '--out', commands: ['replay'], defaultText: '', parse: optionalText, help: 'write each config to DIR/config-NNNNNN.conf instead of stdout' },
   stats: { flag: '--stats', commands: ['replay'], defaultText: 'false', parse: flag, boolean: true, help: 'print events, batches, configs, seconds and events/s on stderr' },
+  status: { flag: '--status', commands: ['replay'], defaultText: 'false', parse: flag, boolean: true, help: 'print the final status as JSON (the format of /status) instead of configs' },
+  explain: { flag: '--explain', commands: ['replay'], defaultText: '', parse: podName, help: 'explain in plain words what became of pod NAMESPACE/NAME: routes, refused entries, owners, readiness' },
   recordFile: { flag: '--out', commands: ['record'], defaultText: '', parse: optionalText, help: 'file to write the timestamped ndjson recording to (required)' },
   kubeHost: { flag: '--kube-host', env: 'KUBE_HOST', commands: LIVE, defaultText: '', parse: url, help: 'API server URL (plain, no auth); else in-cluster service account, else kubeconfig' },
   namespaces: { flag: '--namespaces', env: 'NAMESPACES', commands: LIVE, defaultText: '', parse: namespaces, help: 'comma-separated namespaces to watch (default: all)' },
@@ -118,7 +125,7 @@ export const SETTINGS = {
   sink: { flag: '--sink', env: 'SINK', commands: ['run'], defaultText: '', parse: (v: string) => (v === '' ? null : oneOf(['nginx', 'stdout', 'file'] as const)(v)), help: 'where configs go: nginx, stdout or file (default: nginx in a cluster, stdout outside)' },
   nginxConf: { flag: '--nginx-conf', env: 'NGINX_CONF', commands: ['run'], defaultText: '/etc/nginx/nginx.conf', parse: text('the nginx config path'), help: 'nginx.conf path written by the nginx and file sinks' },
   nginxBin: { flag: '--nginx-bin', env: 'NGINX_BIN', commands: ['run'], defaultText: 'nginx', parse: text('the nginx binary'), help: 'nginx binary the nginx sink runs' },
-  httpPort: { flag: '--http-port', env: 'HTTP_PORT', commands: ['run'], defaultText: '8081', parse: integer('the HTTP port', 0, 65535), help: 'port of /healthz, /readyz and /metrics (0: off)' },
+  httpPort: { flag: '--http-port', env: 'HTTP_PORT', commands: ['run'], defaultText: '8081', parse: integer('the HTTP port', 0, 65535), help: 'port of /healthz, /readyz, /metrics, /status and the status page at / (0: off)' },
   httpAddress: { flag: '--http-address', env: 'HTTP_ADDRESS', commands: ['run'], defaultText: '', parse: ipAddress, help: 'address the HTTP port binds, such as 127.0.0.1 (default: every interface)' },
   healthWatchSilenceSeconds: { flag: '--health-watch-silence', env: 'HEALTH_WATCH_SILENCE_SECONDS', commands: ['run'], defaultText: '', parse: (v: string) => (v === '' ? null : integer('the silence limit', 1, 86_400)(v)), help: 'seconds without a watch event, bookmark or reconnect before /healthz fails (default: idle timeout + 60)' },
   postEvents: { flag: '--events', env: 'POST_EVENTS', commands: ['run'], defaultText: 'true', parse: flag, boolean: true, help: 'post a Kubernetes Event on each pod whose routing annotations are rejected (on by default; --events=false turns it off)' },

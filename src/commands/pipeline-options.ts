@@ -9,14 +9,15 @@ import type { HttpsOptions } from '../model/tls-view.js';
 
 /**
  * Builds the pipeline's options from the settings: loads the template (throws TemplateError), and logs rejected
- * annotations once per change and refused renders, besides any extra hooks.
+ * annotations once per change (unless `logIssues` is false: the output shows them) and refused renders, besides any
+ * extra hooks.
  */
-export function pipelineOptions(settings: Settings, scheduler: SchedulerLike, logger: Logger, extra: PipelineHooks = {}): PipelineOptions {
+export function pipelineOptions(settings: Settings, scheduler: SchedulerLike, logger: Logger, extra: PipelineHooks = {}, logIssues = true): PipelineOptions {
   const template = loadTemplate(settings.template ?? DEFAULT_TEMPLATE_PATH);
   const hooks: PipelineHooks = {
     ...extra,
     issues: (added, all) => {
-      for (const issue of added) logger.warn(issue.code.includes('tls') ? 'TLS not served as asked' : 'routing annotation rejected', { pod: issue.pod, code: issue.code, reason: issue.message });
+      if (logIssues) for (const issue of added) logger.warn(issue.code.includes('tls') ? 'TLS not served as asked' : 'routing annotation rejected', { pod: issue.pod, code: issue.code, reason: issue.message });
       extra.issues?.(added, all);
     },
     renderFailed: (error) => {

@@ -10,6 +10,7 @@ import { observePipeline, type PipelineObserver } from '../metrics/observe-pipel
 import { defaultWatchSilenceLimitMs, Status } from '../metrics/status.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
 import { configsFrom, type PipelineHooks } from '../pipeline.js';
+import { StatusHolder } from '../status/status-holder.js';
 import { SettingsError, type Settings } from '../settings.js';
 import { settingsForLog } from '../settings-for-log.js';
 import { fileSink, type FileOutcome } from '../sinks/file-sink.js';
@@ -54,7 +55,8 @@ export type SinkKind = 'nginx' | 'stdout' | 'file';
 
 /**
  * Runs the live controller until `stop$` emits: list+watch the cluster, run the pipeline, send each new config to
- * the sink (`--sink`; default nginx inside a cluster, stdout outside), serve /healthz, /readyz and /metrics, post
+ * the sink (`--sink`; default nginx inside a cluster, stdout outside), serve /healthz, /readyz, /metrics, /status and
+ * the status page, post
  * Kubernetes Events on rejected annotations, then emit exit status 0. On stop the watch is aborted, the window in
  * progress is still applied, readiness turns 503 and nginx quits gracefully.
  */
@@ -86,6 +88,7 @@ export function run$(settings: Settings, logger: Logger, io: LiveIo, stop$: Obse
       host: settings.httpAddress,
       status: observed.status,
       metrics: observed.metrics,
+      routing: observed.routing,
       logger: logger.child({ component: 'http' }),
     });
     // The endpoints serve until the live run has finished (readiness says "shutting down" meanwhile).
@@ -106,8 +109,9 @@ function observe(settings: Settings, kind: SinkKind, access: ClusterAccess, cloc
   const events = settings.postEvents
     ? kubeEventsFor(access.config, { logger: logger.child({ component: 'kube-events' }), onResult: (result) => metrics.kubeEvent(result) })
     : null;
-  const observer = observePipeline({ status, metrics, now: () => clock.now(), issues: events ?? undefined });
-  return { metrics, status, observer, stopEvents: () => events?.stop() };
+  const routing = new StatusHolder({ policy: settings.ownership, nginx: kind === 'nginx' });
+  const observer = observePipeline({ status, metrics, routing, now: () => clock.now(), issues: events ?? undefined });
+  return { metrics, status, routing, observer, stopEvents: () => events?.stop() };
 }
 
 /** Builds the sink a `--sink` value names; each outcome is reported to the observer (readiness, metrics). */

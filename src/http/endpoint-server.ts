@@ -1,4 +1,5 @@
-// The admin HTTP server: /healthz, /readyz and /metrics on their own port, apart from the traffic nginx serves.
+// The admin HTTP server: /healthz, /readyz, /metrics and the status (/status, the page at /) on their own port,
+// apart from the traffic nginx serves.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Observable } from 'rxjs';
@@ -36,7 +37,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
 
 /** Starts the admin server; rejects with EndpointServerError when the port cannot be bound. */
 export async function startEndpointServer(options: EndpointServerOptions): Promise<EndpointServer> {
-  const sources: EndpointSources = { status: options.status, metrics: options.metrics, now: options.now ?? Date.now };
+  const sources: EndpointSources = { status: options.status, metrics: options.metrics, routing: options.routing, now: options.now ?? Date.now };
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => void answerEndpoint(req, res, sources));
   server.requestTimeout = REQUEST_TIMEOUT_MS;
@@ -49,7 +50,8 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
   const port = (server.address() as AddressInfo).port;
   const host = options.host ?? null;
   const url = `http://${urlHost(host)}:${port}`;
-  options.logger.info('serving health and metrics', { address: `${host ?? '*'}:${port}`, paths: Object.values(ENDPOINT_PATHS) });
+  const paths = Object.values(ENDPOINT_PATHS).filter((path) => options.routing !== undefined || ['/healthz', '/readyz', '/metrics'].includes(path));
+  options.logger.info('serving health and metrics', { address: `${host ?? '*'}:${port}`, paths });
   let closed: Promise<void> | null = null;
   return {
     port,

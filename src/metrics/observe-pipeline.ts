@@ -8,6 +8,7 @@ import { ApplyLatency } from './apply-latency.js';
 import type { ApplyReport } from './apply-report.js';
 import type { Metrics } from './metrics.js';
 import type { Status } from './status.js';
+import type { StatusHolder } from '../status/status-holder.js';
 
 /** Something that acts on newly rejected annotations, such as the Kubernetes Events poster. */
 export interface IssueReporter {
@@ -22,6 +23,8 @@ export interface ObserveOptions {
   readonly now: () => number;
   /** Told about newly rejected annotations, with a lookup of the pod's uid. */
   readonly issues?: IssueReporter;
+  /** Keeps the state behind the config in force, for /status and the status page. */
+  readonly routing?: StatusHolder;
 }
 
 /** The observers to hand to each part of the controller. */
@@ -37,11 +40,13 @@ export interface PipelineObserver {
   applied(report: ApplyReport, atMs?: number): void;
   /** Call when nginx starts or stops running. */
   nginxUp(up: boolean, reason?: string): void;
+  /** Call for each membership snapshot pushed to nginx (counted in the status as `pushes`). */
+  pushed(): void;
 }
 
 /** Creates the observers that feed health, readiness, metrics and the issue reporter from one pipeline run. */
 export function observePipeline(options: ObserveOptions): PipelineObserver {
-  const { status, metrics, now } = options;
+  const { status, metrics, now, routing } = options;
   const latency = new ApplyLatency();
   let state: RoutingState | null = null;
   const uidOf = (pod: string): string | undefined => {
@@ -60,10 +65,12 @@ export function observePipeline(options: ObserveOptions): PipelineObserver {
     state: (next) => {
       if (next.tls !== undefined && next.tls !== state?.tls) metrics.certificates(certificateExpiries(next));
       state = next;
+      routing?.state(next);
       latency.stateChanged();
     },
     rendered: (config) => {
       metrics.configRendered(latency.rendered(config.hash));
+      routing?.rendered(config.hash);
       metrics.currentIssues(config.issues);
     },
     renderFailed: () => metrics.renderFailed(),
@@ -83,6 +90,7 @@ export function observePipeline(options: ObserveOptions): PipelineObserver {
     },
     applied: (report, atMs = now()) => {
       metrics.applied(report, atMs);
+      routing?.applied(report, atMs);
       if (report.type === 'failed') return;
       status.applied(report.config.hash, atMs);
       const ms = latency.applied(report.config.hash, atMs);
@@ -92,6 +100,7 @@ export function observePipeline(options: ObserveOptions): PipelineObserver {
       status.nginxUp(up, reason);
       metrics.nginxUp(up);
     },
+    pushed: () => routing?.pushed(),
   };
 }
 

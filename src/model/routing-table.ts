@@ -164,6 +164,8 @@ function hostRoutes(state: RoutingState, wildcards: WildcardHolds, policy: Owner
   const routes = new Map<string, MutableRoute>();
   const issues: Issue[] = [];
   for (const record of records) {
+    // A pod with hosts but no accepted path claims nothing (ownership ignores it too): no refusal to report.
+    if (record.paths.length === 0) continue;
     const hostRefused = policy === 'host' ? refusal(state, wildcards, record, host, 'host-conflict', `host ${host}`) : null;
     if (hostRefused !== null) {
       issues.push(hostRefused);

@@ -81,7 +81,9 @@ test('paths, methods, HEAD, query strings and headers', async (t) => {
 });
 
 test('the exported paths are the ones served', () => {
-  assert.deepEqual(ENDPOINT_PATHS, { liveness: '/healthz', readiness: '/readyz', metrics: '/metrics' });
+  assert.deepEqual(ENDPOINT_PATHS, {
+    liveness: '/healthz', readiness: '/readyz', metrics: '/metrics', status: '/status', page: '/',
+  });
 });
 
 test('a port in use is refused with an error naming the address and the settings', async (t) => {
