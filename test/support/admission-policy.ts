@@ -5,6 +5,7 @@
 // policy that would error in the cluster (a denial with failurePolicy Fail and a confusing message) fails the tests.
 import { celEnv, isCelError, parse, plan, type CelInput } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
+import { RE2JS } from '@bufbuild/re2';
 import type { KubeObject } from './manifests.js';
 import { loadManifests } from './manifests.js';
 
@@ -56,7 +57,9 @@ type Program = (bindings: Record<string, CelInput>) => unknown;
 export class AdmissionPolicy {
   readonly spec: PolicySpec;
   private readonly compiled = new Map<string, Program>();
-  private readonly env = celEnv({ funcs: strings });
+  // The evaluator's own RE2 engine, with compiled patterns kept (by default it compiles each pattern on every call).
+  private readonly patterns = new Map<string, RE2JS>();
+  private readonly env = celEnv({ funcs: strings, re2: { compile: (pattern: string) => this.pattern(pattern) } });
 
   constructor(spec: PolicySpec) {
     this.spec = spec;
@@ -101,6 +104,15 @@ export class AdmissionPolicy {
     return { matched: true, allowed: messages.length === 0 && errors.length === 0, messages, errors };
   }
 
+  /** Evaluates one variable's expression alone, with `variables` standing for the ones it reads (for sweeps). */
+  variable(name: string, variables: Record<string, unknown>): unknown {
+    const variable = this.spec.variables.find((v) => v.name === name);
+    if (variable === undefined) throw new Error(`the policy has no variable ${name}`);
+    const result = this.evaluate(variable.expression, { variables: new Map(Object.entries(variables).map(([k, v]) => [k, toCel(v)])) as CelInput });
+    if (isCelError(result)) throw new Error(`variable ${name}: ${result.message}`);
+    return result;
+  }
+
   private constrained(request: AdmissionRequest, resource: { group: string; version: string; resource: string }): boolean {
     // A rule for "pods" does not cover "pods/status": subresources are matched only when listed.
     const name = request.subResource === undefined ? resource.resource : `${resource.resource}/${request.subResource}`;
@@ -117,6 +129,12 @@ export class AdmissionPolicy {
       errors.push(`messageExpression ${validation.messageExpression}: ${isCelError(text) ? text.message : 'not a non-empty string'}`);
     }
     return validation.message ?? `failed expression: ${validation.expression}`;
+  }
+
+  private pattern(pattern: string): RE2JS {
+    let compiled = this.patterns.get(pattern);
+    if (compiled === undefined) this.patterns.set(pattern, (compiled = RE2JS.compile(pattern)));
+    return compiled;
   }
 
   private evaluate(expression: string, bindings: Record<string, CelInput>): unknown {
@@ -146,10 +164,11 @@ export function loadAdmissionPolicy(file: string): { policy: AdmissionPolicy; po
 /** Builds a Pod object with labels and annotations (absent annotations stay absent). */
 export function podObject(labels: Record<string, string>, annotations: Record<string, string | null>, name = 'web-1'): KubeObject {
   const present = Object.fromEntries(Object.entries(annotations).filter((entry): entry is [string, string] => entry[1] !== null));
+  const metadata = { name, namespace: 'shop', uid: `uid-${name}`, creationTimestamp: '2026-01-01T00:00:00Z', labels, annotations: present };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace: 'shop', uid: `uid-${name}`, creationTimestamp: '2026-01-01T00:00:00Z', labels, annotations: present },
+    metadata,
     spec: { containers: [{ name: 'web', image: 'web:1' }] },
     status: { phase: 'Running', podIP: '10.0.0.7', conditions: [{ type: 'Ready', status: 'True' }] },
   };
