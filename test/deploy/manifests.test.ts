@@ -16,7 +16,7 @@ const deploy: Manifest[] = deployFiles.flatMap((file) => loadManifests(`${root}d
 const shipped: Manifest[] = [...deploy, ...loadManifests(`${root}demo/rc.yaml`)];
 const NAMESPACE = 'k8s-pods-ingress';
 // Kinds that live outside any namespace; every other kind we ship is namespaced.
-const CLUSTER_KINDS = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding']);
+const CLUSTER_KINDS = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
 
 test('every manifest matches the Kubernetes API schema of its kind', async (t) => {
   assert.ok(deployFiles.every((file) => file.endsWith('.yaml')), `deploy/ holds only YAML: ${deployFiles.join(', ')}`);

@@ -1,34 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DEFAULT_LIMITS, readPod } from '../../src/model/pod-record.js';
+import { ANNOTATION_CASES } from '../support/model-cases.js';
 import { aPod } from '../support/pods.js';
 
 const read = (hosts: string | null, paths: string | null) => readPod(aPod('p', { hosts, paths }));
 
 test('annotations: hosts x paths are read, bad entries become issues and the rest still count', () => {
-  const cases: { name: string; hosts: string | null; paths: string | null; expectHosts: string[]; expectPaths: string[]; codes: string[] }[] = [
-    { name: 'one host one path', hosts: 'test.k8s.local', paths: '3000:/nodejs', expectHosts: ['test.k8s.local'], expectPaths: ['3000:/nodejs'], codes: [] },
-    { name: 'whitespace of every kind separates', hosts: ' a.com\tb.com\nc.com\r\n', paths: '80:/ \n 3000:/nodejs', expectHosts: ['a.com', 'b.com', 'c.com'], expectPaths: ['80:/', '3000:/nodejs'], codes: [] },
-    { name: 'hosts are lower-cased', hosts: 'API.Example.COM', paths: '80:/', expectHosts: ['api.example.com'], expectPaths: ['80:/'], codes: [] },
-    { name: 'missing hosts', hosts: null, paths: '80:/', expectHosts: [], expectPaths: ['80:/'], codes: ['missing-annotation'] },
-    { name: 'empty paths', hosts: 'a.com', paths: '  ', expectHosts: ['a.com'], expectPaths: [], codes: ['missing-annotation'] },
-    { name: 'injection in a host next to a good host', hosts: 'a.com;return 200 b.com', paths: '80:/', expectHosts: ['b.com'], expectPaths: ['80:/'], codes: ['invalid-host', 'invalid-host'] },
-    { name: 'directive after a newline', hosts: 'a.com\nserver_name evil.com;', paths: '80:/', expectHosts: ['a.com'], expectPaths: ['80:/'], codes: ['invalid-host', 'invalid-host'] },
-    { name: 'brace in a path', hosts: 'a.com', paths: '80:/x{ 80:/ok', expectHosts: ['a.com'], expectPaths: ['80:/ok'], codes: ['invalid-path'] },
-    { name: 'comment in a path', hosts: 'a.com', paths: '80:/x#y', expectHosts: ['a.com'], expectPaths: [], codes: ['invalid-path'] },
-    { name: 'quote in a host', hosts: '"a.com"', paths: '80:/', expectHosts: [], expectPaths: ['80:/'], codes: ['invalid-host'] },
-    { name: 'variable in a path', hosts: 'a.com', paths: '80:/$request_uri', expectHosts: ['a.com'], expectPaths: [], codes: ['invalid-path'] },
-    { name: 'variable braces', hosts: '${host}', paths: '80:/${x}', expectHosts: [], expectPaths: [], codes: ['invalid-host', 'invalid-path'] },
-    { name: 'tab inside an entry splits it', hosts: 'a.com', paths: '80:/a\t/b', expectHosts: ['a.com'], expectPaths: ['80:/a'], codes: ['invalid-entry'] },
-    { name: 'nul', hosts: 'a.com\u0000', paths: '80:/\u0000', expectHosts: [], expectPaths: [], codes: ['invalid-host', 'invalid-path'] },
-    { name: 'dot-dot and double slash', hosts: 'a.com', paths: '80:/a/../b 80://b 80:/ok', expectHosts: ['a.com'], expectPaths: ['80:/ok'], codes: ['invalid-path', 'invalid-path'] },
-    { name: 'port 0, 65536, +80, 080', hosts: 'a.com', paths: '0:/a 65536:/b +80:/c 080:/d 80:/e', expectHosts: ['a.com'], expectPaths: ['80:/e'], codes: ['invalid-port', 'invalid-port', 'invalid-port', 'invalid-port'] },
-    { name: 'no colon', hosts: 'a.com', paths: '/nodejs', expectHosts: ['a.com'], expectPaths: [], codes: ['invalid-entry'] },
-    { name: 'duplicated entries', hosts: 'a.com a.com A.COM', paths: '80:/x 80:/x 80:/x/', expectHosts: ['a.com'], expectPaths: ['80:/x'], codes: ['duplicate-entry', 'duplicate-entry', 'duplicate-entry', 'duplicate-entry'] },
-    { name: 'same path, other port', hosts: 'a.com', paths: '80:/x 81:/x', expectHosts: ['a.com'], expectPaths: ['80:/x'], codes: ['conflicting-port'] },
-    { name: 'over-long host', hosts: `${'a'.repeat(64)}.com ok.com`, paths: '80:/', expectHosts: ['ok.com'], expectPaths: ['80:/'], codes: ['invalid-host'] },
-    { name: 'over-long path', hosts: 'a.com', paths: `80:/${'p'.repeat(600)}`, expectHosts: ['a.com'], expectPaths: [], codes: ['invalid-path'] },
-  ];
+  const cases = ANNOTATION_CASES;
   for (const c of cases) {
     const record = read(c.hosts, c.paths);
     assert.deepEqual(record.hosts, c.expectHosts, c.name);
