@@ -2,7 +2,9 @@ import type { SchedulerLike } from 'rxjs';
 import type { Logger } from '../logger.js';
 import type { PipelineHooks, PipelineOptions } from '../pipeline.js';
 import { loadTemplate, DEFAULT_TEMPLATE_PATH } from '../render/template.js';
+import type { RenderOptions } from '../render/render-config.js';
 import type { Settings } from '../settings.js';
+import { listenAddresses } from './listen-addresses.js';
 
 /**
  * Builds the pipeline's options from the settings: loads the template (throws TemplateError), and logs rejected
@@ -10,14 +12,19 @@ import type { Settings } from '../settings.js';
  */
 export function pipelineOptions(settings: Settings, scheduler: SchedulerLike, logger: Logger, extra: PipelineHooks = {}): PipelineOptions {
   const template = loadTemplate(settings.template ?? DEFAULT_TEMPLATE_PATH);
+  let hasConfig = false;
   const hooks: PipelineHooks = {
     ...extra,
     issues: (added, all) => {
       for (const issue of added) logger.warn('routing annotation rejected', { pod: issue.pod, code: issue.code, reason: issue.message });
       extra.issues?.(added, all);
     },
+    rendered: (config) => {
+      hasConfig = true;
+      extra.rendered?.(config);
+    },
     renderFailed: (error) => {
-      logger.error('config not rendered; the previous config stays in force', { error: String(error) });
+      logger.error(hasConfig ? 'config not rendered; the previous config stays in force' : 'config not rendered; there is no config yet', { error: String(error) });
       extra.renderFailed?.(error);
     },
   };
@@ -30,7 +37,21 @@ export function pipelineOptions(settings: Settings, scheduler: SchedulerLike, lo
       ownership: settings.ownership,
       ownershipGraceMs: settings.ownershipGraceSeconds * 1000,
     },
-    render: { port: settings.port, ownership: settings.ownership, workerProcesses: settings.nginxWorkers },
+    render: renderOptions(settings),
     hooks,
+  };
+}
+
+/** Returns what the renderer needs from the settings: port, listen addresses, body size and proxy timeouts. */
+export function renderOptions(settings: Settings): RenderOptions {
+  return {
+    port: settings.port,
+    ownership: settings.ownership,
+    workerProcesses: settings.nginxWorkers,
+    listen: listenAddresses(settings),
+    clientMaxBodySize: settings.clientMaxBodySize,
+    proxyConnectTimeoutSeconds: settings.proxyConnectTimeoutSeconds,
+    proxyReadTimeoutSeconds: settings.proxyReadTimeoutSeconds,
+    proxySendTimeoutSeconds: settings.proxySendTimeoutSeconds,
   };
 }

@@ -1,65 +1,97 @@
 import { existsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
-import { concat, defer, ignoreElements, of, tap, type Observable } from 'rxjs';
+import type { Readable } from 'node:stream';
+import { concat, defer, ignoreElements, of, tap, type MonoTypeOperatorFunction, type Observable } from 'rxjs';
 import type { Logger } from '../logger.js';
+import type { RenderedConfig } from '../model/rendered-config.js';
 import { configsFrom } from '../pipeline.js';
 import { SettingsError, type Settings } from '../settings.js';
+import { checkConfigs } from '../sinks/check-configs.js';
 import { printConfigs } from '../sinks/print-configs.js';
-import { writeConfigFiles } from '../sinks/write-config-files.js';
+import { printDiffs } from '../sinks/print-diffs.js';
+import { prepareOutDir, writeConfigFiles } from '../sinks/write-config-files.js';
 import { ReplayClock } from '../streams/replay-clock.js';
-import { replayFile } from '../streams/replay-file.js';
+import { replayFile, type ReplaySource } from '../streams/replay-file.js';
 import { pipelineOptions } from './pipeline-options.js';
 
-/** Where the replay writes: stdout for configs, stderr for stats. */
+/** Where the replay reads and writes: stdin for `replay -`, stdout for configs, stderr for stats. */
 export interface ReplayIo {
   readonly stdout: NodeJS.WritableStream & { writableNeedDrain?: boolean };
   readonly stderr: NodeJS.WritableStream;
+  readonly stdin?: Readable;
 }
 
 /**
- * Replays a recorded file through the same pipeline as `run`, on virtual time, and emits the exit status:
- * 0, or 1 if any line was malformed (each is reported with its number and reason).
+ * Replays a recorded file (or standard input, for `-`) through the same pipeline as `run`, on virtual time, and
+ * emits the exit status: 0, or 1 if any line was malformed (each is reported with its number and reason). With
+ * `--check`, fails with CheckFailedError at the first config nginx refuses.
  */
 export function replay$(settings: Settings, args: readonly string[], logger: Logger, io: ReplayIo): Observable<number> {
   return defer(() => {
-    if (args.length !== 1) throw new SettingsError(`replay needs exactly one FILE, got ${args.length === 0 ? 'none' : args.join(' ')}`);
-    const path = args[0]!;
-    if (!existsSync(path) || !statSync(path).isFile()) throw new SettingsError(`replay file ${path} does not exist or is not a file`);
+    const source = replaySource(args, io);
+    const path = typeof source === 'string' ? source : source.name;
+    if (settings.outDir !== null && settings.diff) {
+      throw new SettingsError('--diff prints to stdout; it cannot be combined with --out DIR');
+    }
+    if (settings.last && settings.diff) throw new SettingsError('--diff shows every config; it cannot be combined with --last');
+    const problem = settings.outDir === null ? null : prepareOutDir(settings.outDir);
+    if (problem !== null) throw new SettingsError(problem);
     const log = logger.child({ component: 'replay' });
     const clock = new ReplayClock();
     const counts = { events: 0, batches: 0, configs: 0, badLines: 0 };
     const started = performance.now();
-    const events$ = replayFile(path, {
+    const events$ = replayFile(source, {
       names: { hosts: settings.hostsAnnotation, paths: settings.pathsAnnotation },
       selector: settings.selector,
       clock,
+      maxLineBytes: settings.maxLineBytes,
       onBadLine: (line, reason) => {
         counts.badLines++;
         log.error('malformed line skipped', { file: path, line, reason });
       },
       onNote: (line, note) => log.warn(note, { file: path, line }),
+      onEmpty: () => log.warn('the replay input is empty: nothing to replay, so the config of an empty cluster follows', { file: path }),
       congested: () => (io.stdout.writableNeedDrain === true ? once(io.stdout, 'drain') : null),
     }).pipe(tap(() => counts.events++));
     const options = pipelineOptions(settings, clock, log, { batch: () => counts.batches++ });
-    const write = (text: string): void => void io.stdout.write(text);
+    const check: MonoTypeOperatorFunction<RenderedConfig> = settings.check ? checkConfigs(settings.nginxBin, () => clock.now()) : (c$) => c$;
     const run$ = configsFrom(events$, options).pipe(
       tap(() => counts.configs++),
-      settings.outDir === null ? printConfigs(write, { last: settings.last }) : writeConfigFiles(settings.outDir),
+      output(settings, (text) => void io.stdout.write(text)),
+      check,
       ignoreElements(),
     );
     return concat(
       run$,
       defer(() => {
-        if (settings.stats) {
-          const seconds = (performance.now() - started) / 1000;
-          io.stderr.write(
-            `events=${counts.events} batches=${counts.batches} configs=${counts.configs} bad_lines=${counts.badLines} ` +
-              `seconds=${seconds.toFixed(3)} events_per_second=${Math.round(counts.events / Math.max(seconds, 1e-9))} ` +
-              `max_rss_mb=${Math.round(process.resourceUsage().maxRSS / 1024)}\n`,
-          );
-        }
+        if (settings.stats) io.stderr.write(statsLine(counts, started));
+        if (settings.check) log.info('nginx -t accepted every config', { configs: counts.configs });
         return of(counts.badLines > 0 ? 1 : 0);
       }),
     );
   });
+}
+
+function replaySource(args: readonly string[], io: ReplayIo): ReplaySource {
+  if (args.length !== 1) throw new SettingsError(`replay needs exactly one FILE (or - for standard input), got ${args.length === 0 ? 'none' : args.join(' ')}`);
+  const path = args[0]!;
+  if (path === '-') return { name: 'standard input', stream: io.stdin ?? process.stdin };
+  if (!existsSync(path) || !statSync(path).isFile()) throw new SettingsError(`replay file ${path} does not exist or is not a file`);
+  return path;
+}
+
+// --check tests what is printed: with --last only the last config, else each one as it is printed.
+function output(settings: Settings, write: (text: string) => void): MonoTypeOperatorFunction<RenderedConfig> {
+  if (settings.outDir !== null) return writeConfigFiles(settings.outDir, { last: settings.last });
+  if (settings.diff) return printDiffs(write);
+  return printConfigs(write, { last: settings.last });
+}
+
+function statsLine(counts: { events: number; batches: number; configs: number; badLines: number }, started: number): string {
+  const seconds = (performance.now() - started) / 1000;
+  return (
+    `events=${counts.events} batches=${counts.batches} configs=${counts.configs} bad_lines=${counts.badLines} ` +
+    `seconds=${seconds.toFixed(3)} events_per_second=${Math.round(counts.events / Math.max(seconds, 1e-9))} ` +
+    `max_rss_mb=${Math.round(process.resourceUsage().maxRSS / 1024)}\n`
+  );
 }

@@ -1,5 +1,5 @@
 import {
-  concat, connect, defer, EMPTY, endWith, ignoreElements, merge, of, share, take, takeUntil, tap, type Observable,
+  concat, connect, defer, EMPTY, endWith, from, ignoreElements, merge, of, share, take, takeUntil, tap, type Observable,
   type OperatorFunction, type SchedulerLike,
 } from 'rxjs';
 import { endpointServer$ } from '../http/endpoint-server.js';
@@ -15,7 +15,7 @@ import { settingsForLog } from '../settings-for-log.js';
 import { fileSink, type FileOutcome } from '../sinks/file-sink.js';
 import { kubeEventsFor } from '../sinks/kube-events.js';
 import { applyToNginx } from '../sinks/nginx-sink.js';
-import { nginxSetupProblem } from '../sinks/nginx-paths.js';
+import { claimNginxConf, nginxSetupProblem } from '../sinks/nginx-paths.js';
 import { NginxSupervisor, type NginxHealth } from '../sinks/nginx-supervisor.js';
 import { printConfigs } from '../sinks/print-configs.js';
 import type { EventRecorder } from '../sinks/record-events.js';
@@ -24,6 +24,8 @@ import { kubePodEvents$ } from '../streams/kube-pod-events.js';
 import { LiveClock } from '../streams/live-clock.js';
 import { isInCluster, loadKubeConfig, type ClusterAccess, type KubeEnvironment } from '../streams/load-kube-config.js';
 import type { BackoffOptions } from '../streams/reconnect-with-backoff.js';
+import { listenAddresses } from './listen-addresses.js';
+import { checkPortsFree } from './listen-check.js';
 import { pipelineOptions } from './pipeline-options.js';
 
 /** Where the live commands write configs. */
@@ -55,9 +57,15 @@ export type SinkKind = 'nginx' | 'stdout' | 'file';
  * progress is still applied, readiness turns 503 and nginx quits gracefully.
  */
 export function run$(settings: Settings, logger: Logger, io: LiveIo, stop$: Observable<unknown>, options: LiveOptions = {}): Observable<number> {
+  const kind: SinkKind = settings.sink ?? (isInCluster(options.machine) ? 'nginx' : 'stdout');
+  // A busy nginx port is a set-up error like any other: one line and exit 2, before anything starts.
+  const preflight$ = kind === 'nginx' ? defer(() => from(checkPortsFree(listenAddresses(settings), settings.port))).pipe(ignoreElements()) : EMPTY;
+  return concat(preflight$, startRun$(settings, kind, logger, io, stop$, options));
+}
+
+function startRun$(settings: Settings, kind: SinkKind, logger: Logger, io: LiveIo, stop$: Observable<unknown>, options: LiveOptions): Observable<number> {
   return defer(() => {
     const log = logger.child({ component: 'run' });
-    const kind: SinkKind = settings.sink ?? (isInCluster(options.machine) ? 'nginx' : 'stdout');
     log.info('starting', { command: 'run', sink: kind, settings: settingsForLog(settings, 'run') });
     const access = loadKubeConfig(settings.kubeHost, options.machine);
     const clock = options.clock ?? new LiveClock();
@@ -79,7 +87,8 @@ export function run$(settings: Settings, logger: Logger, io: LiveIo, stop$: Obse
     const live$ = liveConfigs$(settings, log, stopping$, { ...options, clock, hooks }, null, sink, observed.observer.hooks, access);
     const endpoints$ = settings.httpPort === 0 ? EMPTY : endpointServer$({
       port: settings.httpPort,
-      host: settings.httpAddress,
+      // Every interface in a cluster (the kubelet probes the pod IP), loopback elsewhere: metrics are not for the LAN.
+      host: settings.httpAddress ?? (isInCluster(options.machine) ? null : '127.0.0.1'),
       status: observed.status,
       metrics: observed.metrics,
       logger: logger.child({ component: 'http' }),
@@ -115,13 +124,16 @@ export function configSink(kind: SinkKind, settings: Settings, logger: Logger, i
         printConfigs((text) => void io.stdout.write(text), { last: false }),
         tap((config) => report({ type: 'applied', config, durationMs: 0 })),
       );
-    case 'file':
+    case 'file': {
+      const claim = claimNginxConf(settings.nginxConf, settings.overwriteNginxConf);
+      if (claim !== null) throw new SettingsError(claim);
       return (configs$) => configs$.pipe(
-        fileSink(settings.nginxConf, logger.child({ component: 'file-sink' })),
+        fileSink(settings.nginxConf, logger.child({ component: 'file-sink' }), { afterWrite: settings.afterWrite }),
         tap((outcome) => report(fileReport(outcome))),
       );
+    }
     case 'nginx': {
-      const problem = nginxSetupProblem(settings.nginxBin, settings.nginxConf);
+      const problem = claimNginxConf(settings.nginxConf, settings.overwriteNginxConf) ?? nginxSetupProblem(settings.nginxBin, settings.nginxConf);
       if (problem !== null) throw new SettingsError(problem);
       const nginx = new NginxSupervisor({
         bin: settings.nginxBin,

@@ -29,6 +29,11 @@ export function checkView(view: ConfigView, checked: WeakSet<object> = new WeakS
     if (!Number.isInteger(size) || size < 1) refuse('number', String(size));
   }
   if (!isValidPort(String(view.port))) refuse('listen port', String(view.port));
+  for (const listener of view.listeners) checkAddress('listen address', listener.address);
+  if (!/^[0-9]{1,9}[kmg]?$/.test(view.clientMaxBodySize)) refuse('client_max_body_size', view.clientMaxBodySize);
+  for (const seconds of [view.proxyConnectTimeoutSeconds, view.proxyReadTimeoutSeconds, view.proxySendTimeoutSeconds]) {
+    if (!Number.isInteger(seconds) || seconds < 1) refuse('proxy timeout', String(seconds));
+  }
   if (view.workerProcesses !== 'auto' && (!Number.isInteger(view.workerProcesses) || view.workerProcesses < 1)) {
     refuse('worker_processes', String(view.workerProcesses));
   }
@@ -41,6 +46,7 @@ export function checkView(view: ConfigView, checked: WeakSet<object> = new WeakS
   for (const server of view.servers) {
     if (checked.has(server)) continue;
     checkHostServer(server);
+    for (const listener of server.listen) checkAddress('listen address', listener.address);
     checked.add(server);
   }
 }
@@ -58,11 +64,15 @@ function checkHostServer(server: ServerView): void {
 
 function checkServer(server: UpstreamServerView): void {
   checkPod(server);
-  const colon = server.address.lastIndexOf(':');
-  const host = server.address.slice(0, colon);
+  checkAddress('backend address', server.address);
+}
+
+function checkAddress(kind: string, address: string): void {
+  const colon = address.lastIndexOf(':');
+  const host = address.slice(0, colon);
   const ip = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   const valid = host === ip ? isIPv4(ip) : isIPv6(ip);
-  if (colon === -1 || !valid || !isValidPort(server.address.slice(colon + 1))) refuse('backend address', server.address);
+  if (colon === -1 || !valid || !isValidPort(address.slice(colon + 1))) refuse(kind, address);
 }
 
 function checkPod(pod: PodView): void {

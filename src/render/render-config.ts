@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { buildView, createViewCache, type ConfigView, type ViewCache } from '../model/config-view.js';
+import { buildView, createViewCache, type ConfigView, type ViewCache, type ViewOptions } from '../model/config-view.js';
 import type { OwnershipPolicy } from '../model/ownership.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
 import { buildRoutingTable, createTableCache, type TableCache } from '../model/routing-table.js';
@@ -8,12 +8,9 @@ import { checkView } from './check-view.js';
 import { ConfigRenderer } from './config-renderer.js';
 import type { Template } from './template.js';
 
-/** What rendering needs from the settings. */
-export interface RenderOptions {
-  readonly port: number;
+/** What rendering needs from the settings: the view's options (port, listen addresses, limits) and the policy. */
+export interface RenderOptions extends ViewOptions {
   readonly ownership: OwnershipPolicy;
-  /** nginx worker processes (default `auto`). */
-  readonly workerProcesses?: number | 'auto';
 }
 
 /**
@@ -34,7 +31,7 @@ export class StateRenderer {
   /** Renders one state to nginx.conf text. */
   render(state: RoutingState): RenderedConfig {
     const table = buildRoutingTable(state, this.options.ownership, this.tables);
-    const view = buildView(table, { port: this.options.port, workerProcesses: this.options.workerProcesses }, this.views);
+    const view = buildView(table, this.options, this.views);
     checkView(view, this.checked);
     const parts = this.renderer.renderParts(view);
     let routes = 0;

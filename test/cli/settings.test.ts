@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { helpText, parseInvocation, SETTINGS, SettingsError } from '../../src/settings.js';
+import { helpText } from '../../src/help-text.js';
+import { parseInvocation, SETTINGS, SettingsError } from '../../src/settings.js';
 
 test('defaults', () => {
   const { command, settings } = parseInvocation([], {});
@@ -18,33 +19,33 @@ test('defaults', () => {
 
 test('values: accepted and refused, by flag and by environment', () => {
   const cases: { name: string; argv: string[]; env?: Record<string, string>; expect: Record<string, unknown> | RegExp }[] = [
-    { name: 'port flag', argv: ['replay', '--port', '8080'], expect: { port: 8080 } },
-    { name: 'port inline', argv: ['replay', '--port=8080'], expect: { port: 8080 } },
-    { name: 'port env', argv: ['replay'], env: { PORT: '8081' }, expect: { port: 8081 } },
-    { name: 'flag beats env', argv: ['replay', '--port', '1'], env: { PORT: '2' }, expect: { port: 1 } },
-    { name: 'port 0', argv: ['replay', '--port', '0'], expect: /--port: "0" is not accepted/ },
-    { name: 'port 65536', argv: ['replay'], env: { PORT: '65536' }, expect: /PORT: "65536"/ },
-    { name: 'port sign', argv: ['replay', '--port', '+80'], expect: /whole number/ },
-    { name: 'window', argv: ['replay', '--window', '250'], expect: { windowMs: 250 } },
-    { name: 'window 0', argv: ['replay', '--window', '0'], expect: /--window/ },
-    { name: 'log level', argv: ['replay'], env: { LOG_LEVEL: 'debug' }, expect: { logLevel: 'debug' } },
-    { name: 'bad log level', argv: ['replay'], env: { LOG_LEVEL: 'verbose!' }, expect: /LOG_LEVEL/ },
-    { name: 'log format', argv: ['replay', '--log-format', 'text'], expect: { logFormat: 'text' } },
-    { name: 'bad log format', argv: ['replay', '--log-format', 'xml'], expect: /accepted values are json, text/ },
-    { name: 'annotation with prefix', argv: ['replay'], env: { HOSTS_ANNOTATION: 'ingress.example.com/hosts' }, expect: { hostsAnnotation: 'ingress.example.com/hosts' } },
-    { name: 'bad annotation', argv: ['replay'], env: { PATHS_ANNOTATION: 'public paths' }, expect: /PATHS_ANNOTATION/ },
-    { name: 'empty selector', argv: ['replay', '--selector', ''], expect: /must select something/ },
-    { name: 'ownership route', argv: ['replay', '--ownership', 'route'], expect: { ownership: 'route' } },
-    { name: 'bad ownership', argv: ['replay'], env: { OWNERSHIP: 'none' }, expect: /OWNERSHIP/ },
-    { name: 'booleans', argv: ['replay', '--last', '--stats'], expect: { last: true, stats: true } },
-    { name: 'boolean inline', argv: ['replay', '--last=false'], expect: { last: false } },
+    { name: 'port flag', argv: ['replay', 'f', '--port', '8080'], expect: { port: 8080 } },
+    { name: 'port inline', argv: ['replay', 'f', '--port=8080'], expect: { port: 8080 } },
+    { name: 'port env', argv: ['replay', 'f'], env: { K8S_PODS_INGRESS_PORT: '8081' }, expect: { port: 8081 } },
+    { name: 'flag beats env', argv: ['replay', 'f', '--port', '1'], env: { K8S_PODS_INGRESS_PORT: '2' }, expect: { port: 1 } },
+    { name: 'port 0', argv: ['replay', 'f', '--port', '0'], expect: /--port: "0" is not accepted/ },
+    { name: 'port 65536', argv: ['replay', 'f'], env: { K8S_PODS_INGRESS_PORT: '65536' }, expect: /K8S_PODS_INGRESS_PORT: "65536"/ },
+    { name: 'port sign', argv: ['replay', 'f', '--port', '+80'], expect: /whole number/ },
+    { name: 'window', argv: ['replay', 'f', '--window', '250'], expect: { windowMs: 250 } },
+    { name: 'window 0', argv: ['replay', 'f', '--window', '0'], expect: /--window/ },
+    { name: 'log level', argv: ['replay', 'f'], env: { K8S_PODS_INGRESS_LOG_LEVEL: 'debug' }, expect: { logLevel: 'debug' } },
+    { name: 'bad log level', argv: ['replay', 'f'], env: { K8S_PODS_INGRESS_LOG_LEVEL: 'verbose!' }, expect: /K8S_PODS_INGRESS_LOG_LEVEL/ },
+    { name: 'log format', argv: ['replay', 'f', '--log-format', 'text'], expect: { logFormat: 'text' } },
+    { name: 'bad log format', argv: ['replay', 'f', '--log-format', 'xml'], expect: /accepted values are json, text/ },
+    { name: 'annotation with prefix', argv: ['replay', 'f'], env: { K8S_PODS_INGRESS_HOSTS_ANNOTATION: 'ingress.example.com/hosts' }, expect: { hostsAnnotation: 'ingress.example.com/hosts' } },
+    { name: 'bad annotation', argv: ['replay', 'f'], env: { K8S_PODS_INGRESS_PATHS_ANNOTATION: 'public paths' }, expect: /K8S_PODS_INGRESS_PATHS_ANNOTATION/ },
+    { name: 'empty selector', argv: ['replay', 'f', '--selector', ''], expect: /must select something/ },
+    { name: 'ownership route', argv: ['replay', 'f', '--ownership', 'route'], expect: { ownership: 'route' } },
+    { name: 'bad ownership', argv: ['replay', 'f'], env: { K8S_PODS_INGRESS_OWNERSHIP: 'none' }, expect: /K8S_PODS_INGRESS_OWNERSHIP/ },
+    { name: 'booleans', argv: ['replay', 'f', '--last', '--stats'], expect: { last: true, stats: true } },
+    { name: 'boolean inline', argv: ['replay', 'f', '--last=false'], expect: { last: false } },
     { name: 'kube host', argv: ['run'], env: { KUBE_HOST: 'http://127.0.0.1:8080/' }, expect: { kubeHost: 'http://127.0.0.1:8080' } },
     { name: 'bad kube host', argv: ['run'], env: { KUBE_HOST: 'ftp://x' }, expect: /KUBE_HOST/ },
     { name: 'namespaces', argv: ['run', '--namespaces', 'a, b'], expect: { namespaces: ['a', 'b'] } },
     { name: 'bad namespace', argv: ['run', '--namespaces', 'A'], expect: /not a namespace name/ },
-    { name: 'a run-only variable does not stop replay', argv: ['replay'], env: { KUBE_HOST: 'ftp://x' }, expect: { kubeHost: null } },
-    { name: 'a run-only flag is unknown to replay', argv: ['replay', '--sink', 'nginx'], expect: /unknown flag --sink for "replay"/ },
-    { name: 'missing value', argv: ['replay', '--port'], expect: /--port needs a value/ },
+    { name: 'a run-only variable does not stop replay', argv: ['replay', 'f'], env: { KUBE_HOST: 'ftp://x' }, expect: { kubeHost: null } },
+    { name: 'a run-only flag is unknown to replay', argv: ['replay', 'f', '--sink', 'nginx'], expect: /unknown flag --sink for "replay"/ },
+    { name: 'missing value', argv: ['replay', 'f', '--port'], expect: /--port needs a value/ },
   ];
   for (const c of cases) {
     if (c.expect instanceof RegExp) {

@@ -16,7 +16,7 @@ test('log lines are JSON with a component; children name theirs; LOG_LEVEL filte
     ['warn', 'kube-events', 'Kubernetes Event not posted'],
   ]);
   assert.match(String(lines[0]!['timestamp']), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-  assert.throws(() => parseInvocation(['run'], { LOG_LEVEL: 'trace' }), /LOG_LEVEL: "trace" is not accepted/);
+  assert.throws(() => parseInvocation(['run'], { K8S_PODS_INGRESS_LOG_LEVEL: 'trace' }), /K8S_PODS_INGRESS_LOG_LEVEL: "trace" is not accepted/);
 });
 
 test('text format: time, level, [component], message, then the fields as JSON', () => {
