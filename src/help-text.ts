@@ -34,7 +34,7 @@ export function helpText(command: Command): string {
   const lines = [
     `usage: k8s-pods-ingress ${ABOUT[command].usage}`,
     '',
-    ...wrap(`${ABOUT[command].what}.`, 0),
+    ...wrap(`${ABOUT[command].what[0]!.toUpperCase()}${ABOUT[command].what.slice(1)}.`.split(' '), 0),
     '',
     'settings (a flag wins over its environment variable; a switch takes --x, --no-x or --x=true|false):',
     ...rows,
@@ -45,18 +45,19 @@ export function helpText(command: Command): string {
 function settingLines(spec: Spec<unknown>): string[] {
   const name = spec.boolean ? `${spec.flag}, --no-${spec.flag.slice(2)}` : `${spec.flag} ${spec.value ?? 'VALUE'}`;
   const facts = [spec.env === undefined ? '' : `env ${spec.env}`, spec.defaultText === '' || spec.boolean ? '' : `default ${spec.defaultText}`];
-  const known = facts.filter((fact) => fact !== '').join(', ');
-  const body = [...wrap(spec.help, FLAG_COLUMN), ...(known === '' ? [] : wrap(known, FLAG_COLUMN))];
+  // Each fact stays on one line: "default microservice=true" is never cut in two.
+  const known = facts.filter((fact) => fact !== '').map((fact, i, all) => (i < all.length - 1 ? `${fact},` : fact));
+  const body = [...wrap(spec.help.split(' '), FLAG_COLUMN), ...(known.length === 0 ? [] : wrap(known, FLAG_COLUMN))];
   const head = `  ${name}`;
   if (head.length < FLAG_COLUMN - 1) return [`${head.padEnd(FLAG_COLUMN)}${body[0]!.trimStart()}`, ...body.slice(1)];
   return [head, ...body];
 }
 
-// Word-wraps text into lines of at most WIDTH columns, every line indented by `indent` spaces.
-function wrap(text: string, indent: number): string[] {
+// Word-wraps words into lines of at most WIDTH columns, every line indented by `indent` spaces.
+function wrap(words: readonly string[], indent: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(' ')) {
+  for (const word of words) {
     if (line !== '' && indent + line.length + 1 + word.length > WIDTH) {
       lines.push(' '.repeat(indent) + line);
       line = word;
