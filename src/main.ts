@@ -9,8 +9,11 @@ import { parseInvocation, type Invocation } from './settings.js';
 
 async function command$(invocation: Invocation): Promise<Observable<number>> {
   const { settings } = invocation;
-  const { createLogger } = await import('./logger.js');
-  const logger = createLogger(settings.logLevel, settings.logFormat);
+  // Replay logs little and should start fast: the light logger writes the same lines without loading winston.
+  const logger: Logger =
+    invocation.command === 'replay'
+      ? (await import('./light-logger.js')).createLightLogger(settings.logLevel, settings.logFormat)
+      : (await import('./logger.js')).createLogger(settings.logLevel, settings.logFormat);
   for (const warning of invocation.warnings) logger.warn(warning, { component: 'main' });
   switch (invocation.command) {
     case 'replay': {
@@ -43,6 +46,11 @@ function fail(error: unknown): number {
 }
 
 async function main(): Promise<void> {
+  // `replay … | head` closes stdout early: stop quietly, as command-line tools do, instead of a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? EXIT.OK);
+  });
   let invocation: Invocation;
   try {
     invocation = parseInvocation(process.argv.slice(2), process.env);

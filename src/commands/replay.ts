@@ -1,14 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
-import { concat, defer, ignoreElements, of, tap, type MonoTypeOperatorFunction, type Observable } from 'rxjs';
+import { concat, defer, from, ignoreElements, of, switchMap, tap, type MonoTypeOperatorFunction, type Observable } from 'rxjs';
 import type { Logger } from '../logger.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
 import { configsFrom } from '../pipeline.js';
 import { SettingsError, type Settings } from '../settings.js';
 import { checkConfigs } from '../sinks/check-configs.js';
 import { printConfigs } from '../sinks/print-configs.js';
-import { printDiffs } from '../sinks/print-diffs.js';
 import { prepareOutDir, writeConfigFiles } from '../sinks/write-config-files.js';
 import { ReplayClock } from '../streams/replay-clock.js';
 import { replayFile, type ReplaySource } from '../streams/replay-file.js';
@@ -83,7 +82,8 @@ function replaySource(args: readonly string[], io: ReplayIo): ReplaySource {
 // --check tests what is printed: with --last only the last config, else each one as it is printed.
 function output(settings: Settings, write: (text: string) => void): MonoTypeOperatorFunction<RenderedConfig> {
   if (settings.outDir !== null) return writeConfigFiles(settings.outDir, { last: settings.last });
-  if (settings.diff) return printDiffs(write);
+  // The diff library is loaded only for --diff (start-up time: issue 14).
+  if (settings.diff) return (configs$) => from(import('../sinks/print-diffs.js')).pipe(switchMap(({ printDiffs }) => configs$.pipe(printDiffs(write))));
   return printConfigs(write, { last: settings.last });
 }
 
