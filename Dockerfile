@@ -38,11 +38,11 @@ RUN apt-get update \
 
 WORKDIR /app
 ENV NODE_ENV=production \
-    PORT=8080 \
+    K8S_PODS_INGRESS_PORT=8080 \
     K8S_PODS_INGRESS_HTTPS_PORT=8443 \
-    HTTP_PORT=8081 \
-    NGINX_BIN=/usr/sbin/nginx \
-    NGINX_CONF=/var/run/k8s-pods-ingress/nginx.conf
+    K8S_PODS_INGRESS_HTTP_PORT=8081 \
+    K8S_PODS_INGRESS_NGINX_BIN=/usr/sbin/nginx \
+    K8S_PODS_INGRESS_NGINX_CONF=/var/run/k8s-pods-ingress/nginx.conf
 # package.json carries "type": "module", which makes node load dist/*.js as ES modules.
 COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules

@@ -7,6 +7,7 @@
 // replays it alone (its shard seed, `--workers 1` and fast-check's `--path`).
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import { checkCase, fuzzCase } from '../test/support/fuzz-case.js';
 import { nginxTest } from '../test/support/nginx-check.js';
@@ -30,20 +31,42 @@ interface ShardResult {
   readonly report: string;
 }
 
-function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { seed: Date.now() % 2_147_483_647, runs: 10_000, workers: 1, nginxEvery: 2_000, path: undefined, shard: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = argv[++i];
-    if (value === undefined) throw new Error(`fuzz: ${flag} needs a value`);
-    if (flag === '--path') options.path = value;
-    else if (flag === '--seed' || flag === '--runs' || flag === '--workers' || flag === '--nginx-every' || flag === '--shard') {
-      if (!/^-?[0-9]+$/.test(value)) throw new Error(`fuzz: ${flag} takes a whole number, not ${JSON.stringify(value)}`);
-      const key = flag === '--nginx-every' ? 'nginxEvery' : (flag.slice(2) as 'seed' | 'runs' | 'workers' | 'shard');
-      options[key] = Number(value);
-    } else throw new Error(`fuzz: unknown flag ${flag}; flags: --seed --runs --workers --nginx-every --path`);
+const HELP = `usage: npm run fuzz -- [--seed N] [--runs N] [--workers N] [--nginx-every N] [--path P]
+
+The adversarial fuzz campaign: valid pods next to hostile ones, every invariant checked on every config.
+  --seed N          seed of shard 0; shard i uses N+i (default: the clock)
+  --runs N          cases in all, split over the workers (default 10000)
+  --workers N       worker processes, one shard each (default 1)
+  --nginx-every N   run nginx -t on every Nth config of a shard; 0: never (default 2000)
+  --path P          fast-check's replay path of a failure (with --workers 1)
+`;
+
+class UsageError extends Error {}
+
+// Returns null for --help.
+function readArgs(argv: readonly string[]): Options | null {
+  const number = { type: 'string' } as const;
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { seed: number, runs: number, workers: number, 'nginx-every': number, shard: number, path: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(`fuzz: ${(error as Error).message} (see --help)`);
   }
-  return options;
+  if (values['help'] === true) return null;
+  const whole = (name: string, fallback: number): number => {
+    const value = values[name];
+    if (value === undefined) return fallback;
+    if (typeof value !== 'string' || !/^-?[0-9]+$/.test(value)) throw new UsageError(`fuzz: --${name} takes a whole number, not ${JSON.stringify(value)}`);
+    return Number(value);
+  };
+  const shard = values['shard'] === undefined ? undefined : whole('shard', 0);
+  const path = typeof values['path'] === 'string' ? values['path'] : undefined;
+  return { seed: whole('seed', Date.now() % 2_147_483_647), runs: whole('runs', 10_000), workers: whole('workers', 1), nginxEvery: whole('nginx-every', 2_000), path, shard };
 }
 
 function runShard(shard: number, seed: number, runs: number, options: Options): ShardResult {
@@ -78,7 +101,11 @@ function runWorker(shard: number, options: Options, runs: number): Promise<Shard
 }
 
 async function main(): Promise<number> {
-  const options = parseArgs(process.argv.slice(2));
+  const options = readArgs(process.argv.slice(2));
+  if (options === null) {
+    process.stdout.write(HELP);
+    return 0;
+  }
   if (options.shard !== undefined) {
     const result = runShard(options.shard, options.seed, options.runs, options);
     await new Promise<void>((resolve) => process.send!(result, () => resolve()));
@@ -103,7 +130,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(String(error));
-    process.exit(2);
+    console.error(error instanceof UsageError ? error.message : String(error));
+    process.exit(error instanceof UsageError ? 2 : 1);
   },
 );

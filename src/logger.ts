@@ -3,14 +3,26 @@ import winston from 'winston';
 /** Log levels accepted by LOG_LEVEL, most severe first. */
 export type LogLevel = 'error' | 'warn' | 'info' | 'http' | 'verbose' | 'debug' | 'silly';
 
-/** A logger for one component; every line carries `component`. */
-export type Logger = winston.Logger;
+type LogMethod = (message: string, meta?: Record<string, unknown>) => unknown;
+
+/** A logger for one component; every line carries `component`. winston's, or the light one replay uses. */
+export interface Logger {
+  readonly error: LogMethod;
+  readonly warn: LogMethod;
+  readonly info: LogMethod;
+  readonly http: LogMethod;
+  readonly verbose: LogMethod;
+  readonly debug: LogMethod;
+  readonly silly: LogMethod;
+  log(level: LogLevel, message: string, meta?: Record<string, unknown>): unknown;
+  child(meta: Record<string, unknown>): Logger;
+}
 
 /**
  * Creates the root logger: JSON lines (or readable text) on stderr, so stdout stays free for configs.
  * Components take children: `logger.child({ component: 'replay' })`.
  */
-export function createLogger(level: LogLevel, format: 'json' | 'text'): Logger {
+export function createLogger(level: LogLevel, format: 'json' | 'text'): winston.Logger {
   const text = winston.format.printf(({ level: lvl, message, timestamp, component, ...rest }) => {
     const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
     return `${String(timestamp)} ${lvl} [${String(component)}] ${String(message)}${extra}`;
@@ -28,4 +40,5 @@ const withComponent = winston.format((info) => {
   return info;
 });
 
-const LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
+/** The levels, most severe first (winston's npm levels). */
+export const LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];

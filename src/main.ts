@@ -1,28 +1,33 @@
 #!/usr/bin/env node
-// The only place that subscribes, handles signals and exits. Each command is an Observable of its exit status.
+// The only place that subscribes, handles signals and exits. Each command is an Observable of its exit status, and
+// is imported only when it runs: replay never loads the Kubernetes client, prom-client or the HTTP server.
 import { fromEvent, map, merge, take, tap, type Observable } from 'rxjs';
-import { record$ } from './commands/record.js';
-import { replay$ } from './commands/replay.js';
-import { run$ } from './commands/run.js';
-import { createLogger, type Logger } from './logger.js';
-import { TemplateError } from './render/template.js';
-import { helpText, parseInvocation, SettingsError, type Invocation } from './settings.js';
-import { KubeConfigError } from './streams/load-kube-config.js';
-import { SourceError } from './streams/replay-file.js';
+import { errorReport, EXIT, exitVerdict } from './exit-status.js';
+import { helpText, topLevelHelp, version } from './help-text.js';
+import type { Logger } from './logger.js';
+import { parseInvocation, type Invocation } from './settings.js';
 
-/** Exit statuses of the CLI. */
-export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
-
-function command$(invocation: Invocation): Observable<number> {
+async function command$(invocation: Invocation): Promise<Observable<number>> {
   const { settings } = invocation;
-  const logger = createLogger(settings.logLevel, settings.logFormat);
+  // Replay logs little and should start fast: the light logger writes the same lines without loading winston.
+  const logger: Logger =
+    invocation.command === 'replay'
+      ? (await import('./light-logger.js')).createLightLogger(settings.logLevel, settings.logFormat)
+      : (await import('./logger.js')).createLogger(settings.logLevel, settings.logFormat);
+  for (const warning of invocation.warnings) logger.warn(warning, { component: 'main' });
   switch (invocation.command) {
-    case 'replay':
-      return replay$(settings, invocation.args, logger, { stdout: process.stdout, stderr: process.stderr });
-    case 'run':
+    case 'replay': {
+      const { replay$ } = await import('./commands/replay.js');
+      return replay$(settings, invocation.args, logger, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
+    }
+    case 'run': {
+      const { run$ } = await import('./commands/run.js');
       return run$(settings, logger, { stdout: process.stdout }, stopSignal$(logger));
-    case 'record':
+    }
+    case 'record': {
+      const { record$ } = await import('./commands/record.js');
       return record$(settings, logger, { stdout: process.stdout }, stopSignal$(logger));
+    }
   }
 }
 
@@ -36,14 +41,16 @@ function stopSignal$(logger: Logger): Observable<string> {
 }
 
 function fail(error: unknown): number {
-  const usage = error instanceof SettingsError || error instanceof TemplateError || error instanceof KubeConfigError;
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`k8s-pods-ingress: ${message}\n`);
-  if (!usage && !(error instanceof SourceError) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  return usage || error instanceof SourceError ? EXIT.USAGE : EXIT.FAILURE;
+  process.stderr.write(errorReport(error));
+  return exitVerdict(error).status;
 }
 
-function main(): void {
+async function main(): Promise<void> {
+  // `replay … | head` closes stdout early: stop quietly, as command-line tools do, instead of a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? EXIT.OK);
+  });
   let invocation: Invocation;
   try {
     invocation = parseInvocation(process.argv.slice(2), process.env);
@@ -51,13 +58,17 @@ function main(): void {
     process.exitCode = fail(error);
     return;
   }
+  if (invocation.version) {
+    process.stdout.write(`k8s-pods-ingress ${version()}\n`);
+    return;
+  }
   if (invocation.help) {
-    process.stdout.write(helpText(invocation.command));
+    process.stdout.write(invocation.explicit ? helpText(invocation.command) : topLevelHelp());
     return;
   }
   let status: number = EXIT.OK;
   try {
-    command$(invocation).subscribe({
+    (await command$(invocation)).subscribe({
       next: (code) => (status = code),
       error: (error: unknown) => {
         process.exitCode = fail(error);
@@ -71,4 +82,4 @@ function main(): void {
   }
 }
 
-main();
+void main();

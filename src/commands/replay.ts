@@ -1,49 +1,60 @@
 import { existsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
-import { concat, defer, ignoreElements, of, tap, type Observable } from 'rxjs';
+import type { Readable } from 'node:stream';
+import { concat, defer, from, ignoreElements, of, switchMap, tap, type MonoTypeOperatorFunction, type Observable } from 'rxjs';
 import type { Logger } from '../logger.js';
 import { EMPTY_STATE, type RoutingState } from '../model/routing-state.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
 import { configsFrom } from '../pipeline.js';
 import { SettingsError, type Settings } from '../settings.js';
+import { checkConfigs } from '../sinks/check-configs.js';
 import { printConfigs } from '../sinks/print-configs.js';
-import { writeConfigFiles } from '../sinks/write-config-files.js';
+import { prepareOutDir, writeConfigFiles } from '../sinks/write-config-files.js';
 import { ReplayClock } from '../streams/replay-clock.js';
-import { replayFile } from '../streams/replay-file.js';
-import { annotationNames, pipelineOptions } from './pipeline-options.js';
 import { recordedWithSecrets } from '../streams/recorded-with-secrets.js';
+import { replayFile, type ReplaySource } from '../streams/replay-file.js';
+import { annotationNames, pipelineOptions } from './pipeline-options.js';
 import { replayStatusOutput, wantsStatus } from './replay-status.js';
 
-/** Where the replay writes: stdout for configs, stderr for stats. */
+/** Where the replay reads and writes: stdin for `replay -`, stdout for configs, stderr for stats. */
 export interface ReplayIo {
   readonly stdout: NodeJS.WritableStream & { writableNeedDrain?: boolean };
   readonly stderr: NodeJS.WritableStream;
+  readonly stdin?: Readable;
 }
 
 /**
- * Replays a recorded file through the same pipeline as `run`, on virtual time, and emits the exit status:
- * 0, or 1 if any line was malformed (each is reported with its number and reason). With --status or --explain it
- * prints the final status or one pod's explanation instead of the configs (2 for an unknown pod).
+ * Replays a recorded file (or standard input, for `-`) through the same pipeline as `run`, on virtual time, and
+ * emits the exit status: 0, or 1 if any line was malformed (each is reported with its number and reason). With
+ * `--check`, fails with CheckFailedError at the first config nginx refuses. With --status or --explain it prints the
+ * final status or one pod's explanation instead of the configs (2 for an unknown pod).
  */
 export function replay$(settings: Settings, args: readonly string[], logger: Logger, io: ReplayIo): Observable<number> {
   return defer(() => {
-    if (args.length !== 1) throw new SettingsError(`replay needs exactly one FILE, got ${args.length === 0 ? 'none' : args.join(' ')}`);
-    const path = args[0]!;
-    if (!existsSync(path) || !statSync(path).isFile()) throw new SettingsError(`replay file ${path} does not exist or is not a file`);
+    const source = replaySource(args, io);
+    const path = typeof source === 'string' ? source : source.name;
     const status = wantsStatus(settings);
+    if (settings.outDir !== null && settings.diff) {
+      throw new SettingsError('--diff prints to stdout; it cannot be combined with --out DIR');
+    }
+    if (settings.last && settings.diff) throw new SettingsError('--diff shows every config; it cannot be combined with --last');
+    const problem = settings.outDir === null || status ? null : prepareOutDir(settings.outDir);
+    if (problem !== null) throw new SettingsError(problem);
     const log = logger.child({ component: 'replay' });
     const clock = new ReplayClock();
     const counts = { events: 0, batches: 0, configs: 0, badLines: 0 };
     const started = performance.now();
-    const events$ = replayFile(path, {
+    const events$ = replayFile(source, {
       names: annotationNames(settings),
       selector: settings.selector,
       clock,
+      maxLineBytes: settings.maxLineBytes,
       onBadLine: (line, reason) => {
         counts.badLines++;
         log.error('malformed line skipped', { file: path, line, reason });
       },
       onNote: (line, note) => log.warn(note, { file: path, line }),
+      onEmpty: () => log.warn('the replay input is empty: nothing to replay, so the config of an empty cluster follows', { file: path }),
       congested: () => (io.stdout.writableNeedDrain === true ? once(io.stdout, 'drain') : null),
     }).pipe(tap(() => counts.events++));
     // The state behind the last rendered config (the renderer refuses nothing the status would then miss).
@@ -56,23 +67,19 @@ export function replay$(settings: Settings, args: readonly string[], logger: Log
       rendered: () => (rendered = latest),
     }, !status);
     // A recording of a run that watched Secrets waited for their first list too: so does its replay.
-    const options = { ...hooked, waitForSecrets: settings.tls && recordedWithSecrets(path) };
-    const write = (text: string): void => void io.stdout.write(text);
-    const output = status
-      ? tap<RenderedConfig>((config) => (lastHash = config.hash))
-      : settings.outDir === null ? printConfigs(write, { last: settings.last }) : writeConfigFiles(settings.outDir);
-    const run$ = configsFrom(events$, options).pipe(tap(() => counts.configs++), output, ignoreElements());
+    const options = { ...hooked, waitForSecrets: settings.tls && typeof source === 'string' && recordedWithSecrets(source) };
+    const check: MonoTypeOperatorFunction<RenderedConfig> = settings.check && !status ? checkConfigs(settings.nginxBin, () => clock.now()) : (c$) => c$;
+    const run$ = configsFrom(events$, options).pipe(
+      tap(() => counts.configs++),
+      status ? tap<RenderedConfig>((config) => (lastHash = config.hash)) : output(settings, (text) => void io.stdout.write(text)),
+      check,
+      ignoreElements(),
+    );
     return concat(
       run$,
       defer(() => {
-        if (settings.stats) {
-          const seconds = (performance.now() - started) / 1000;
-          io.stderr.write(
-            `events=${counts.events} batches=${counts.batches} configs=${counts.configs} bad_lines=${counts.badLines} ` +
-              `seconds=${seconds.toFixed(3)} events_per_second=${Math.round(counts.events / Math.max(seconds, 1e-9))} ` +
-              `max_rss_mb=${Math.round(process.resourceUsage().maxRSS / 1024)}\n`,
-          );
-        }
+        if (settings.stats) io.stderr.write(statsLine(counts, started));
+        if (settings.check && !status) log.info('nginx -t accepted every config', { configs: counts.configs });
         const failed = counts.badLines > 0 ? 1 : 0;
         if (!status) return of(failed);
         const result = replayStatusOutput(rendered, lastHash, counts.configs, settings, path);
@@ -82,4 +89,29 @@ export function replay$(settings: Settings, args: readonly string[], logger: Log
       }),
     );
   });
+}
+
+function replaySource(args: readonly string[], io: ReplayIo): ReplaySource {
+  if (args.length !== 1) throw new SettingsError(`replay needs exactly one FILE (or - for standard input), got ${args.length === 0 ? 'none' : args.join(' ')}`);
+  const path = args[0]!;
+  if (path === '-') return { name: 'standard input', stream: io.stdin ?? process.stdin };
+  if (!existsSync(path) || !statSync(path).isFile()) throw new SettingsError(`replay file ${path} does not exist or is not a file`);
+  return path;
+}
+
+// --check tests what is printed: with --last only the last config, else each one as it is printed.
+function output(settings: Settings, write: (text: string) => void): MonoTypeOperatorFunction<RenderedConfig> {
+  if (settings.outDir !== null) return writeConfigFiles(settings.outDir, { last: settings.last });
+  // The diff library is loaded only for --diff (start-up time: issue 14).
+  if (settings.diff) return (configs$) => from(import('../sinks/print-diffs.js')).pipe(switchMap(({ printDiffs }) => configs$.pipe(printDiffs(write))));
+  return printConfigs(write, { last: settings.last });
+}
+
+function statsLine(counts: { events: number; batches: number; configs: number; badLines: number }, started: number): string {
+  const seconds = (performance.now() - started) / 1000;
+  return (
+    `events=${counts.events} batches=${counts.batches} configs=${counts.configs} bad_lines=${counts.badLines} ` +
+    `seconds=${seconds.toFixed(3)} events_per_second=${Math.round(counts.events / Math.max(seconds, 1e-9))} ` +
+    `max_rss_mb=${Math.round(process.resourceUsage().maxRSS / 1024)}\n`
+  );
 }

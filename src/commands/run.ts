@@ -1,5 +1,6 @@
 import {
-  concat, connect, defer, EMPTY, endWith, finalize, identity, ignoreElements, merge, of, share, take, takeUntil, tap, type Observable,
+  concat, connect, defer, EMPTY, endWith, finalize, from, identity, ignoreElements, merge, of, share, take, takeUntil, tap,
+  type Observable,
   type OperatorFunction, type SchedulerLike,
 } from 'rxjs';
 import { endpointServer$ } from '../http/endpoint-server.js';
@@ -17,7 +18,7 @@ import { fileSink, type FileOutcome } from '../sinks/file-sink.js';
 import { TlsFiles, writeTlsFiles } from '../sinks/tls-files.js';
 import { kubeEventsFor } from '../sinks/kube-events.js';
 import { applyToNginx } from '../sinks/nginx-sink.js';
-import { nginxSetupProblem } from '../sinks/nginx-paths.js';
+import { claimNginxConf, nginxSetupProblem } from '../sinks/nginx-paths.js';
 import { NginxSupervisor, type NginxHealth } from '../sinks/nginx-supervisor.js';
 import { printConfigs } from '../sinks/print-configs.js';
 import type { EventRecorder } from '../sinks/record-events.js';
@@ -26,10 +27,12 @@ import { kubePodEvents$ } from '../streams/kube-pod-events.js';
 import { LiveClock } from '../streams/live-clock.js';
 import { isInCluster, loadKubeConfig, type ClusterAccess, type KubeEnvironment } from '../streams/load-kube-config.js';
 import type { BackoffOptions } from '../streams/reconnect-with-backoff.js';
-import { annotationNames, pipelineOptions } from './pipeline-options.js';
 import { secretEvents$ } from './secret-source.js';
 import { SecretDemand } from '../streams/secret-demand.js';
 import type { SecretChange, SecretSync } from '../model/events.js';
+import { listenAddresses } from './listen-addresses.js';
+import { checkPortsFree } from './listen-check.js';
+import { annotationNames, pipelineOptions } from './pipeline-options.js';
 
 /** Where the live commands write configs. */
 export interface LiveIo {
@@ -56,14 +59,24 @@ export type SinkKind = 'nginx' | 'stdout' | 'file';
 /**
  * Runs the live controller until `stop$` emits: list+watch the cluster, run the pipeline, send each new config to
  * the sink (`--sink`; default nginx inside a cluster, stdout outside), serve /healthz, /readyz, /metrics, /status and
- * the status page, post
- * Kubernetes Events on rejected annotations, then emit exit status 0. On stop the watch is aborted, the window in
+ * the status page, post Kubernetes Events on rejected annotations, then emit exit status 0. On stop the watch is aborted, the window in
  * progress is still applied, readiness turns 503 and nginx quits gracefully.
  */
 export function run$(settings: Settings, logger: Logger, io: LiveIo, stop$: Observable<unknown>, options: LiveOptions = {}): Observable<number> {
+  const kind: SinkKind = settings.sink ?? (isInCluster(options.machine) ? 'nginx' : 'stdout');
+  // A busy nginx port is a set-up error like any other: one line and exit 2, before anything starts.
+  const ports = settings.tls ? [settings.port, settings.httpsPort] : [settings.port];
+  const preflight$ = kind === 'nginx' ? defer(() => from(checkAllFree(listenAddresses(settings), ports))).pipe(ignoreElements()) : EMPTY;
+  return concat(preflight$, startRun$(settings, kind, logger, io, stop$, options));
+}
+
+async function checkAllFree(addresses: readonly string[], ports: readonly number[]): Promise<void> {
+  for (const port of ports) await checkPortsFree(addresses, port);
+}
+
+function startRun$(settings: Settings, kind: SinkKind, logger: Logger, io: LiveIo, stop$: Observable<unknown>, options: LiveOptions): Observable<number> {
   return defer(() => {
     const log = logger.child({ component: 'run' });
-    const kind: SinkKind = settings.sink ?? (isInCluster(options.machine) ? 'nginx' : 'stdout');
     log.info('starting', { command: 'run', sink: kind, settings: settingsForLog(settings, 'run') });
     const access = loadKubeConfig(settings.kubeHost, options.machine);
     const clock = options.clock ?? new LiveClock();
@@ -85,7 +98,8 @@ export function run$(settings: Settings, logger: Logger, io: LiveIo, stop$: Obse
     const live$ = liveConfigs$(settings, log, stopping$, { ...options, clock, hooks }, null, sink, observed.observer.hooks, access);
     const endpoints$ = settings.httpPort === 0 ? EMPTY : endpointServer$({
       port: settings.httpPort,
-      host: settings.httpAddress,
+      // Every interface in a cluster (the kubelet probes the pod IP), loopback elsewhere: metrics are not for the LAN.
+      host: settings.httpAddress ?? (isInCluster(options.machine) ? null : '127.0.0.1'),
       status: observed.status,
       metrics: observed.metrics,
       routing: observed.routing,
@@ -124,16 +138,18 @@ export function configSink(kind: SinkKind, settings: Settings, logger: Logger, i
         tap((config) => report({ type: 'applied', config, durationMs: 0 })),
       );
     case 'file': {
+      const claim = claimNginxConf(settings.nginxConf, settings.overwriteNginxConf);
+      if (claim !== null) throw new SettingsError(claim);
       const keys = tlsFiles(settings, logger);
       return (configs$) => configs$.pipe(
         keys === null ? identity : writeTlsFiles(keys),
-        fileSink(settings.nginxConf, logger.child({ component: 'file-sink' })),
+        fileSink(settings.nginxConf, logger.child({ component: 'file-sink' }), { afterWrite: settings.afterWrite }),
         tap((outcome) => (outcome.type === 'written' ? keys?.prune(outcome.config) : undefined)),
         tap((outcome) => report(fileReport(outcome))),
       );
     }
     case 'nginx': {
-      const problem = nginxSetupProblem(settings.nginxBin, settings.nginxConf);
+      const problem = claimNginxConf(settings.nginxConf, settings.overwriteNginxConf) ?? nginxSetupProblem(settings.nginxBin, settings.nginxConf);
       if (problem !== null) throw new SettingsError(problem);
       const nginx = new NginxSupervisor({
         bin: settings.nginxBin,

@@ -31,9 +31,17 @@ export interface LocationView {
   readonly waiting: readonly PodView[];
 }
 
+/** One `listen` line: `ADDRESS:PORT` (IPv6 in brackets), and whether it is IPv6 (`ipv6only=on` on the default server). */
+export interface ListenView {
+  readonly address: string;
+  readonly ipv6: boolean;
+}
+
 /** A `server` block for one host. */
 export interface ServerView {
   readonly host: string;
+  /** The same list as the view's `listeners` (kept here so a host's text can be reused from build to build). */
+  readonly listen: readonly ListenView[];
   readonly locations: readonly LocationView[];
   /** HTTPS for this host (src/model/tls-view.ts), absent or null for plain HTTP only. */
   readonly tls?: ServerTlsView | null;
@@ -42,6 +50,13 @@ export interface ServerView {
 /** Everything the template reads; every string in it is checked against an allow-list before rendering. */
 export interface ConfigView {
   readonly port: number;
+  /** Where every server listens (the default server too, with the socket options). */
+  readonly listeners: readonly ListenView[];
+  /** `client_max_body_size`, an nginx size (`100m`, `0`: no limit). */
+  readonly clientMaxBodySize: string;
+  readonly proxyConnectTimeoutSeconds: number;
+  readonly proxyReadTimeoutSeconds: number;
+  readonly proxySendTimeoutSeconds: number;
   /** `worker_processes`: `auto` or a count. */
   readonly workerProcesses: number | 'auto';
   readonly serverNamesHashBucketSize: number;
@@ -56,6 +71,31 @@ export interface ViewOptions {
   readonly port: number;
   /** nginx worker processes (default `auto`). */
   readonly workerProcesses?: number | 'auto';
+  /** IP addresses nginx listens on (default `0.0.0.0`). */
+  readonly listen?: readonly string[];
+  /** `client_max_body_size` (default `100m`). */
+  readonly clientMaxBodySize?: string;
+  /** Proxy timeouts in seconds (defaults 5, 60, 60). */
+  readonly proxyConnectTimeoutSeconds?: number;
+  readonly proxyReadTimeoutSeconds?: number;
+  readonly proxySendTimeoutSeconds?: number;
+}
+
+/** The defaults of the optional view options, as the settings document them. */
+export const VIEW_DEFAULTS = {
+  listen: ['0.0.0.0'],
+  clientMaxBodySize: '100m',
+  proxyConnectTimeoutSeconds: 5,
+  proxyReadTimeoutSeconds: 60,
+  proxySendTimeoutSeconds: 60,
+} as const;
+
+/** Returns the `listen` lines for addresses and a port: IPv6 addresses in brackets. */
+export function listenViews(addresses: readonly string[], port: number): ListenView[] {
+  return addresses.map((address) => {
+    const ipv6 = address.includes(':');
+    return { address: `${ipv6 ? `[${address}]` : address}:${port}`, ipv6 };
+  });
 }
 
 /** What one host contributed to the last view, so an unchanged host keeps its very objects. */
@@ -83,6 +123,7 @@ export function createViewCache(): ViewCache {
  * the renderer can reuse their text.
  */
 export function buildView(table: RoutingTable, options: ViewOptions, cache: ViewCache = createViewCache()): ConfigView {
+  const listeners = listenersFor(options);
   const taken = new Set<string>();
   const upstreams: UpstreamView[] = [];
   const servers: ServerView[] = [];
@@ -92,8 +133,8 @@ export function buildView(table: RoutingTable, options: ViewOptions, cache: View
     let view = cache.get(host);
     const bases = view?.bases ?? host.routes.map((route) => (route.backends.length >= 2 ? `microservice${fnv1a32(route.host + route.path)}` : null));
     const names = bases.map((base) => (base === null ? null : uniqueName(base, taken)));
-    if (view === undefined || names.some((name, i) => name !== view!.names[i])) {
-      view = hostView(host, bases, names);
+    if (view === undefined || view.server.listen !== listeners || names.some((name, i) => name !== view!.names[i])) {
+      view = hostView(host, bases, names, listeners);
       cache.set(host, view);
     }
     servers.push(view.server);
@@ -101,6 +142,11 @@ export function buildView(table: RoutingTable, options: ViewOptions, cache: View
   }
   return {
     port: options.port,
+    listeners,
+    clientMaxBodySize: options.clientMaxBodySize ?? VIEW_DEFAULTS.clientMaxBodySize,
+    proxyConnectTimeoutSeconds: options.proxyConnectTimeoutSeconds ?? VIEW_DEFAULTS.proxyConnectTimeoutSeconds,
+    proxyReadTimeoutSeconds: options.proxyReadTimeoutSeconds ?? VIEW_DEFAULTS.proxyReadTimeoutSeconds,
+    proxySendTimeoutSeconds: options.proxySendTimeoutSeconds ?? VIEW_DEFAULTS.proxySendTimeoutSeconds,
     workerProcesses: options.workerProcesses ?? 'auto',
     serverNamesHashBucketSize: bucketSize(longest),
     serverNamesHashMaxSize: Math.max(512, nextPowerOfTwo(8 * table.hosts.length)),
@@ -109,14 +155,26 @@ export function buildView(table: RoutingTable, options: ViewOptions, cache: View
   };
 }
 
-function hostView(host: HostRoutes, bases: readonly (string | null)[], names: readonly (string | null)[]): HostView {
+// The same options give the very same list, so hosts kept from the previous build keep their text.
+const listenerMemo = new WeakMap<readonly string[], Map<number, readonly ListenView[]>>();
+
+function listenersFor(options: ViewOptions): readonly ListenView[] {
+  const addresses = options.listen ?? VIEW_DEFAULTS.listen;
+  let byPort = listenerMemo.get(addresses);
+  if (byPort === undefined) listenerMemo.set(addresses, (byPort = new Map()));
+  let listeners = byPort.get(options.port);
+  if (listeners === undefined) byPort.set(options.port, (listeners = listenViews(addresses, options.port)));
+  return listeners;
+}
+
+function hostView(host: HostRoutes, bases: readonly (string | null)[], names: readonly (string | null)[], listen: readonly ListenView[]): HostView {
   const upstreams: UpstreamView[] = [];
   const locationViews = host.routes.flatMap((route, index) => {
     const upstream = names[index] ?? null;
     if (upstream !== null) upstreams.push({ name: upstream, servers: route.backends.map(serverView) });
     return locations(route, upstream);
   });
-  return { bases, names, server: { host: host.host, locations: locationViews }, upstreams };
+  return { bases, names, server: { host: host.host, listen, locations: locationViews }, upstreams };
 }
 
 function locations(route: Route, upstream: string | null): LocationView[] {

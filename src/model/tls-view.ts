@@ -1,6 +1,6 @@
 // The TLS fields of the template's view, added to a view built without them (src/model/config-view.ts), so that
 // the routing view stays as it is and a host whose certificate did not change keeps its very server object.
-import type { ConfigView, ServerView } from './config-view.js';
+import type { ConfigView, ListenView, ServerView } from './config-view.js';
 import type { TlsPlan } from './tls.js';
 
 /** How HTTPS is served, from the settings. */
@@ -19,6 +19,8 @@ export interface HttpsOptions {
 export interface ServerTlsView {
   /** Key file (chain, then key), relative to nginx.conf's directory: `tls/<sha256>.pem`. */
   readonly certificate: string;
+  /** The HTTPS `listen` lines: the view's listen addresses on the HTTPS port (one list object for every server). */
+  readonly listen: readonly ListenView[];
   readonly redirect: boolean;
   /** `:PORT` goes into the redirect URL unless null (443). */
   readonly redirectPort: number | null;
@@ -34,6 +36,8 @@ export interface HttpsView {
 /** The view's TLS fields: `httpsPort`, `https` (null when no host is on HTTPS), and `tls` on each server. */
 export interface TlsConfigView extends ConfigView {
   readonly httpsPort: number;
+  /** The HTTPS default server's `listen` lines. */
+  readonly httpsListeners: readonly ListenView[];
   readonly https: HttpsView | null;
 }
 
@@ -47,8 +51,10 @@ export function createTlsViewCache(): TlsViewCache {
 
 /** Adds the TLS fields of a plan to a view: servers of hosts on HTTPS get `tls`, the others are left as they are. */
 export function withTls(view: ConfigView, plan: TlsPlan, options: HttpsOptions, cache: TlsViewCache = createTlsViewCache()): TlsConfigView {
+  const listen = httpsListeners(view.listeners, options.httpsPort);
   const tls = (file: string): ServerTlsView => ({
     certificate: file,
+    listen,
     redirect: options.redirect,
     redirectPort: options.publicHttpsPort === 443 ? null : options.publicHttpsPort,
     hsts: options.hstsMaxAge > 0,
@@ -59,7 +65,7 @@ export function withTls(view: ConfigView, plan: TlsPlan, options: HttpsOptions, 
     if (host === undefined) return server;
     any = true;
     const known = cache.get(server);
-    if (known !== undefined && known.key === host.file) return known.server;
+    if (known !== undefined && known.key === host.file && known.server.tls?.listen === listen) return known.server;
     const withCertificate: ServerView = { ...server, tls: tls(host.file) };
     cache.set(server, { key: host.file, server: withCertificate });
     return withCertificate;
@@ -68,6 +74,22 @@ export function withTls(view: ConfigView, plan: TlsPlan, options: HttpsOptions, 
     ...view,
     servers,
     httpsPort: options.httpsPort,
+    httpsListeners: listen,
     https: any ? { hstsMaxAge: options.hstsMaxAge > 0 ? options.hstsMaxAge : null } : null,
   };
+}
+
+// The same plain listeners and port give the very same list, so servers kept from the previous build keep their text.
+const httpsMemo = new WeakMap<readonly ListenView[], Map<number, readonly ListenView[]>>();
+
+/** Returns the listen lines of `listeners` moved to the HTTPS port. */
+function httpsListeners(listeners: readonly ListenView[], port: number): readonly ListenView[] {
+  let byPort = httpsMemo.get(listeners);
+  if (byPort === undefined) httpsMemo.set(listeners, (byPort = new Map()));
+  let moved = byPort.get(port);
+  if (moved === undefined) {
+    moved = listeners.map((listener) => ({ address: `${listener.address.slice(0, listener.address.lastIndexOf(':'))}:${port}`, ipv6: listener.ipv6 }));
+    byPort.set(port, moved);
+  }
+  return moved;
 }

@@ -1,4 +1,5 @@
 import type { ConfigView, PodView, ServerView, UpstreamServerView } from '../model/config-view.js';
+import type { TlsConfigView } from '../model/tls-view.js';
 import { isIPv4, isIPv6, isValidHost, isValidLocation, isValidNamespace, isValidObjectName, isValidPort } from '../model/validate.js';
 import { checkHttps, checkServerTls } from './check-tls-view.js';
 import { TemplateValueError } from './template-value-error.js';
@@ -28,10 +29,17 @@ export function checkView(view: ConfigView, checked: WeakSet<object> = new WeakS
     if (!Number.isInteger(size) || size < 1) refuse('number', String(size));
   }
   if (!isValidPort(String(view.port))) refuse('listen port', String(view.port));
+  for (const listener of view.listeners) checkAddress('listen address', listener.address);
+  if (!/^[0-9]{1,9}[kmg]?$/.test(view.clientMaxBodySize)) refuse('client_max_body_size', view.clientMaxBodySize);
+  for (const seconds of [view.proxyConnectTimeoutSeconds, view.proxyReadTimeoutSeconds, view.proxySendTimeoutSeconds]) {
+    if (!Number.isInteger(seconds) || seconds < 1) refuse('proxy timeout', String(seconds));
+  }
   if (view.workerProcesses !== 'auto' && (!Number.isInteger(view.workerProcesses) || view.workerProcesses < 1)) {
     refuse('worker_processes', String(view.workerProcesses));
   }
   checkHttps(view);
+  const https = view as Partial<TlsConfigView>;
+  for (const listener of https.httpsListeners ?? []) checkAddress('HTTPS listen address', listener.address);
   for (const upstream of view.upstreams) {
     if (checked.has(upstream)) continue;
     if (!UPSTREAM_NAME.test(upstream.name)) refuse('upstream name', upstream.name);
@@ -41,13 +49,17 @@ export function checkView(view: ConfigView, checked: WeakSet<object> = new WeakS
   for (const server of view.servers) {
     if (checked.has(server)) continue;
     checkHostServer(server);
+    for (const listener of server.listen) checkAddress('listen address', listener.address);
     checked.add(server);
   }
 }
 
 function checkHostServer(server: ServerView): void {
   if (!isValidHost(server.host)) refuse('host', server.host);
-  if (server.tls !== undefined && server.tls !== null) checkServerTls(server.tls);
+  if (server.tls !== undefined && server.tls !== null) {
+    checkServerTls(server.tls);
+    for (const listener of server.tls.listen) checkAddress('HTTPS listen address', listener.address);
+  }
   for (const location of server.locations) {
     const path = location.exact || location.path === '/' ? location.path : location.path.slice(0, -1);
     if (!isValidLocation(path)) refuse('location path', location.path);
@@ -59,11 +71,15 @@ function checkHostServer(server: ServerView): void {
 
 function checkServer(server: UpstreamServerView): void {
   checkPod(server);
-  const colon = server.address.lastIndexOf(':');
-  const host = server.address.slice(0, colon);
+  checkAddress('backend address', server.address);
+}
+
+function checkAddress(kind: string, address: string): void {
+  const colon = address.lastIndexOf(':');
+  const host = address.slice(0, colon);
   const ip = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   const valid = host === ip ? isIPv4(ip) : isIPv6(ip);
-  if (colon === -1 || !valid || !isValidPort(server.address.slice(colon + 1))) refuse('backend address', server.address);
+  if (colon === -1 || !valid || !isValidPort(address.slice(colon + 1))) refuse(kind, address);
 }
 
 function checkPod(pod: PodView): void {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { buildView, createViewCache, type ConfigView, type ViewCache } from '../model/config-view.js';
+import { buildView, createViewCache, type ConfigView, type ViewCache, type ViewOptions } from '../model/config-view.js';
 import type { OwnershipPolicy } from '../model/ownership.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
 import { buildRoutingTable, createTableCache, type TableCache } from '../model/routing-table.js';
@@ -11,12 +11,9 @@ import { createTlsCache, planTls, type TlsCache, type TlsOptions } from '../mode
 import { createTlsViewCache, withTls, type HttpsOptions, type TlsViewCache } from '../model/tls-view.js';
 import { compareIssues } from '../model/issue.js';
 
-/** What rendering needs from the settings. */
-export interface RenderOptions {
-  readonly port: number;
+/** What rendering needs from the settings: the view's options (port, listen addresses, limits) and the policy. */
+export interface RenderOptions extends ViewOptions {
   readonly ownership: OwnershipPolicy;
-  /** nginx worker processes (default `auto`). */
-  readonly workerProcesses?: number | 'auto';
   /** HTTPS from pods' Secrets; absent when TLS is off. */
   readonly tls?: TlsOptions & HttpsOptions;
 }
@@ -41,7 +38,7 @@ export class StateRenderer {
   /** Renders one state to nginx.conf text. */
   render(state: RoutingState): RenderedConfig {
     const table = buildRoutingTable(state, this.options.ownership, this.tables);
-    const plain = buildView(table, { port: this.options.port, workerProcesses: this.options.workerProcesses }, this.views);
+    const plain = buildView(table, this.options, this.views);
     const tls = this.options.tls;
     const plan = tls === undefined ? null : planTls(state, table, tls, this.tlsPlans);
     const view = tls === undefined || plan === null ? plain : withTls(plain, plan, tls, this.tlsViews);

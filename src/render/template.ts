@@ -25,7 +25,8 @@ export function compileTemplate(text: string, source: string): Template {
   try {
     tokens = Mustache.parse(text);
   } catch (error) {
-    throw new TemplateError(`template ${source} cannot be parsed: ${(error as Error).message}`, { cause: error });
+    const message = (error as Error).message;
+    throw new TemplateError(`template ${source} cannot be parsed: ${message}${quoteAt(text, message)}`, { cause: error });
   }
   const bad = findToken(tokens, new Set(['&', '{', '>']));
   if (bad !== null) {
@@ -57,4 +58,18 @@ function findToken(tokens: unknown[], kinds: Set<string>): string | null {
     }
   }
   return null;
+}
+
+// Mustache names a character offset ("Unclosed tag at 61"), often the end of the text: quote the line the user
+// wrote where the unclosed tag or section opens, with its number.
+function quoteAt(text: string, message: string): string {
+  const match = / at (\d+)$/.exec(message);
+  if (match === null) return '';
+  const section = /^Unclosed section "(.*)"/.exec(message)?.[1];
+  let offset = Math.min(Number(match[1]), text.length);
+  if (section !== undefined) offset = Math.max(text.lastIndexOf(`{{#${section}}}`), text.lastIndexOf(`{{^${section}}}`), 0);
+  else if (message.startsWith('Unclosed tag')) offset = Math.max(text.lastIndexOf('{{', offset), 0);
+  const lineNumber = text.slice(0, offset).split('\n').length;
+  const line = text.split('\n')[lineNumber - 1] ?? '';
+  return ` (line ${lineNumber}: ${JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}…` : line)})`;
 }

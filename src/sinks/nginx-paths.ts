@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, delimiter, dirname, join, resolve } from 'node:path';
 
 /** Where the nginx sink keeps its files: all in the directory of NGINX_CONF, which is also nginx's prefix. */
@@ -55,4 +55,42 @@ export function nginxSetupProblem(bin: string, confPath: string, env: Readonly<R
     }
   });
   return runnable ? null : `NGINX_BIN ${bin} is not an executable file${bin.includes('/') ? '' : ' on PATH'} (install nginx, or point NGINX_BIN at it)`;
+}
+
+/** The first line of every config the shipped template renders: how the program knows a file is its own. */
+export const OWN_MARKER = '# Rendered by k8s-pods-ingress';
+
+/**
+ * Makes NGINX_CONF's directory if it is missing, and refuses (returns what to fix) to take over a file the program
+ * did not write, one whose first line is not OWN_MARKER, unless `overwrite`: the default path once was Debian's
+ * own /etc/nginx/nginx.conf, replaced without a backup.
+ */
+export function claimNginxConf(confPath: string, overwrite: boolean): string | null {
+  const { prefix, live } = nginxPaths(confPath);
+  try {
+    mkdirSync(prefix, { recursive: true, mode: 0o755 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    return `NGINX_CONF ${confPath}: cannot create its directory ${prefix} (${code}); point --nginx-conf (K8S_PODS_INGRESS_NGINX_CONF) at a file in a directory you can write, such as /tmp/k8s-pods-ingress/nginx.conf`;
+  }
+  if (overwrite) return null;
+  let head: string;
+  try {
+    head = readFirstLine(live);
+  } catch {
+    return null;
+  }
+  if (head.startsWith(OWN_MARKER)) return null;
+  return `NGINX_CONF ${confPath} exists and was not written by k8s-pods-ingress (its first line is not "${OWN_MARKER} …"): refusing to replace it; choose another --nginx-conf, or pass --overwrite-nginx-conf`;
+}
+
+function readFirstLine(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(256);
+    const length = readSync(fd, buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, length).toString('utf8').split('\n')[0]!;
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -163,7 +163,8 @@ class ApplyLoop {
     const stage: ApplyStage = error instanceof NginxApplyError ? error.stage : 'write';
     const message = error instanceof Error ? error.message : String(error);
     const retryInMs = stage === 'stopped' || this.pending !== null || this.ending !== null ? null : nginxBackoff(this.backoff(), attempt);
-    this.log.error('nginx config not applied; the previous config stays in force', { hash: short(config), stage, error: message, attempt, retryInMs });
+    const kept = this.nginx.health().applied !== null ? 'the previous config stays in force' : 'nginx has no config yet';
+    this.log.error(`nginx config not applied; ${kept}`, { hash: short(config), stage, error: message, attempt, retryInMs });
     this.subscriber.next({ type: 'failed', config, stage, message, attempt, durationMs, retryInMs });
     if (stage === 'stopped') {
       this.end(null);

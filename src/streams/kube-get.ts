@@ -21,7 +21,10 @@ export class KubeApiError extends Error {
     detail: string,
     options?: ErrorOptions,
   ) {
-    super(`${operation} ${url} failed${status === null ? '' : ` with status ${status}`}: ${detail}`, options);
+    // Status 200 means the request was answered and the stream broke off later: "failed with status 200" read as
+    // if the API had refused it.
+    const how = status === null ? '' : status === 200 ? ' after it was answered (200)' : ` with status ${status}`;
+    super(`${operation} ${url} failed${how}: ${detail}`, options);
   }
 }
 

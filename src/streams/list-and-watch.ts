@@ -70,7 +70,11 @@ export function listAndWatch$(options: ListAndWatchOptions): Observable<KubeEven
     const backoff = { ...options.backoff, resetAfterMs: Math.min(options.backoff.resetAfterMs, options.watchTimeoutSeconds * 1000) };
     return cycle$.pipe(
       reconnectWithBackoff<KubeEvent>(backoff, scheduler, options.random, {
-        waiting: (delayMs, failures) => logger.debug('reconnecting', { namespace: loop.scope, delayMs, failures }),
+        // The wait is said where it is decided: "retrying with backoff" alone left users guessing for how long.
+        waiting: (delayMs, failures) =>
+          delayMs === 0
+            ? logger.debug('reconnecting', { namespace: loop.scope, delayMs, failures })
+            : logger.info(`reconnecting in ${(delayMs / 1000).toFixed(1)} s`, { namespace: loop.scope, delayMs, failures }),
       }),
     );
   });

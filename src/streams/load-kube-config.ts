@@ -52,6 +52,7 @@ export function loadKubeConfig(kubeHost: string | null, machine: KubeEnvironment
       origin = 'in-cluster';
     } else if (hasKubeconfig(machine)) {
       config.loadFromDefault();
+      allowPlainHttp(config);
       origin = 'kubeconfig';
     } else {
       throw new KubeConfigError(
@@ -66,6 +67,19 @@ export function loadKubeConfig(kubeHost: string | null, machine: KubeEnvironment
   const server = config.getCurrentCluster()?.server;
   if (server === undefined || server === '') throw new KubeConfigError(`the ${origin} configuration names no API server`);
   return { config, server: server.replace(/\/+$/, ''), origin };
+}
+
+// kubectl accepts a kubeconfig whose server is http://…; the client refuses it ("HTTP protocol is not allowed when
+// skipTLSVerify is not set") unless TLS verification is marked skipped, which on a plain connection skips nothing.
+function allowPlainHttp(config: KubeConfig): void {
+  const current = config.getCurrentCluster();
+  if (current === null || !current.server.startsWith('http:') || current.skipTLSVerify) return;
+  config.loadFromOptions({
+    clusters: config.clusters.map((cluster) => (cluster.name === current.name ? { ...cluster, skipTLSVerify: true } : cluster)),
+    users: config.users,
+    contexts: config.contexts,
+    currentContext: config.currentContext,
+  });
 }
 
 function hasKubeconfig(machine: KubeEnvironment): boolean {

@@ -7,7 +7,7 @@ import { SECRET_TYPES, secretLine } from './parse-secret-line.js';
 
 /** What a line means for the replay. */
 export type ReplayLine =
-  | { readonly kind: 'event'; readonly event: PodEvent; readonly at: number | null }
+  | { readonly kind: 'event'; readonly event: PodEvent; readonly at: number | null; readonly note?: string }
   | { readonly kind: 'start'; readonly at: number }
   | { readonly kind: 'skip'; readonly at: number | null; readonly note?: string };
 
@@ -27,7 +27,9 @@ export function parseLine(line: string, options: LineOptions): ReplayLine | stri
   } catch (error) {
     return `not JSON: ${(error as Error).message}`;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  // A JSON array of pods (`kubectl get pods -o json | jq .items`) is the set of pods at that moment, as a list is.
+  if (Array.isArray(value)) return syncFrom({ items: value }, null, options, 'a JSON array');
+  if (typeof value !== 'object' || value === null) return 'not a JSON object';
   const record = value as Record<string, unknown>;
   const at = readTime(record['at']);
   if (typeof at === 'string') return at;
@@ -57,17 +59,29 @@ function podEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: unknown, at: n
   return { kind: 'event', at, event: { type: matches ? type : 'DELETED', pod } };
 }
 
-function syncFrom(list: Record<string, unknown>, at: number | null, options: LineOptions): ReplayLine | string {
+function syncFrom(list: Record<string, unknown>, at: number | null, options: LineOptions, what = 'a PodList'): ReplayLine | string {
   const items = list['items'];
-  if (!Array.isArray(items)) return 'a PodList needs an "items" array';
+  if (!Array.isArray(items)) return `${what} needs an "items" array`;
   const pods: ProjectedPod[] = [];
+  const others = new Map<string, number>();
   for (const [index, item] of items.entries()) {
+    // kubectl's List may mix kinds (`kubectl get pods,services -o json`); PodList items carry no kind at all.
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return `${what}, items[${index}]: not a JSON object`;
+    const kind = (item as { kind?: unknown }).kind;
+    if (kind !== undefined && kind !== 'Pod') {
+      const name = typeof kind === 'string' ? kind : JSON.stringify(kind);
+      others.set(name, (others.get(name) ?? 0) + 1);
+      continue;
+    }
     if (!matchesSelector(options.selector, podLabels(item))) continue;
     const pod = projectPod(item, options.names);
-    if (typeof pod === 'string') return `items[${index}]: ${pod}`;
+    // All or nothing: half a list read as the whole cluster would delete the pods of the other half.
+    if (typeof pod === 'string') return `${what}, items[${index}]: ${pod}`;
     pods.push(pod);
   }
-  return { kind: 'event', at, event: { type: 'SYNC', pods } };
+  const skipped = [...others].map(([kind, count]) => `${count} ${kind}`).join(', ');
+  const note = skipped === '' ? undefined : `items that are not Pods skipped: ${skipped}`;
+  return { kind: 'event', at, event: { type: 'SYNC', pods }, ...(note === undefined ? {} : { note }) };
 }
 
 function readTime(value: unknown): number | null | string {

@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { Observable } from 'rxjs';
 import { isSecretEvent, type PodEvent } from '../model/events.js';
 import { JsonDepth } from './json-document.js';
 import { parseLine, type LineOptions } from './parse-line.js';
+import { readLines } from './read-lines.js';
 import type { ReplayClock } from './replay-clock.js';
 
 /** A replay file that cannot be read at all (missing, unreadable). */
@@ -18,17 +19,27 @@ export interface ReplayOptions extends LineOptions {
   readonly onNote?: (lineNumber: number, note: string) => void;
   /** Returns a promise while the consumer is congested (stdout full), so reading waits instead of buffering. */
   readonly congested?: () => Promise<unknown> | null;
+  /** Longest line (or pretty-printed document) read; a longer one is reported as malformed and skipped. */
+  readonly maxLineBytes?: number;
+  /** Called once at the end when the input held nothing but blank lines. */
+  readonly onEmpty?: () => void;
 }
+
+/** What to replay: a file by its path, or a stream already open (standard input for `replay -`). */
+export type ReplaySource = string | { readonly name: string; readonly stream: Readable };
+
+const DEFAULT_MAX_LINE_BYTES = 256 * 1024 * 1024;
 
 /**
  * Streams a recorded file as pod events on the replay clock: line by line (memory grows with pods, not with the
  * file), advancing the clock to each line's time before emitting it. A line without a time arrives with the line
  * before it. A file that does not start with a list starts from an empty cluster (an empty SYNC).
  */
-export function replayFile(path: string, options: ReplayOptions): Observable<PodEvent> {
+export function replayFile(source: ReplaySource, options: ReplayOptions): Observable<PodEvent> {
   return new Observable<PodEvent>((subscriber) => {
-    const input = createReadStream(path);
-    const lines = createInterface({ input, crlfDelay: Infinity });
+    const path = typeof source === 'string' ? source : source.name;
+    const input = typeof source === 'string' ? createReadStream(path) : source.stream;
+    const maxBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     let origin: number | null = null;
     let started = false;
     const advance = (at: number | null): void => {
@@ -56,40 +67,58 @@ export function replayFile(path: string, options: ReplayOptions): Observable<Pod
         return;
       }
       advance(parsed.at);
+      if (parsed.kind === 'event' && parsed.note !== undefined) options.onNote?.(lineNumber, parsed.note);
       if (parsed.kind === 'event') emit(parsed.event);
       else if (parsed.kind === 'skip' && parsed.note !== undefined) options.onNote?.(lineNumber, parsed.note);
     };
     const read = async (): Promise<void> => {
       let lineNumber = 0;
-      // A line holding only "{" opens a pretty-printed document (kubectl get -o json): it is read up to its end.
-      let document: { lines: string[]; start: number; depth: JsonDepth } | null = null;
-      for await (const line of lines) {
+      let blank = true;
+      // A line holding only "{" or "[" opens a pretty-printed document (kubectl get -o json, jq): read to its end.
+      let document: { lines: string[]; start: number; depth: JsonDepth; length: number } | null = null;
+      for await (const read of readLines(input, maxBytes)) {
         lineNumber++;
         if (subscriber.closed) return;
+        if (read.text === undefined) {
+          blank = false;
+          options.onBadLine(document?.start ?? lineNumber, `longer than the line limit of ${maxBytes} bytes (${read.tooLong} bytes; see --max-line-bytes): skipped`);
+          document = null;
+          continue;
+        }
+        const line = read.text;
         if (document !== null) {
           document.lines.push(line);
+          document.length += line.length + 1;
+          if (document.length > maxBytes) {
+            options.onBadLine(document.start, `the document that starts on this line is longer than the line limit of ${maxBytes} bytes (see --max-line-bytes): skipped`);
+            document = null;
+            continue;
+          }
           if (document.depth.feed(line) > 0) continue;
           handle(document.lines.join('\n'), document.start);
           document = null;
-        } else if (line.trim() === '{') {
-          document = { lines: [line], start: lineNumber, depth: new JsonDepth() };
+        } else if (line.trim() === '{' || line.trim() === '[') {
+          blank = false;
+          document = { lines: [line], start: lineNumber, depth: new JsonDepth(), length: line.length };
           document.depth.feed(line);
           continue;
         } else if (line.trim() !== '') {
+          blank = false;
           handle(line, lineNumber);
         }
         const wait = options.congested?.();
         if (wait) await wait;
       }
       if (document !== null) options.onBadLine(document.start, 'the JSON document that starts on this line never ends');
+      if (blank) options.onEmpty?.();
       if (!started) subscriber.next({ type: 'SYNC', pods: [] });
       subscriber.complete();
     };
     input.on('error', fail);
     read().catch(fail);
     return () => {
-      lines.close();
-      input.destroy();
+      // Standard input is not ours to close.
+      if (typeof source === 'string') input.destroy();
     };
   });
 }

@@ -16,7 +16,7 @@ test('the README demo: --last prints one config with the three pods, the /nodejs
   assert.match(stdout, /server_name test\.k8s\.local;/);
   assert.match(stdout, /location = \/nodejs \{/);
   assert.match(stdout, /location \/nodejs\/ \{/);
-  assert.match(stdout, /listen 80 default_server;\n\s+return 444;/);
+  assert.match(stdout, /listen 0\.0\.0\.0:80 default_server;\n(\s+listen \[::\]:80 default_server ipv6only=on;\n)?\s+return 444;/);
   const verdict = nginxTest(stdout);
   assert.ok(verdict.ok, verdict.output);
 });
@@ -29,11 +29,11 @@ test('without --last each config starts with a "# config N" header; --stats goes
 });
 
 test('settings come from flags and the environment, a flag winning', () => {
-  const viaEnv = runCli(['replay', DEMO, '--last'], { PORT: '8080' });
-  assert.match(viaEnv.stdout, /listen 8080;/);
-  const viaFlag = runCli(['replay', DEMO, '--last', '--port=9090'], { PORT: '8080' });
-  assert.match(viaFlag.stdout, /listen 9090;/);
-  const otherAnnotation = runCli(['replay', DEMO, '--last'], { HOSTS_ANNOTATION: 'example.com/hosts' });
+  const viaEnv = runCli(['replay', DEMO, '--last'], { K8S_PODS_INGRESS_PORT: '8080' });
+  assert.match(viaEnv.stdout, /listen 0\.0\.0\.0:8080;/);
+  const viaFlag = runCli(['replay', DEMO, '--last', '--port=9090'], { K8S_PODS_INGRESS_PORT: '8080' });
+  assert.match(viaFlag.stdout, /listen 0\.0\.0\.0:9090;/);
+  const otherAnnotation = runCli(['replay', DEMO, '--last'], { K8S_PODS_INGRESS_HOSTS_ANNOTATION: 'example.com/hosts' });
   assert.doesNotMatch(otherAnnotation.stdout, /server_name test/);
   const otherSelector = runCli(['replay', DEMO, '--last', '--selector', 'app=other']);
   assert.doesNotMatch(otherSelector.stdout, /upstream/);
@@ -55,9 +55,9 @@ test('usage errors: one clear message and exit 2', () => {
     [['replay'], {}, /replay needs exactly one FILE/],
     [['replay', DEMO, '--frobnicate'], {}, /unknown flag --frobnicate for "replay"/],
     [['replay', DEMO, '--port', 'eighty'], {}, /--port: "eighty" is not accepted: the port must be a whole number from 1 to 65535/],
-    [['replay', DEMO], { LOG_LEVEL: 'loud' }, /LOG_LEVEL: "loud" is not accepted: accepted values are error, warn, info/],
-    [['replay', DEMO], { WINDOW_MS: '-5' }, /WINDOW_MS/],
-    [['replay', DEMO], { ROUTABLE_LABEL_SELECTOR: 'a in (b' }, /ROUTABLE_LABEL_SELECTOR: .* unbalanced/],
+    [['replay', DEMO], { K8S_PODS_INGRESS_LOG_LEVEL: 'loud' }, /K8S_PODS_INGRESS_LOG_LEVEL: "loud" is not accepted: accepted values are error, warn, info/],
+    [['replay', DEMO], { K8S_PODS_INGRESS_WINDOW_MS: '-5' }, /K8S_PODS_INGRESS_WINDOW_MS/],
+    [['replay', DEMO], { K8S_PODS_INGRESS_ROUTABLE_LABEL_SELECTOR: 'a in (b' }, /ROUTABLE_LABEL_SELECTOR: .* unbalanced/],
     [['replay', DEMO, '--template', '/no/such.mustache'], {}, /cannot read template \/no\/such\.mustache/],
   ];
   for (const [args, env, message] of cases) {
@@ -72,7 +72,7 @@ test('usage errors: one clear message and exit 2', () => {
 test('--help lists every setting of the command with its flag, variable and default', () => {
   const { status, stdout } = runCli(['replay', '--help']);
   assert.equal(status, 0);
-  for (const fragment of ['--selector VALUE', 'ROUTABLE_LABEL_SELECTOR', '[default: microservice=true]', '--last', '--out VALUE', '--stats', 'PORT', 'WINDOW_MS', 'TEMPLATE', 'LOG_LEVEL', 'HOSTS_ANNOTATION', 'PATHS_ANNOTATION']) {
+  for (const fragment of ['--selector SELECTOR', 'ROUTABLE_LABEL_SELECTOR', 'default microservice=true', '--last', '--out DIR', '--stats', 'PORT', 'WINDOW_MS', 'TEMPLATE', 'LOG_LEVEL', 'HOSTS_ANNOTATION', 'PATHS_ANNOTATION']) {
     assert.ok(stdout.includes(fragment), fragment);
   }
 });

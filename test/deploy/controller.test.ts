@@ -31,7 +31,7 @@ function settings(): Settings {
 }
 
 test('every variable of the controller container is a setting of the run command, and the program accepts its value', () => {
-  const known = new Map(Object.values(SETTINGS).flatMap((spec) => ('env' in spec && spec.commands.includes('run') ? [[spec.env, spec.flag]] : [])));
+  const known = new Map(Object.values(SETTINGS).flatMap((spec) => ('env' in spec && (spec.commands as readonly string[]).includes('run') ? [[spec.env, spec.flag]] : [])));
   for (const name of Object.keys(containerEnv(pod.container))) assert.ok(known.has(name), `${name} is not a setting of "run"`);
   const parsed = settings();
   assert.equal(parsed.sink, 'nginx');

@@ -5,15 +5,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { IClusterRole, IClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import type { IDeployment } from 'kubernetes-models/apps/v1';
 import type { IReplicationController } from 'kubernetes-models/v1';
 import { parse } from 'yaml';
 import { loadManifests, schemaProblems, type Manifest } from '../support/manifests.js';
+import { kustomize } from '../support/kustomize.js';
 import { onlyObject, podTemplate } from '../support/pod-spec.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const deployFiles = readdirSync(`${root}deploy`).filter((file) => file !== 'kustomization.yaml').sort();
 const deploy: Manifest[] = deployFiles.flatMap((file) => loadManifests(`${root}deploy/${file}`));
-const shipped: Manifest[] = [...deploy, ...loadManifests(`${root}demo/rc.yaml`)];
+const shipped: Manifest[] = [...deploy, ...loadManifests(`${root}deploy-deployment/deployment.yaml`), ...loadManifests(`${root}demo/rc.yaml`)];
 const NAMESPACE = 'k8s-pods-ingress';
 // Kinds that live outside any namespace; every other kind we ship is namespaced.
 const CLUSTER_KINDS = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
@@ -95,4 +97,22 @@ test('the ClusterRoleBinding gives that role to the ServiceAccount the controlle
   const pod = podTemplate(onlyObject<IReplicationController>(deploy, 'ReplicationController'));
   assert.equal(pod.spec.serviceAccountName, account.metadata.name);
   assert.notEqual(pod.spec.automountServiceAccountToken, false, 'the controller needs its token to watch pods');
+});
+
+test('deploy-deployment/ is deploy/ with a Deployment (rolling, surge 1, unavailable 0) in place of the ReplicationController', async (t) => {
+  const base = kustomize(`${root}deploy`);
+  const variant = kustomize(`${root}deploy-deployment`);
+  const keys = (manifests: Manifest[]): string[] => manifests.map(({ object }) => `${object.kind}/${object.metadata.name}`).sort();
+  assert.deepEqual(keys(base), keys(deploy), 'deploy/kustomization.yaml builds exactly the files of deploy/');
+  assert.deepEqual(keys(variant), keys(base).map((key) => key.replace(/^ReplicationController\//, 'Deployment/')).sort());
+  for (const { file, object } of loadManifests(`${root}deploy-deployment/deployment.yaml`)) {
+    await t.test(`${file.slice(root.length)}: ${object.kind} ${object.metadata.name}`, async () => assert.deepEqual(await schemaProblems(object), []));
+  }
+  const rc = onlyObject<IReplicationController>(base, 'ReplicationController');
+  const deployment = onlyObject<IDeployment>(variant, 'Deployment');
+  assert.deepEqual(deployment.spec?.strategy, { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+  assert.deepEqual(deployment.spec?.template, rc.spec?.template, 'the same pod template as the ReplicationController');
+  assert.deepEqual(deployment.spec?.selector, { matchLabels: rc.spec?.selector });
+  assert.equal(deployment.spec?.replicas, rc.spec?.replicas);
+  assert.deepEqual(deployment.metadata, rc.metadata);
 });

@@ -120,7 +120,7 @@ it('keeps the old config serving when nginx refuses a reload (a port in use), an
   const busy = (blocker.address() as AddressInfo).port;
   const shipped = loadTemplate();
   const extra = `{{#upstreams}}\n  server {\n    listen 127.0.0.1:${busy};\n  }\n{{/upstreams}}\n`;
-  const defaultServer = '  server {\n    listen {{port}} default_server;';
+  const defaultServer = '  server {\n{{#listeners}}\n    listen {{address}} default_server';
   const template = compileTemplate(shipped.text.replace(defaultServer, `${extra}${defaultServer}`), 'busy-port.mustache');
   assert.notEqual(template.text, shipped.text);
   const { ingress, pod } = await setUp(t, ['one', 'two'], { template, retryBackoff: { initialMs: 60_000, maxMs: 60_000 } });

@@ -81,7 +81,7 @@ describe('run: Kubernetes Events on rejected annotations', () => {
   });
 
   it('posts none with POST_EVENTS=false, though the problem is still reported in metrics', async (t) => {
-    const s = await setup(t, { env: { POST_EVENTS: 'false' } });
+    const s = await setup(t, { env: { K8S_PODS_INGRESS_POST_EVENTS: 'false' } });
     await waitFor('the rejection counted', async () => valueOf(await scrape(s.run), `${P}rejected_entries_reported_total`, { reason: 'invalid-host' }) === 1, 20_000);
     await neutralChange(s, 'bad', 1);
     s.fake.modifyPod('default', 'bad', { metadata: { annotations: { publicPaths: `${s.backends.port}:/ 99999:/x` } } });

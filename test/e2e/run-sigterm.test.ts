@@ -20,7 +20,7 @@ it('SIGTERM: the request in flight completes, nginx quits, the watch is closed, 
   const place = await prepareRun();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'run', ...runFlags(place)], {
     cwd: ROOT,
-    env: { ...process.env, KUBE_HOST: fake.url, LOG_LEVEL: 'info' },
+    env: { ...process.env, KUBE_HOST: fake.url, K8S_PODS_INGRESS_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

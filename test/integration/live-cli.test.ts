@@ -16,7 +16,7 @@ describe('run (CLI)', () => {
     fake.addPod(microservice('a'));
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'run', '--window', '200'], {
       cwd: ROOT,
-      env: { ...process.env, KUBE_HOST: fake.url, LOG_LEVEL: 'warn', HTTP_PORT: '0' },
+      env: { ...process.env, KUBE_HOST: fake.url, K8S_PODS_INGRESS_LOG_LEVEL: 'warn', K8S_PODS_INGRESS_HTTP_PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     t.after(() => {

@@ -94,7 +94,8 @@ const LINE_SHAPES = [
   String.raw`server_names_hash_max_size [0-9]+;`, String.raw`server_names_hash_bucket_size [0-9]+;`, String.raw`access_log off;`,
   String.raw`(client_body|proxy|fastcgi|uwsgi|scgi)_temp_path [a-z_]+;`, String.raw`map \$http_upgrade \$connection_upgrade \{`,
   String.raw`default upgrade;`, String.raw`'' close;`, String.raw`upstream microservice[0-9]+(-[0-9]+)? \{`,
-  String.raw`server ${VALUE}; # Pod [a-z0-9.-]+ \([a-z0-9-]+\)`, String.raw`server \{`, String.raw`listen [0-9]+( default_server)?;`,
+  String.raw`server ${VALUE}; # Pod [a-z0-9.-]+ \([a-z0-9-]+\)`, String.raw`server \{`, String.raw`listen ([0-9.]+|\[[0-9a-f:]+\]):[0-9]+( default_server)?( ipv6only=on)?;`,
+  String.raw`client_max_body_size [0-9]+[kmg]?;`, String.raw`proxy_(connect|read|send)_timeout [0-9]+s;`,
   String.raw`server_name ${VALUE};`, String.raw`location (= )?${VALUE} \{`, String.raw`return (503|444);`, String.raw`proxy_pass http://${VALUE};`,
   String.raw`proxy_http_version 1\.1;`, String.raw`proxy_set_header [A-Za-z-]+ \$[a-z_]+;`, String.raw`\}`, '',
 ].map((shape) => new RegExp(`^\\s*(?:${shape})$`, 'u'));

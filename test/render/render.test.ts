@@ -7,14 +7,21 @@ import { compileTemplate, loadTemplate, TemplateError } from '../../src/render/t
 import { nginxTest } from '../support/nginx-check.js';
 
 const server = { address: '10.0.0.1:80', pod: 'web-1', namespace: 'default' };
+const listen = [{ address: '0.0.0.0:80', ipv6: false }, { address: '[::]:80', ipv6: true }];
 const view = (over: Partial<ConfigView> = {}): ConfigView => ({
   port: 80,
+  listeners: listen,
+  clientMaxBodySize: '100m',
+  proxyConnectTimeoutSeconds: 5,
+  proxyReadTimeoutSeconds: 60,
+  proxySendTimeoutSeconds: 60,
   workerProcesses: 'auto',
   serverNamesHashBucketSize: 64,
   serverNamesHashMaxSize: 512,
   upstreams: [{ name: 'microservice1', servers: [server, { ...server, address: '[fd00::1]:80', pod: 'web-2' }] }],
   servers: [{
     host: 'a.com',
+    listen,
     locations: [
       { exact: true, path: '/x', upstream: 'microservice1', direct: null, unavailable: false, waiting: [] },
       { exact: false, path: '/x/', upstream: null, direct: server, unavailable: false, waiting: [] },
@@ -40,12 +47,15 @@ test('the shipped template renders a view nginx accepts', () => {
   assert.ok(verdict.ok, verdict.output);
   assert.match(text, /server \[fd00::1\]:80; # Pod web-2 \(default\)/);
   assert.match(text, /# Pod web-3 \(default\) is not ready\n\s+return 503;/);
+  assert.match(text, /listen 0\.0\.0\.0:80;\n\s+listen \[::\]:80;\n\s+server_name a\.com;/);
+  assert.match(text, /listen 0\.0\.0\.0:80 default_server;\n\s+listen \[::\]:80 default_server ipv6only=on;\n\s+return 444;/);
+  assert.match(text, /client_max_body_size 100m;\n\s+proxy_connect_timeout 5s;\n\s+proxy_read_timeout 60s;\n\s+proxy_send_timeout 60s;/);
 });
 
 test('every value is checked against the allow-list of its kind', () => {
   const bad: [string, ConfigView][] = [
-    ['host', view({ servers: [{ host: 'a.com;', locations: [] }] })],
-    ['location path', view({ servers: [{ host: 'a.com', locations: [{ exact: true, path: '/x {', upstream: null, direct: server, unavailable: false, waiting: [] }] }] })],
+    ['host', view({ servers: [{ host: 'a.com;', listen, locations: [] }] })],
+    ['location path', view({ servers: [{ host: 'a.com', listen, locations: [{ exact: true, path: '/x {', upstream: null, direct: server, unavailable: false, waiting: [] }] }] })],
     ['upstream name', view({ upstreams: [{ name: 'evil;', servers: [server] }] })],
     ['backend address', view({ upstreams: [{ name: 'microservice1', servers: [{ ...server, address: '10.0.0.1:80;' }] }] })],
     ['backend address', view({ upstreams: [{ name: 'microservice1', servers: [{ ...server, address: 'evil.com:80' }] }] })],
@@ -53,6 +63,10 @@ test('every value is checked against the allow-list of its kind', () => {
     ['namespace', view({ upstreams: [{ name: 'microservice1', servers: [{ ...server, namespace: 'a)' }] }] })],
     ['listen port', view({ port: 70000 })],
     ['worker_processes', view({ workerProcesses: 0 })],
+    ['listen address', view({ listeners: [{ address: '0.0.0.0:80 reuseport', ipv6: false }] })],
+    ['listen address', view({ servers: [{ host: 'a.com', listen: [{ address: 'a.com:80', ipv6: false }], locations: [] }] })],
+    ['client_max_body_size', view({ clientMaxBodySize: '1m; return 200' })],
+    ['proxy timeout', view({ proxyReadTimeoutSeconds: 0 })],
   ];
   for (const [kind, v] of bad) {
     assert.throws(() => renderView(v, loadTemplate()), (e: unknown) => e instanceof TemplateValueError && e.message.includes(kind), kind);

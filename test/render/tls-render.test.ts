@@ -50,7 +50,7 @@ function nginxTest(config: RenderedConfig): { ok: boolean; output: string } {
 
 test('HTTPS parts of the config, by setting, each accepted by nginx -t', () => {
   const cases: [string, Partial<typeof tls>, RegExp[], RegExp[]][] = [
-    ['redirect to a non-default port', {}, [/listen 8443 ssl http2;/, /return 308 https:\/\/\$host:8443\$request_uri;/, /ssl_reject_handshake on;/, /ssl_protocols TLSv1\.2 TLSv1\.3;/], [/Strict-Transport-Security/]],
+    ['redirect to a non-default port', {}, [/listen 0\.0\.0\.0:8443 ssl http2;/, /return 308 https:\/\/\$host:8443\$request_uri;/, /ssl_reject_handshake on;/, /ssl_protocols TLSv1\.2 TLSv1\.3;/], [/Strict-Transport-Security/]],
     ['redirect to 443 has no port', { publicHttpsPort: 443 }, [/return 308 https:\/\/\$host\$request_uri;/], []],
     ['redirect off', { redirect: false }, [/ssl_certificate tls\//], [/return 308/]],
     ['HSTS on', { hstsMaxAge: 31536000 }, [/https "max-age=31536000";/, /add_header Strict-Transport-Security \$k8s_pods_ingress_hsts always;/], []],

@@ -94,6 +94,6 @@ describe('fileSink', () => {
     const text = readFileSync(path, 'utf8');
     assert.equal(text, outcomes[1]?.config.text);
     assert.match(text, /server 10\.0\.0\.1:3000;.*\n\s*server 10\.0\.0\.2:3000;/);
-    assert.match(text, /listen 8080;/);
+    assert.match(text, /listen 0\.0\.0\.0:8080;/);
   });
 });

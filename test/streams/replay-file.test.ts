@@ -98,7 +98,7 @@ test('malformed lines are reported with their number and reason; the rest is rep
   const good = routed('zhaohuabing-blog_watch_pods_added_modified_deleted.ndjson')[0]!;
   const { events: seen, bad } = await events(file([
     '{not json',
-    '[]',
+    '[1]',
     '{"type":"FROBNICATED","object":{}}',
     '{"type":"ADDED"}',
     '{"type":"ADDED","object":{"metadata":{"name":"x"}}}',

@@ -32,7 +32,7 @@ function isLocationArg(value: string): boolean {
 const TEMPLATED: Record<string, (args: readonly string[]) => string[] | null> = {
   'server_names_hash_max_size': (a) => (a.length === 1 && /^[1-9][0-9]*$/.test(a[0]!) ? ['<NUMBER>'] : null),
   'server_names_hash_bucket_size': (a) => (a.length === 1 && /^[1-9][0-9]*$/.test(a[0]!) ? ['<NUMBER>'] : null),
-  'listen': (a) => (a.length >= 1 && isValidPort(a[0]!) ? ['<PORT>', ...a.slice(1)] : null),
+  'listen': (a) => (a.length >= 1 && isValidPort(a[0]!) ? ['<PORT>', ...a.slice(1)] : a.length >= 1 && isAddress(a[0]!) ? ['<ADDRESS>', ...a.slice(1)] : null),
   'server_name': (a) => (a.length === 1 && isValidHost(a[0]!) ? ['<HOST>'] : null),
   'location': (a) => {
     const path = a[a.length - 1];
