@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { PipelineHooks, PipelineOptions } from '../pipeline.js';
 import { loadTemplate, DEFAULT_TEMPLATE_PATH } from '../render/template.js';
 import type { Settings } from '../settings.js';
+import { membersSocketPath } from '../sinks/nginx-paths.js';
 
 /**
  * Builds the pipeline's options from the settings: loads the template (throws TemplateError), and logs rejected
@@ -30,7 +31,16 @@ export function pipelineOptions(settings: Settings, scheduler: SchedulerLike, lo
       ownership: settings.ownership,
       ownershipGraceMs: settings.ownershipGraceSeconds * 1000,
     },
-    render: { port: settings.port, ownership: settings.ownership, workerProcesses: settings.nginxWorkers },
+    render: {
+      port: settings.port,
+      ownership: settings.ownership,
+      workerProcesses: settings.nginxWorkers,
+      dynamic: settings.backends === 'static' ? undefined : {
+        modulesDir: settings.nginxModulesDir.replace(/\/+$/, ''),
+        membersSocket: membersSocketPath(settings.nginxConf),
+        minSharedDictKb: settings.luaSharedDictMinMb * 1024,
+      },
+    },
     hooks,
   };
 }

@@ -44,7 +44,9 @@ export function replay$(settings: Settings, args: readonly string[], logger: Log
     const write = (text: string): void => void io.stdout.write(text);
     const run$ = configsFrom(events$, options).pipe(
       tap(() => counts.configs++),
-      settings.outDir === null ? printConfigs(write, { last: settings.last }) : writeConfigFiles(settings.outDir),
+      settings.outDir === null
+        ? printConfigs(write, { last: settings.last, members: settings.backends === 'dynamic' })
+        : writeConfigFiles(settings.outDir, { members: settings.backends === 'dynamic' }),
       ignoreElements(),
     );
     return concat(

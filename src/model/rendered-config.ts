@@ -1,4 +1,5 @@
 import type { Issue } from './issue.js';
+import type { Membership } from './membership.js';
 
 /** One rendered nginx.conf and what it was made of. */
 export interface RenderedConfig {
@@ -17,6 +18,13 @@ export interface RenderedConfig {
   readonly backends: number;
   /** Every rejected entry and refused claim, sorted. */
   readonly issues: readonly Issue[];
+  /**
+   * The membership product: each route's ready pods. In dynamic mode it reaches nginx apart from the text (a change
+   * of members alone changes no byte of it); absent only in hand-made configs of tests (read as no route).
+   */
+  readonly members?: Membership;
+  /** sha256 of the membership's body without version, hex. */
+  readonly membersHash?: string;
 }
 
 type Comparable = Pick<RenderedConfig, 'text' | 'parts'>;

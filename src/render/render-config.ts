@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { buildView, createViewCache, type ConfigView, type ViewCache } from '../model/config-view.js';
+import { membersBody } from '../model/members-text.js';
+import { buildMembership, createMembershipCache, type MembershipCache } from '../model/membership.js';
 import type { OwnershipPolicy } from '../model/ownership.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
 import { buildRoutingTable, createTableCache, type TableCache } from '../model/routing-table.js';
@@ -8,22 +10,41 @@ import { checkView } from './check-view.js';
 import { ConfigRenderer } from './config-renderer.js';
 import type { Template } from './template.js';
 
+/** Dynamic mode's settings as the render needs them. */
+export interface DynamicRenderOptions {
+  /** Directory of the Lua modules (`load_module`). */
+  readonly modulesDir: string;
+  /** Absolute path of the members socket. */
+  readonly membersSocket: string;
+  /** Idle keep-alive connections to pods per worker (default 64). */
+  readonly keepalive?: number;
+  /** Smallest shared dict for members, in KiB (default 1024). */
+  readonly minSharedDictKb?: number;
+}
+
 /** What rendering needs from the settings. */
 export interface RenderOptions {
   readonly port: number;
   readonly ownership: OwnershipPolicy;
   /** nginx worker processes (default `auto`). */
   readonly workerProcesses?: number | 'auto';
+  /** Dynamic mode (members pushed, one upstream with a Lua balancer); absent: static upstream blocks. */
+  readonly dynamic?: DynamicRenderOptions;
 }
+
+/** The version number the body size is estimated with: as wide as any version the sink will push. */
+const WIDEST_VERSION = 999_999_999_999_999;
 
 /**
  * Renders states one after another, redoing only what changed since the previous state: hosts whose routes are
  * unchanged keep their view objects, already-checked values are not checked again, and their text is reused.
- * Throws TemplateValueError if any new value fails its allow-list.
+ * Each render gives both products: the structure (nginx.conf text) and the membership. Throws TemplateValueError
+ * if any new value fails its allow-list.
  */
 export class StateRenderer {
   private readonly tables: TableCache = createTableCache();
   private readonly views: ViewCache = createViewCache();
+  private readonly members: MembershipCache = createMembershipCache();
   private readonly checked = new WeakSet<object>();
   private readonly renderer: ConfigRenderer;
 
@@ -31,10 +52,22 @@ export class StateRenderer {
     this.renderer = new ConfigRenderer(template);
   }
 
-  /** Renders one state to nginx.conf text. */
+  /** Renders one state to nginx.conf text and its membership. */
   render(state: RoutingState): RenderedConfig {
     const table = buildRoutingTable(state, this.options.ownership, this.tables);
-    const view = buildView(table, { port: this.options.port, workerProcesses: this.options.workerProcesses }, this.views);
+    const members = buildMembership(table, this.members);
+    let body: string | undefined;
+    const bodyOf = (): string => (body ??= membersBody(members, WIDEST_VERSION));
+    const dynamic = this.options.dynamic;
+    const view = buildView(
+      table,
+      {
+        port: this.options.port,
+        workerProcesses: this.options.workerProcesses,
+        dynamic: dynamic === undefined ? undefined : { ...dynamic, keepalive: dynamic.keepalive ?? 64, membersBytes: Buffer.byteLength(bodyOf()) },
+      },
+      this.views,
+    );
     checkView(view, this.checked);
     const parts = this.renderer.renderParts(view);
     let routes = 0;
@@ -45,17 +78,22 @@ export class StateRenderer {
     }
     let text: string | undefined;
     let hash: string | undefined;
-    // Text and hash are made on first use: most renders of a busy cluster are only compared, never applied.
+    let membersHash: string | undefined;
+    // Text and hashes are made on first use: most renders of a busy cluster are only compared, never applied.
     return {
       parts,
       routes,
       backends,
       issues: table.issues,
+      members,
       get text() {
         return (text ??= parts.join(''));
       },
       get hash() {
         return (hash ??= hashText(this.text));
+      },
+      get membersHash() {
+        return (membersHash ??= hashText(bodyOf()));
       },
     };
   }

@@ -1,6 +1,6 @@
 import {
-  AsyncSubject, asyncScheduler, catchError, concatAll, concatMap, defer, EMPTY, ignoreElements, map, Observable, of, Subject, tap,
-  throwError, timeout, timer, type SchedulerLike, type Subscription,
+  AsyncSubject, asyncScheduler, catchError, concatAll, concatMap, defer, EMPTY, endWith, ignoreElements, map, merge, Observable, of, Subject, take,
+  tap, throwError, timeout, timer, type SchedulerLike, type Subscription,
 } from 'rxjs';
 import type { Logger } from '../logger.js';
 import { NginxApplyError } from './nginx-apply-error.js';
@@ -39,9 +39,14 @@ export interface NginxHealth {
   readonly lastExit: ExitStatus | null;
 }
 
+/** Why nginx read a config: first start, restart after its master died, or a reload for a structural change. */
+export type LoadReason = 'start' | 'restart' | 'structure';
+
 /** Observers for logs and metrics; all optional. */
 export interface NginxHooks {
   readonly health?: (health: NginxHealth) => void;
+  /** nginx read a config and serves it (a confirmed or assumed start or reload). */
+  readonly loaded?: (reason: LoadReason) => void;
   readonly exited?: (status: ExitStatus, expected: boolean) => void;
   readonly line?: (line: NginxLine) => void;
 }
@@ -60,6 +65,13 @@ export interface NginxSupervisorOptions {
   /** How long a graceful quit (in-flight requests finishing) may take before nginx is killed. */
   readonly stopTimeoutMs?: number;
   readonly restartBackoff?: Backoff;
+  /** Extra directives for `-g` (master and `nginx -t`), e.g. `worker_shutdown_timeout 60s;`. */
+  readonly globals?: string;
+  /**
+   * Runs after every (re)start, before the master counts as running (and readiness turns 200): e.g. wait until nginx
+   * answers on its port, then push the members. Its failure is logged; nginx still counts as running.
+   */
+  readonly ready?: () => Observable<unknown>;
   readonly hooks?: NginxHooks;
 }
 
@@ -92,11 +104,20 @@ export class NginxSupervisor {
     this.log = options.logger.child({ component: 'nginx' });
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.system = options.system ?? nodeNginxSystem();
-    this.files = new NginxFiles(this.system, nginxPaths(options.confPath), options.bin, options.checkTimeoutMs ?? 60_000);
+    this.files = new NginxFiles(this.system, nginxPaths(options.confPath, options.globals ?? ''), options.bin, options.checkTimeoutMs ?? 60_000);
     this.ops.pipe(concatAll()).subscribe();
   }
 
-  /** Writes the config next to the live one, tests it, renames it over the live file, then starts or reloads nginx. */
+  /** The files of this nginx: its prefix, live config and candidate. */
+  get paths(): NginxFiles['paths'] {
+    return this.files.paths;
+  }
+
+  /**
+   * Writes the config next to the live one, tests it, renames it over the live file, then reloads nginx. The first
+   * config is not tested apart: starting nginx parses it exactly as `nginx -t` would and refuses it the same way
+   * (the master exits), so nothing untested ever serves, and a large first config is parsed once, not twice.
+   */
   apply(config: ConfigText): Observable<ApplyResult> {
     return this.enqueue(() => this.applyNow(config));
   }
@@ -128,13 +149,18 @@ export class NginxSupervisor {
   private applyNow(config: ConfigText): Observable<ApplyResult> {
     return defer(() => {
       if (this.stopped !== null) throw new NginxApplyError('stopped', `nginx ${this.files.paths.live} is stopping; config not applied`, '');
-      return this.files.prepare(config.text);
+      if (this.master === null) {
+        this.files.restore(config.text);
+        return this.startNow('start').pipe(map((confirmed): ApplyResult => ({ action: 'started', confirmed })));
+      }
+      const master = this.master;
+      return this.files.prepare(config.text).pipe(
+        concatMap(() => {
+          this.files.promote();
+          return this.reloadNow(master).pipe(map((confirmed): ApplyResult => ({ action: 'reloaded', confirmed })));
+        }),
+      );
     }).pipe(
-      concatMap(() => {
-        this.files.promote();
-        if (this.master === null) return this.startNow().pipe(map((confirmed): ApplyResult => ({ action: 'started', confirmed })));
-        return this.reloadNow(this.master).pipe(map((confirmed): ApplyResult => ({ action: 'reloaded', confirmed })));
-      }),
       tap(() => {
         this.applied = config;
         this.setState(this.state);
@@ -147,7 +173,7 @@ export class NginxSupervisor {
     );
   }
 
-  private startNow(): Observable<Confirmed> {
+  private startNow(reason: 'start' | 'restart'): Observable<Confirmed> {
     return defer(() => {
       this.restartTimer?.unsubscribe();
       const onLine = (line: NginxLine): void => this.forward(line);
@@ -156,11 +182,13 @@ export class NginxSupervisor {
       this.setState('starting');
       master.exit$.subscribe((status) => this.onExit(master, status));
       return master.started(this.confirmTimeout(), this.scheduler).pipe(
+        concatMap((confirmed) => this.whenReady(master).pipe(map(() => confirmed))),
         tap((confirmed) => {
           // A stop that came while nginx was starting keeps the state at stopping.
           if (this.stopped === null) this.setState('running');
-          this.log.info('nginx started', { pid: master.pid, prefix: this.files.paths.prefix, confirmed });
+          this.log.info('nginx started', { pid: master.pid, prefix: this.files.paths.prefix, confirmed, reason });
           if (!confirmed) this.warnUnconfirmed('start');
+          this.options.hooks?.loaded?.(reason);
         }),
       );
     });
@@ -171,8 +199,29 @@ export class NginxSupervisor {
       tap((confirmed) => {
         this.reloads++;
         if (!confirmed) this.warnUnconfirmed('reload');
+        this.options.hooks?.loaded?.('structure');
       }),
     );
+  }
+
+  // The ready hook, bounded by the master's life: a master that dies meanwhile fails the start as usual.
+  private whenReady(master: NginxMaster): Observable<unknown> {
+    const ready = this.options.ready;
+    if (ready === undefined) return of(undefined);
+    const steps$ = defer(ready).pipe(
+      ignoreElements(),
+      endWith(undefined),
+      catchError((error: unknown) => {
+        this.log.warn('nginx started, but its readiness steps failed', { pid: master.pid, error: String(error) });
+        return of(undefined);
+      }),
+    );
+    const died$ = master.exit$.pipe(
+      map((status) => {
+        throw new NginxApplyError('start', `nginx master ${master.pid ?? ''} exited while getting ready (${describeExit(status)})`, '');
+      }),
+    );
+    return merge(steps$, died$).pipe(take(1));
   }
 
   private onExit(master: NginxMaster, status: ExitStatus): void {
@@ -225,7 +274,7 @@ export class NginxSupervisor {
       if (this.stopped !== null || this.master !== null || this.applied === null) return EMPTY;
       this.files.restore(this.applied.text);
       this.restarts++;
-      return this.startNow();
+      return this.startNow('restart');
     });
   }
 

@@ -50,6 +50,7 @@ const fakeNginx = (plan: (hash: string, attempt: number) => Observable<ApplyResu
 const short = map((outcome: ApplyOutcome) => {
   if (outcome.type === 'unchanged') return `unchanged:${outcome.config.hash}`;
   if (outcome.type === 'applied') return `applied:${outcome.config.hash}:${outcome.attempt}`;
+  if (outcome.type === 'pushed') return `pushed:${outcome.config.hash}:${outcome.version}:${outcome.attempt}`;
   return `${outcome.stage}:${outcome.config.hash}:${outcome.attempt}+${outcome.retryInMs ?? 'none'}`;
 });
 const options = { logger: testLogger(), retryBackoff: { initialMs: 10, maxMs: 15 } };
