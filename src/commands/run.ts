@@ -10,13 +10,10 @@ import { observePipeline, type PipelineObserver } from '../metrics/observe-pipel
 import { defaultWatchSilenceLimitMs, Status } from '../metrics/status.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
 import { configsFrom, type PipelineHooks } from '../pipeline.js';
-import { SettingsError, type Settings } from '../settings.js';
+import type { Settings } from '../settings.js';
 import { settingsForLog } from '../settings-for-log.js';
 import { fileSink, type FileOutcome } from '../sinks/file-sink.js';
 import { kubeEventsFor } from '../sinks/kube-events.js';
-import { applyToNginx } from '../sinks/nginx-sink.js';
-import { nginxSetupProblem } from '../sinks/nginx-paths.js';
-import { NginxSupervisor, type NginxHealth } from '../sinks/nginx-supervisor.js';
 import { printConfigs } from '../sinks/print-configs.js';
 import type { EventRecorder } from '../sinks/record-events.js';
 import type { SourceHooks } from '../streams/kube-event.js';
@@ -24,6 +21,7 @@ import { kubePodEvents$ } from '../streams/kube-pod-events.js';
 import { LiveClock } from '../streams/live-clock.js';
 import { isInCluster, loadKubeConfig, type ClusterAccess, type KubeEnvironment } from '../streams/load-kube-config.js';
 import type { BackoffOptions } from '../streams/reconnect-with-backoff.js';
+import { nginxSink } from './nginx-sink-setup.js';
 import { pipelineOptions } from './pipeline-options.js';
 
 /** Where the live commands write configs. */
@@ -70,7 +68,7 @@ export function run$(settings: Settings, logger: Logger, io: LiveIo, stop$: Obse
       }),
       share(),
     );
-    const sink = configSink(kind, settings, logger, io, observed.observer);
+    const sink = configSink(kind, settings, logger, io, observed.observer, observed.metrics);
     const source = observed.observer.source;
     const hooks: SourceHooks = {
       alive: (at) => (source.alive(at), options.hooks?.alive?.(at)),
@@ -107,12 +105,12 @@ function observe(settings: Settings, kind: SinkKind, access: ClusterAccess, cloc
 }
 
 /** Builds the sink a `--sink` value names; each outcome is reported to the observer (readiness, metrics). */
-export function configSink(kind: SinkKind, settings: Settings, logger: Logger, io: LiveIo, observer?: PipelineObserver): Sink {
+export function configSink(kind: SinkKind, settings: Settings, logger: Logger, io: LiveIo, observer?: PipelineObserver, metrics?: Metrics): Sink {
   const report = (outcome: ApplyReport): void => observer?.applied(outcome);
   switch (kind) {
     case 'stdout':
       return (configs$) => configs$.pipe(
-        printConfigs((text) => void io.stdout.write(text), { last: false }),
+        printConfigs((text) => void io.stdout.write(text), { last: false, members: settings.backends === 'dynamic' }),
         tap((config) => report({ type: 'applied', config, durationMs: 0 })),
       );
     case 'file':
@@ -120,22 +118,8 @@ export function configSink(kind: SinkKind, settings: Settings, logger: Logger, i
         fileSink(settings.nginxConf, logger.child({ component: 'file-sink' })),
         tap((outcome) => report(fileReport(outcome))),
       );
-    case 'nginx': {
-      const problem = nginxSetupProblem(settings.nginxBin, settings.nginxConf);
-      if (problem !== null) throw new SettingsError(problem);
-      const nginx = new NginxSupervisor({
-        bin: settings.nginxBin,
-        confPath: settings.nginxConf,
-        logger,
-        hooks: {
-          health: (health) => {
-            const reason = downReason(health);
-            observer?.nginxUp(reason === undefined, reason);
-          },
-        },
-      });
-      return (configs$) => configs$.pipe(applyToNginx(nginx, { logger: logger.child({ component: 'nginx-sink' }) }), tap(report));
-    }
+    case 'nginx':
+      return nginxSink(settings, logger, { report, nginxUp: (up, reason) => observer?.nginxUp(up, reason), metrics });
   }
 }
 
@@ -148,15 +132,6 @@ function fileReport(outcome: FileOutcome): ApplyReport {
     case 'failed':
       return { type: 'failed', config: outcome.config, durationMs: 0, stage: 'write' };
   }
-}
-
-// Not started yet (idle), or quitting gracefully (stopping), is not a failure. A master starting after an exit is
-// one: it does not serve until it has bound its ports (nginx retries a busy port for 2.5 s), and it may fail again.
-function downReason(health: NginxHealth): string | undefined {
-  const restarting = health.state === 'starting' && health.lastExit !== null;
-  if (health.state !== 'down' && !restarting) return undefined;
-  const exit = health.lastExit;
-  return exit === null ? 'nginx not running' : `nginx not running (exited: ${exit.error ?? (exit.signal !== null ? `signal ${exit.signal}` : `code ${exit.code}`)})`;
 }
 
 /**

@@ -5,7 +5,7 @@
 import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { Observable } from 'rxjs';
+import { Observable, tap } from 'rxjs';
 import { membersBody } from '../model/members-text.js';
 import type { Membership } from '../model/membership.js';
 
@@ -61,6 +61,7 @@ export function prepareMembersDir(prefix: string): MembersPaths {
 /** The members channel of one nginx: versioned snapshots, written to the file and pushed to the socket. */
 export class MembersChannel {
   private version = 0;
+  private confirmed = 0;
   private written: { readonly membership: Membership; readonly version: number } | null = null;
 
   constructor(
@@ -71,6 +72,11 @@ export class MembersChannel {
   /** The membership last written (what a (re)started nginx loads), or null before the first. */
   get current(): Membership | null {
     return this.written?.membership ?? null;
+  }
+
+  /** Tells whether nginx confirmed the snapshot last written. */
+  get inSync(): boolean {
+    return this.written !== null && this.confirmed >= this.written.version;
   }
 
   /** Writes `membership` as the next version to the snapshot file, atomically; returns the version. */
@@ -85,7 +91,9 @@ export class MembersChannel {
   pushCurrent(): Observable<Pushed> {
     const written = this.written;
     if (written === null) return new Observable((subscriber) => subscriber.complete());
-    return this.push(membersBody(written.membership, written.version), written.version);
+    return this.push(membersBody(written.membership, written.version), written.version).pipe(
+      tap((pushed) => (this.confirmed = Math.max(this.confirmed, pushed.version))),
+    );
   }
 
   /** Posts a body to nginx; emits once nginx answered with the version it now serves, or errors with MembersPushError. */

@@ -47,6 +47,8 @@ export interface NginxTarget {
 export interface MembersTarget {
   /** The membership last written, or null. */
   readonly current: Membership | null;
+  /** nginx confirmed the snapshot last written. */
+  readonly inSync: boolean;
   /** Writes the next snapshot to the file nginx loads at (re)start; returns its version. */
   write(membership: Membership): number;
   /** Pushes the snapshot last written to the running nginx. */
@@ -117,12 +119,8 @@ export function applyToNginx(nginx: NginxTarget, options: ApplyToNginxOptions): 
     });
 }
 
-/** The steps of one apply; holds what the members channel has confirmed. */
+/** The steps of one apply. */
 class ApplySteps {
-  /** The version nginx last confirmed, to tell whether the written snapshot is the one served. */
-  private confirmed: number | null = null;
-  private writtenVersion: number | null = null;
-
   constructor(
     private readonly nginx: NginxTarget,
     private readonly options: ApplyToNginxOptions,
@@ -177,12 +175,12 @@ class ApplySteps {
   }
 
   private inForce(channel: MembersTarget, members: Membership): boolean {
-    return channel.current !== null && this.confirmed === this.writtenVersion && sameMembership(channel.current, members);
+    return channel.current !== null && channel.inSync && sameMembership(channel.current, members);
   }
 
   private write(channel: MembersTarget, members: Membership): number {
     try {
-      return (this.writtenVersion = channel.write(members));
+      return channel.write(members);
     } catch (error) {
       throw new NginxApplyError('write', 'cannot write the members file', (error as Error).message, { cause: error });
     }
@@ -195,7 +193,6 @@ class ApplySteps {
       return channel.pushCurrent().pipe(
         map((pushed) => {
           this.options.onPush?.('success', pushed.durationMs);
-          this.confirmed = Math.max(this.confirmed ?? 0, pushed.version);
           return pushed.version;
         }),
         catchError((error: unknown) => {

@@ -72,6 +72,8 @@ export interface NginxSupervisorOptions {
    * answers on its port, then push the members. Its failure is logged; nginx still counts as running.
    */
   readonly ready?: () => Observable<unknown>;
+  /** Runs before every (re)start, e.g. to remove a unix socket a killed master left behind (nginx would not bind). */
+  readonly beforeStart?: () => void;
   readonly hooks?: NginxHooks;
 }
 
@@ -176,6 +178,7 @@ export class NginxSupervisor {
   private startNow(reason: 'start' | 'restart'): Observable<Confirmed> {
     return defer(() => {
       this.restartTimer?.unsubscribe();
+      this.options.beforeStart?.();
       const onLine = (line: NginxLine): void => this.forward(line);
       const master = NginxMaster.spawn(this.system, this.options.bin, masterArgs(this.files.paths), onLine, this.scheduler.now());
       this.master = master;
