@@ -2,7 +2,7 @@ import { asyncScheduler, catchError, concat, defer, EMPTY, finalize, ignoreEleme
 import type { Logger } from '../logger.js';
 import { EMPTY_MEMBERSHIP, sameMembership, unionMembership, type Membership } from '../model/membership.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
-import { applyLatest, type LatestQueue } from '../operators/apply-latest.js';
+import { applyLatest, type LatestQueue } from './apply-latest.js';
 import { MembersPushError, type PushProblem, type Pushed } from './members-channel.js';
 import { NginxApplyError, type ApplyStage } from './nginx-apply-error.js';
 import { nginxBackoff, type Backoff } from './nginx-backoff.js';

@@ -68,12 +68,12 @@ it('scales 1 -> 3 -> 1, flips readiness and deletes pods under load: no failed r
 });
 
 it('a structural change reloads once and keeps every route\'s members', async (t) => {
-  const { ingress, pod } = await setUp(t, ['a', 'b', 'api']);
+  const { backends, ingress, pod } = await setUp(t, ['a', 'b', 'api']);
   ingress.send(sync(pod('a'), pod('b')));
   await ingress.outcome(0, 'the first config applied', isApplied);
   const loop = startRequestLoop(() => ingress.get(HOST, '/'));
   const mark = ingress.outcomes.length;
-  ingress.send(added(pod('api', { hosts: 'api.test', paths: `${pod('api').paths.split(':')[0]}:/v1` })));
+  ingress.send(added(pod('api', { hosts: 'api.test', paths: `${backends.port}:/v1` })));
   const outcome = await ingress.outcome(mark, 'the new host applied', isApplied);
   assert.equal(outcome.type === 'applied' && outcome.action, 'reloaded');
   // The new route serves at once, and the old one still has both its pods.
