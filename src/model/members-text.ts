@@ -16,8 +16,9 @@ export function membersBody(membership: Membership, version: number): string {
 }
 
 /**
- * Returns the printed form: `# members N sha256:H routes=R backends=B`, then per route
- * `# ID HOST PATH ADDR(pod namespace) …` or `# ID HOST PATH none`. Comment lines, so a printed config stays valid.
+ * Returns the printed form: `# members N sha256:H routes=R backends=B` (H: sha256 of the pushed body without its
+ * version line), then per route `# ID HOST PATH ADDR(pod namespace) …` or `# ID HOST PATH none`, followed by
+ * `waiting(pod namespace)` for each claiming pod that is not ready. Comment lines, so a printed config stays valid.
  */
 export function membersText(membership: Membership, sequence: number, hash: string): string {
   let backends = 0;
@@ -25,7 +26,8 @@ export function membersText(membership: Membership, sequence: number, hash: stri
   for (const route of membership.routes) {
     backends += route.backends.length;
     const members = route.backends.length === 0 ? ['none'] : route.backends.map((b) => `${b.address}(${b.name} ${b.namespace})`);
-    lines.push(`# ${route.id} ${route.host} ${route.path} ${members.join(' ')}`);
+    const waiting = route.waiting.map((pod) => `waiting(${pod.name} ${pod.namespace})`);
+    lines.push(`# ${[route.id, route.host, route.path, ...members, ...waiting].join(' ')}`);
   }
   const header = `# members ${sequence} sha256:${hash.slice(0, 16)} routes=${membership.routes.length} backends=${backends}`;
   return `${[header, ...lines].join('\n')}\n`;

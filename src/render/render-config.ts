@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { buildView, createViewCache, type ConfigView, type ViewCache } from '../model/config-view.js';
 import { membersBody } from '../model/members-text.js';
-import { buildMembership, createMembershipCache, type MembershipCache } from '../model/membership.js';
+import { buildMembership, createMembershipCache, EMPTY_MEMBERSHIP, type MembershipCache } from '../model/membership.js';
 import type { OwnershipPolicy } from '../model/ownership.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
 import { buildRoutingTable, createTableCache, type TableCache } from '../model/routing-table.js';
@@ -38,7 +38,7 @@ const WIDEST_VERSION = 999_999_999_999_999;
 /**
  * Renders states one after another, redoing only what changed since the previous state: hosts whose routes are
  * unchanged keep their view objects, already-checked values are not checked again, and their text is reused.
- * Each render gives both products: the structure (nginx.conf text) and the membership. Throws TemplateValueError
+ * In dynamic mode each render gives both products: the structure (nginx.conf text) and the membership. Throws TemplateValueError
  * if any new value fails its allow-list.
  */
 export class StateRenderer {
@@ -55,10 +55,11 @@ export class StateRenderer {
   /** Renders one state to nginx.conf text and its membership. */
   render(state: RoutingState): RenderedConfig {
     const table = buildRoutingTable(state, this.options.ownership, this.tables);
-    const members = buildMembership(table, this.members);
-    let body: string | undefined;
-    const bodyOf = (): string => (body ??= membersBody(members, WIDEST_VERSION));
     const dynamic = this.options.dynamic;
+    // Static mode has no membership product: its pods are in the text, and configs compare by text alone.
+    const members = dynamic === undefined ? undefined : buildMembership(table, this.members);
+    let body: string | undefined;
+    const bodyOf = (): string => (body ??= membersBody(members ?? EMPTY_MEMBERSHIP, WIDEST_VERSION));
     const view = buildView(
       table,
       {
@@ -93,7 +94,7 @@ export class StateRenderer {
         return (hash ??= hashText(this.text));
       },
       get membersHash() {
-        return (membersHash ??= hashText(bodyOf()));
+        return members === undefined ? undefined : (membersHash ??= hashText(bodyOf()));
       },
     };
   }
