@@ -109,7 +109,7 @@ test('a user template is used, and one that bypasses the value check is refused'
   assert.equal(ok.status, 0, ok.stderr);
   assert.equal(ok.stdout, 'events {}\nhttp {\n  server { listen 80; server_name test.k8s.local; return 200; }\n}\n');
   const dynamic = runCli(['replay', DEMO, '--last', '--template', mine]);
-  assert.match(dynamic.stdout, /^events \{\}\nhttp \{\n  server \{ listen 80; server_name test\.k8s\.local; return 200; \}\n\}\n# members 1 .*\n# microservice1866206336 /);
+  assert.match(dynamic.stdout, /^events \{\}\nhttp \{\n {2}server \{ listen 80; server_name test\.k8s\.local; return 200; \}\n\}\n# members 1 .*\n# microservice1866206336 /);
   const sneaky = join(dir, 'sneaky.mustache');
   writeFileSync(sneaky, 'server_name {{{host}}};');
   const refused = runCli(['replay', DEMO, '--last', '--template', sneaky]);
