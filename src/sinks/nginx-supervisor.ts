@@ -26,6 +26,25 @@ export interface ApplyResult {
 /** Where the master is: never started, starting, serving, dead (restart pending), quitting, gone for good. */
 export type NginxState = 'idle' | 'starting' | 'running' | 'down' | 'stopping' | 'stopped';
 
+/**
+ * The supervisor's state with what each state owns, so no two fields can disagree: a master exists only while
+ * starting, running or stopping; a restart timer only while down; the stop's completion from the stop on.
+ */
+type Phase =
+  | { readonly state: 'idle' }
+  | { readonly state: 'starting' | 'running'; readonly master: NginxMaster }
+  | { readonly state: 'down'; readonly restart: Subscription | null }
+  | { readonly state: 'stopping'; readonly master: NginxMaster | null; readonly done: Observable<void> }
+  | { readonly state: 'stopped'; readonly done: Observable<void> };
+
+/** The supervisor's durations, defaults resolved once. */
+interface Timing {
+  readonly checkTimeoutMs: number;
+  readonly confirmTimeoutMs: number;
+  readonly stopTimeoutMs: number;
+  readonly restartBackoff: Backoff;
+}
+
 /** A snapshot for health checks and metrics. */
 export interface NginxHealth {
   readonly state: NginxState;
@@ -89,24 +108,28 @@ export class NginxSupervisor {
   private readonly log: Logger;
   private readonly scheduler: SchedulerLike;
   private readonly system: NginxSystem;
+  private readonly timing: Timing;
   private readonly files: NginxFiles;
   private readonly ops = new Subject<Observable<unknown>>();
-  private master: NginxMaster | null = null;
-  private state: NginxState = 'idle';
+  private phase: Phase = { state: 'idle' };
   private applied: ConfigText | null = null;
   private reloads = 0;
   private restarts = 0;
   private lastExit: ExitStatus | null = null;
   private restartAttempt = 0;
-  private restartTimer: Subscription | null = null;
   private readonly reapers = new Map<NginxMaster, Subscription>();
-  private stopped: Observable<void> | null = null;
 
   constructor(private readonly options: NginxSupervisorOptions) {
     this.log = options.logger.child({ component: 'nginx' });
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.system = options.system ?? nodeNginxSystem();
-    this.files = new NginxFiles(this.system, nginxPaths(options.confPath, options.globals ?? ''), options.bin, options.checkTimeoutMs ?? 60_000);
+    this.timing = {
+      checkTimeoutMs: options.checkTimeoutMs ?? 60_000,
+      confirmTimeoutMs: options.confirmTimeoutMs ?? 30_000,
+      stopTimeoutMs: options.stopTimeoutMs ?? 10_000,
+      restartBackoff: options.restartBackoff ?? { initialMs: 200, maxMs: 10_000 },
+    };
+    this.files = new NginxFiles(this.system, nginxPaths(options.confPath, options.globals ?? ''), options.bin, this.timing.checkTimeoutMs);
     this.ops.pipe(concatAll()).subscribe();
   }
 
@@ -126,36 +149,46 @@ export class NginxSupervisor {
 
   /** Tells whether the master is up and serving. */
   isRunning(): boolean {
-    return this.state === 'running';
+    return this.phase.state === 'running';
   }
 
   /** Returns the state, pid, config in force and counters. */
   health(): NginxHealth {
-    const { state, reloads, restarts, lastExit } = this;
-    return { state, running: state === 'running', pid: this.master?.pid ?? null, applied: this.applied?.hash ?? null, reloads, restarts, lastExit };
+    const { reloads, restarts, lastExit } = this;
+    const state = this.phase.state;
+    return { state, running: state === 'running', pid: this.master()?.pid ?? null, applied: this.applied?.hash ?? null, reloads, restarts, lastExit };
   }
 
   /** Asks nginx to quit gracefully (SIGQUIT: in-flight requests finish), kills it after the stop timeout; idempotent. */
   stop(): Observable<void> {
-    if (this.stopped === null) {
-      this.restartTimer?.unsubscribe();
-      this.setState('stopping');
-      const done = new AsyncSubject<void>();
-      // Set before the quit is queued: from here on an exit is expected and nothing new may start.
-      this.stopped = done.asObservable();
-      this.enqueue(() => this.quitNow()).subscribe(done);
-    }
-    return this.stopped;
+    const phase = this.phase;
+    if (phase.state === 'stopping' || phase.state === 'stopped') return phase.done;
+    if (phase.state === 'down') phase.restart?.unsubscribe();
+    const done = new AsyncSubject<void>();
+    // Set before the quit is queued: from here on an exit is expected and nothing new may start.
+    this.setPhase({ state: 'stopping', master: this.master(), done: done.asObservable() });
+    this.enqueue(() => this.quitNow()).subscribe(done);
+    return done.asObservable();
+  }
+
+  /** The master of the current state, if it has one. */
+  private master(): NginxMaster | null {
+    const phase = this.phase;
+    return phase.state === 'starting' || phase.state === 'running' || phase.state === 'stopping' ? phase.master : null;
+  }
+
+  private stopping(): boolean {
+    return this.phase.state === 'stopping' || this.phase.state === 'stopped';
   }
 
   private applyNow(config: ConfigText): Observable<ApplyResult> {
     return defer(() => {
-      if (this.stopped !== null) throw new NginxApplyError('stopped', `nginx ${this.files.paths.live} is stopping; config not applied`, '');
-      if (this.master === null) {
+      if (this.stopping()) throw new NginxApplyError('stopped', `nginx ${this.files.paths.live} is stopping; config not applied`, '');
+      const master = this.master();
+      if (master === null) {
         this.files.restore(config.text);
         return this.startNow('start').pipe(map((confirmed): ApplyResult => ({ action: 'started', confirmed })));
       }
-      const master = this.master;
       return this.files.prepare(config.text).pipe(
         concatMap(() => {
           this.files.promote();
@@ -165,7 +198,7 @@ export class NginxSupervisor {
     }).pipe(
       tap(() => {
         this.applied = config;
-        this.setState(this.state);
+        this.setPhase(this.phase);
       }),
       catchError((error: unknown) => {
         // The live file must say what nginx runs, and a restart must not pick up the config that just failed.
@@ -177,18 +210,17 @@ export class NginxSupervisor {
 
   private startNow(reason: 'start' | 'restart'): Observable<Confirmed> {
     return defer(() => {
-      this.restartTimer?.unsubscribe();
+      if (this.phase.state === 'down') this.phase.restart?.unsubscribe();
       this.options.beforeStart?.();
       const onLine = (line: NginxLine): void => this.forward(line);
       const master = NginxMaster.spawn(this.system, this.options.bin, masterArgs(this.files.paths), onLine, this.scheduler.now());
-      this.master = master;
-      this.setState('starting');
+      this.setPhase({ state: 'starting', master });
       master.exit$.subscribe((status) => this.onExit(master, status));
-      return master.started(this.confirmTimeout(), this.scheduler).pipe(
+      return master.started(this.timing.confirmTimeoutMs, this.scheduler).pipe(
         concatMap((confirmed) => this.whenReady(master).pipe(map(() => confirmed))),
         tap((confirmed) => {
           // A stop that came while nginx was starting keeps the state at stopping.
-          if (this.stopped === null) this.setState('running');
+          if (this.phase.state === 'starting' && this.phase.master === master) this.setPhase({ state: 'running', master });
           this.log.info('nginx started', { pid: master.pid, prefix: this.files.paths.prefix, confirmed, reason });
           if (!confirmed) this.warnUnconfirmed('start');
           this.options.hooks?.loaded?.(reason);
@@ -198,7 +230,7 @@ export class NginxSupervisor {
   }
 
   private reloadNow(master: NginxMaster): Observable<Confirmed> {
-    return master.reload(this.confirmTimeout(), this.scheduler).pipe(
+    return master.reload(this.timing.confirmTimeoutMs, this.scheduler).pipe(
       tap((confirmed) => {
         this.reloads++;
         if (!confirmed) this.warnUnconfirmed('reload');
@@ -228,15 +260,18 @@ export class NginxSupervisor {
   }
 
   private onExit(master: NginxMaster, status: ExitStatus): void {
-    if (master !== this.master) return;
-    this.master = null;
+    if (master !== this.master()) return;
     this.lastExit = status;
-    const expected = this.stopped !== null;
-    this.options.hooks?.exited?.(status, expected);
-    if (expected) return;
+    const phase = this.phase;
+    if (phase.state === 'stopping') {
+      this.setPhase({ state: 'stopping', master: null, done: phase.done });
+      this.options.hooks?.exited?.(status, true);
+      return;
+    }
+    this.options.hooks?.exited?.(status, false);
     this.reapOrphans(master);
     if (this.scheduler.now() - master.startedAt >= STABLE_MS) this.restartAttempt = 0;
-    this.setState('down');
+    this.setPhase({ state: 'down', restart: null });
     const restartInMs = this.applied === null ? null : this.scheduleRestart();
     this.log.error('nginx master exited', { pid: master.pid, exit: describeExit(status), restartInMs });
   }
@@ -245,7 +280,7 @@ export class NginxSupervisor {
   // them close it at once and finish their requests; whatever is left after the stop timeout is killed.
   private reapOrphans(master: NginxMaster): void {
     if (!master.signalGroup('SIGQUIT')) return;
-    const reaper = timer(this.options.stopTimeoutMs ?? 10_000, this.scheduler).subscribe(() => this.killOrphans(master));
+    const reaper = timer(this.timing.stopTimeoutMs, this.scheduler).subscribe(() => this.killOrphans(master));
     this.reapers.set(master, reaper);
   }
 
@@ -253,28 +288,30 @@ export class NginxSupervisor {
     this.reapers.get(master)?.unsubscribe();
     this.reapers.delete(master);
     // A group id is freed with its last member; never signal a group that is now our own master's.
-    if (master.pid !== this.master?.pid) master.signalGroup('SIGKILL');
+    if (master.pid !== this.master()?.pid) master.signalGroup('SIGKILL');
   }
 
+  // Only while down: the timer belongs to the down state, and leaving it (a start, a stop) cancels it.
   private scheduleRestart(): number {
-    this.restartTimer?.unsubscribe();
-    const delayMs = nginxBackoff(this.options.restartBackoff ?? { initialMs: 200, maxMs: 10_000 }, ++this.restartAttempt);
-    this.restartTimer = timer(delayMs, this.scheduler).subscribe(() => {
-      this.restartTimer = null;
+    if (this.phase.state === 'down') this.phase.restart?.unsubscribe();
+    const delayMs = nginxBackoff(this.timing.restartBackoff, ++this.restartAttempt);
+    const restart = timer(delayMs, this.scheduler).subscribe(() => {
+      if (this.phase.state === 'down' && this.phase.restart === restart) this.setPhase({ state: 'down', restart: null });
       this.enqueue(() => this.restartNow()).subscribe({
         error: (error: unknown) => {
           this.log.error('nginx restart failed', { error: String(error) });
           // A failed spawn has already rescheduled through onExit; a failed write has not.
-          if (this.master === null && this.restartTimer === null && this.stopped === null) this.scheduleRestart();
+          if (this.phase.state === 'down' && this.phase.restart === null) this.scheduleRestart();
         },
       });
     });
+    this.setPhase({ state: 'down', restart });
     return delayMs;
   }
 
   private restartNow(): Observable<Confirmed> {
     return defer(() => {
-      if (this.stopped !== null || this.master !== null || this.applied === null) return EMPTY;
+      if (this.phase.state !== 'down' || this.applied === null) return EMPTY;
       this.files.restore(this.applied.text);
       this.restarts++;
       return this.startNow('restart');
@@ -282,13 +319,14 @@ export class NginxSupervisor {
   }
 
   private quitNow(): Observable<void> {
+    const phase = this.phase;
+    const done = phase.state === 'stopping' || phase.state === 'stopped' ? phase.done : EMPTY;
     return defer(() => {
-      this.restartTimer?.unsubscribe();
       for (const master of [...this.reapers.keys()]) this.killOrphans(master);
-      const master = this.master;
+      const master = this.master();
       if (master === null) return of(undefined);
       master.signal('SIGQUIT');
-      const stopTimeoutMs = this.options.stopTimeoutMs ?? 10_000;
+      const stopTimeoutMs = this.timing.stopTimeoutMs;
       return master.exit$.pipe(
         timeout({
           first: stopTimeoutMs,
@@ -307,7 +345,7 @@ export class NginxSupervisor {
       );
     }).pipe(
       tap(() => {
-        this.setState('stopped');
+        this.setPhase({ state: 'stopped', done });
         this.log.info('nginx stopped');
       }),
       ignoreElements(),
@@ -329,15 +367,11 @@ export class NginxSupervisor {
   }
 
   private warnUnconfirmed(what: 'start' | 'reload'): void {
-    this.log.warn(`nginx did not confirm the ${what} in its log in time; assuming it took effect`, { confirmTimeoutMs: this.confirmTimeout() });
+    this.log.warn(`nginx did not confirm the ${what} in its log in time; assuming it took effect`, { confirmTimeoutMs: this.timing.confirmTimeoutMs });
   }
 
-  private confirmTimeout(): number {
-    return this.options.confirmTimeoutMs ?? 30_000;
-  }
-
-  private setState(state: NginxState): void {
-    this.state = state;
+  private setPhase(phase: Phase): void {
+    this.phase = phase;
     this.options.hooks?.health?.(this.health());
   }
 

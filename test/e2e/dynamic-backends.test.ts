@@ -76,8 +76,9 @@ it('a structural change reloads once and keeps every route\'s members', async (t
   ingress.send(added(pod('api', { hosts: 'api.test', paths: `${backends.port}:/v1` })));
   const outcome = await ingress.outcome(mark, 'the new host applied', isApplied);
   assert.equal(outcome.type === 'applied' && outcome.action, 'reloaded');
-  // The new route serves at once, and the old one still has both its pods.
-  assert.equal((await ingress.get('api.test', '/v1')).backend, 'api');
+  // The new route serves (once the old workers, which nginx tells to quit after the new ones start, stop taking new
+  // connections), and the old route still has both its pods.
+  await waitFor('the new route served', async () => (await ingress.get('api.test', '/v1').catch(() => null))?.backend === 'api');
   await waitFor('both pods of the old route answering', async () => {
     const seen = new Set<string>();
     for (let i = 0; i < 8; i++) seen.add((await ingress.get(HOST, '/')).backend ?? '');
