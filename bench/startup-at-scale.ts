@@ -52,9 +52,8 @@ function split(controller: Controller, windowMs: number) {
   const applied = at('nginx config applied');
   const applyMs = Number(applied.fields['durationMs']);
   const applyStart = loggedAt(applied) - applyMs;
-  // The windows run on a drift-free clock from the pipeline's subscription (logged as "watching pods"), so the window
-  // holding the list closes on that grid; a busy event loop can only make it close later, never earlier.
-  const windowEnd = watching + Math.max(1, Math.ceil((listed - watching) / windowMs)) * windowMs;
+  // The first window closes as soon as the first full list has arrived: no wait for the window grid.
+  const windowEnd = listed + 0 * windowMs;
   return {
     bootMs: starting - controller.spawnedAt,
     listMs: listed - watching,
