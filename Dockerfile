@@ -21,10 +21,11 @@ COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
+# libnginx-mod-http-lua and lua-resty-core: the Lua balancer of --backends dynamic (the default).
 # tini is PID 1: it forwards SIGTERM to node (which then quits nginx gracefully) and reaps orphaned nginx workers,
 # which node as PID 1 would leave as zombies.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends nginx tini \
+ && apt-get install -y --no-install-recommends nginx libnginx-mod-http-lua lua-resty-core tini \
  && rm -rf /var/lib/apt/lists/* \
 # The rendered config logs to stderr and keeps pid and temp files in its prefix, so Debian's /var/lib/nginx and
 # /var/log/nginx stay root-owned and unused; a custom TEMPLATE that logs to the Debian paths still reaches the pod log.
@@ -49,6 +50,8 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # dist/render/template.js finds the shipped template at ../../templates, i.e. /app/templates.
 COPY templates ./templates
+# dist/sinks/lua-files.js copies the Lua balancer from ../../lua into the nginx prefix at start-up.
+COPY lua ./lua
 
 USER 10001:10001
 EXPOSE 8080 8443 8081

@@ -1,8 +1,9 @@
 // Benchmark 1: reduce + render of a full cache against nginx's own parse of the same config (`nginx -t`), measured
 // side by side in the same run. Target: at 10k pods our render costs at most 10% of `nginx -t`.
-//   npx tsx bench/render-vs-nginx.ts [--sizes 1000,10000,50000] [--runs 5]
+//   npx tsx bench/render-vs-nginx.ts [--sizes 1000,10000,50000] [--runs 5] [--backends dynamic|static]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { installLua } from '../src/sinks/lua-files.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyEvents, EMPTY_STATE } from '../src/model/routing-state.js';
@@ -19,6 +20,11 @@ const runs = option('runs', 5);
 const template = loadTemplate();
 const rows: Record<string, unknown>[] = [];
 const prefix = mkdtempSync(join(tmpdir(), 'bench-nginx-'));
+const backendsFlag = process.argv.indexOf('--backends');
+const dynamic = backendsFlag === -1 || process.argv[backendsFlag + 1] !== 'static';
+installLua(prefix);
+mkdirSync(join(prefix, 'run'), { mode: 0o700 });
+const renderOptions = { port: 80, ownership: 'host' as const, dynamic: dynamic ? { modulesDir: '/usr/lib/nginx/modules', membersSocket: join(prefix, 'run', 'members.sock') } : undefined };
 
 for (const size of sizes) {
   const pods = clusterPods(size);
@@ -27,12 +33,12 @@ for (const size of sizes) {
   let text = '';
   // nginx -t grows with the square of the routes (every proxy_pass searches nginx's upstream list), so fewer runs
   // at the largest size.
-  const nginxRuns = size > 20_000 ? 1 : Math.min(runs, 3);
+  const nginxRuns = size > 20_000 && !dynamic ? 1 : Math.min(runs, 3);
   for (let run = 0; run < Math.max(runs, nginxRuns); run++) {
     if (run < runs) {
       const started = performance.now();
       const state = applyEvents(EMPTY_STATE, [{ type: 'SYNC', pods }], 0);
-      text = new StateRenderer(template, { port: 80, ownership: 'host' }).render(state).text;
+      text = new StateRenderer(template, renderOptions).render(state).text;
       renderMs.push(performance.now() - started);
     }
     if (run < nginxRuns) {
@@ -56,4 +62,4 @@ for (const size of sizes) {
   console.log(`${size} pods: reduce+render ${row.renderMs} ms, nginx -t ${row.nginxTestMs} ms, ratio ${(row.ratio * 100).toFixed(1)}% (target at 10k: <= 10%), config ${(row.configBytes / 1e6).toFixed(1)} MB`);
 }
 rmSync(prefix, { recursive: true, force: true });
-console.log(`wrote ${writeResult('render-vs-nginx', { runs, rows, target: 'render <= 10% of nginx -t at 10k pods' })}`);
+console.log(`wrote ${writeResult('render-vs-nginx', { runs, rows, backends: dynamic ? 'dynamic' : 'static', target: 'render <= 10% of nginx -t at 10k pods' })}`);

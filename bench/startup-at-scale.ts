@@ -40,7 +40,7 @@ async function bareList(url: string): Promise<number> {
 }
 
 /** Reads the split of the start-up from the controller's log lines. */
-function split(controller: Controller, windowMs: number) {
+function split(controller: Controller) {
   const at = (message: string): LogLine => {
     const line = controller.logs.find((candidate) => candidate.fields['message'] === message);
     if (line === undefined) throw new Error(`the controller never logged "${message}"`);
@@ -52,9 +52,8 @@ function split(controller: Controller, windowMs: number) {
   const applied = at('nginx config applied');
   const applyMs = Number(applied.fields['durationMs']);
   const applyStart = loggedAt(applied) - applyMs;
-  // The windows run on a drift-free clock from the pipeline's subscription (logged as "watching pods"), so the window
-  // holding the list closes on that grid; a busy event loop can only make it close later, never earlier.
-  const windowEnd = watching + Math.max(1, Math.ceil((listed - watching) / windowMs)) * windowMs;
+  // The first window closes as soon as the first full list has arrived: no wait for the window grid.
+  const windowEnd = listed;
   return {
     bootMs: starting - controller.spawnedAt,
     listMs: listed - watching,
@@ -94,7 +93,7 @@ async function main(): Promise<void> {
       firstTrue(async () => (await answeredBy(nginxPort, PROBE_HOST))?.startsWith('probe-') === true, 20, 120_000),
     ]);
     if (readyAt === null || servedAt === null) throw new Error('the controller did not become ready and serving within 120 s');
-    const parts = split(controller, settings.windowMs);
+    const parts = split(controller);
     const nginxTestMs = median(timeNginxTest(controller.confPath, 3));
     const stopped = await controller.stop();
     controller = null;

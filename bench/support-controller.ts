@@ -54,6 +54,7 @@ export function compileController(): CompiledController {
     throw new Error(`compiling the controller failed: ${result.stdout}${result.stderr}`);
   }
   cpSync(join(ROOT, 'templates'), join(dir, 'templates'), { recursive: true });
+  cpSync(join(ROOT, 'lua'), join(dir, 'lua'), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
   return { main, dispose };

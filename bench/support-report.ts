@@ -1,9 +1,10 @@
 // What this folder's live benchmarks add to bench/report.ts: rounding for print, the command that reproduces a run,
 // the load before it (report.ts records the load at the end), and bare `nginx -t` timings to hold figures against.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { installLua } from '../src/sinks/lua-files.js';
 import { NGINX } from '../test/support/nginx-check.js';
 
 /** Rounds to two decimals, for printing and JSON. */
@@ -30,6 +31,10 @@ export function timeNginxTest(confPath: string, runs: number): number[] {
   try {
     const file = join(prefix, 'nginx.conf');
     copyFileSync(confPath, file);
+    // A dynamic config loads the Lua files from its prefix and binds its members socket: both into this copy's prefix.
+    installLua(prefix);
+    mkdirSync(join(prefix, 'run'), { mode: 0o700 });
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^(\s*listen unix:)[^;]+;$/gm, `$1${join(prefix, 'run', 'members.sock')};`));
     return Array.from({ length: runs }, () => {
       const started = performance.now();
       const result = spawnSync(NGINX, ['-t', '-q', '-p', `${prefix}/`, '-c', file, '-e', 'stderr', '-g', 'daemon off; error_log stderr notice;'], { encoding: 'utf8' });

@@ -8,6 +8,7 @@ import type { AnnotationNames } from '../model/pod.js';
 import type { TlsOptions } from '../model/tls.js';
 import type { HttpsOptions } from '../model/tls-view.js';
 import { listenAddresses } from './listen-addresses.js';
+import { membersSocketPath } from '../sinks/nginx-paths.js';
 
 /**
  * Builds the pipeline's options from the settings: loads the template (throws TemplateError), and logs rejected
@@ -76,5 +77,10 @@ export function renderOptions(settings: Settings): RenderOptions {
     proxyReadTimeoutSeconds: settings.proxyReadTimeoutSeconds,
     proxySendTimeoutSeconds: settings.proxySendTimeoutSeconds,
     ...(settings.tls ? { tls: tlsRenderOptions(settings) } : {}),
+    dynamic: settings.backends === 'static' ? undefined : {
+      modulesDir: settings.nginxModulesDir.replace(/\/+$/, ''),
+      membersSocket: membersSocketPath(settings.nginxConf),
+      minSharedDictKb: settings.luaSharedDictMinMb * 1024,
+    },
   };
 }

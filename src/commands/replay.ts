@@ -68,7 +68,7 @@ export function replay$(settings: Settings, args: readonly string[], logger: Log
     }, !status);
     // A recording of a run that watched Secrets waited for their first list too: so does its replay.
     const options = { ...hooked, waitForSecrets: settings.tls && typeof source === 'string' && recordedWithSecrets(source) };
-    const check: MonoTypeOperatorFunction<RenderedConfig> = settings.check && !status ? checkConfigs(settings.nginxBin, () => clock.now()) : (c$) => c$;
+    const check: MonoTypeOperatorFunction<RenderedConfig> = settings.check && !status ? checkConfigs(settings.nginxBin, () => clock.frame) : (c$) => c$;
     const run$ = configsFrom(events$, options).pipe(
       tap(() => counts.configs++),
       status ? tap<RenderedConfig>((config) => (lastHash = config.hash)) : output(settings, (text) => void io.stdout.write(text)),
@@ -101,10 +101,11 @@ function replaySource(args: readonly string[], io: ReplayIo): ReplaySource {
 
 // --check tests what is printed: with --last only the last config, else each one as it is printed.
 function output(settings: Settings, write: (text: string) => void): MonoTypeOperatorFunction<RenderedConfig> {
-  if (settings.outDir !== null) return writeConfigFiles(settings.outDir, { last: settings.last });
+  const members = settings.backends === 'dynamic';
+  if (settings.outDir !== null) return writeConfigFiles(settings.outDir, { last: settings.last, members });
   // The diff library is loaded only for --diff (start-up time: issue 14).
   if (settings.diff) return (configs$) => from(import('../sinks/print-diffs.js')).pipe(switchMap(({ printDiffs }) => configs$.pipe(printDiffs(write))));
-  return printConfigs(write, { last: settings.last });
+  return printConfigs(write, { last: settings.last, members });
 }
 
 function statsLine(counts: { events: number; batches: number; configs: number; badLines: number }, started: number): string {

@@ -17,9 +17,7 @@ import { settingsForLog } from '../settings-for-log.js';
 import { fileSink, type FileOutcome } from '../sinks/file-sink.js';
 import { TlsFiles, writeTlsFiles } from '../sinks/tls-files.js';
 import { kubeEventsFor } from '../sinks/kube-events.js';
-import { applyToNginx } from '../sinks/nginx-sink.js';
-import { claimNginxConf, nginxSetupProblem } from '../sinks/nginx-paths.js';
-import { NginxSupervisor, type NginxHealth } from '../sinks/nginx-supervisor.js';
+import { claimNginxConf } from '../sinks/nginx-paths.js';
 import { printConfigs } from '../sinks/print-configs.js';
 import type { EventRecorder } from '../sinks/record-events.js';
 import type { SourceHooks } from '../streams/kube-event.js';
@@ -33,6 +31,7 @@ import type { SecretChange, SecretSync } from '../model/events.js';
 import { listenAddresses } from './listen-addresses.js';
 import { checkPortsFree } from './listen-check.js';
 import { annotationNames, pipelineOptions } from './pipeline-options.js';
+import { nginxSink } from './nginx-sink-setup.js';
 
 /** Where the live commands write configs. */
 export interface LiveIo {
@@ -89,7 +88,7 @@ function startRun$(settings: Settings, kind: SinkKind, logger: Logger, io: LiveI
       }),
       share(),
     );
-    const sink = configSink(kind, settings, logger, io, observed.observer);
+    const sink = configSink(kind, settings, logger, io, observed.observer, observed.metrics);
     const source = observed.observer.source;
     const hooks: SourceHooks = {
       alive: (at) => (source.alive(at), options.hooks?.alive?.(at)),
@@ -129,12 +128,12 @@ function observe(settings: Settings, kind: SinkKind, access: ClusterAccess, cloc
 }
 
 /** Builds the sink a `--sink` value names; each outcome is reported to the observer (readiness, metrics). */
-export function configSink(kind: SinkKind, settings: Settings, logger: Logger, io: LiveIo, observer?: PipelineObserver): Sink {
+export function configSink(kind: SinkKind, settings: Settings, logger: Logger, io: LiveIo, observer?: PipelineObserver, metrics?: Metrics): Sink {
   const report = (outcome: ApplyReport): void => observer?.applied(outcome);
   switch (kind) {
     case 'stdout':
       return (configs$) => configs$.pipe(
-        printConfigs((text) => void io.stdout.write(text), { last: false }),
+        printConfigs((text) => void io.stdout.write(text), { last: false, members: settings.backends === 'dynamic' }),
         tap((config) => report({ type: 'applied', config, durationMs: 0 })),
       );
     case 'file': {
@@ -149,27 +148,17 @@ export function configSink(kind: SinkKind, settings: Settings, logger: Logger, i
       );
     }
     case 'nginx': {
-      const problem = claimNginxConf(settings.nginxConf, settings.overwriteNginxConf) ?? nginxSetupProblem(settings.nginxBin, settings.nginxConf);
-      if (problem !== null) throw new SettingsError(problem);
-      const nginx = new NginxSupervisor({
-        bin: settings.nginxBin,
-        confPath: settings.nginxConf,
-        logger,
-        hooks: {
-          health: (health) => {
-            const reason = downReason(health);
-            observer?.nginxUp(reason === undefined, reason);
-          },
-        },
-      });
+      const claim = claimNginxConf(settings.nginxConf, settings.overwriteNginxConf);
+      if (claim !== null) throw new SettingsError(claim);
       const keys = tlsFiles(settings, logger);
-      return (configs$) => configs$.pipe(
-        keys === null ? identity : writeTlsFiles(keys),
-        applyToNginx(nginx, { logger: logger.child({ component: 'nginx-sink' }) }),
+      const sink = nginxSink(settings, logger, {
+        report,
         // Old key files go only once nginx runs a config that no longer names them.
-        tap((outcome) => (outcome.type === 'applied' ? keys?.prune(outcome.config) : undefined)),
-        tap(report),
-      );
+        applied: (config) => keys?.prune(config),
+        nginxUp: (up, reason) => observer?.nginxUp(up, reason),
+        metrics,
+      });
+      return (configs$) => configs$.pipe(keys === null ? identity : writeTlsFiles(keys), sink);
     }
   }
 }
@@ -188,15 +177,6 @@ function fileReport(outcome: FileOutcome): ApplyReport {
     case 'failed':
       return { type: 'failed', config: outcome.config, durationMs: 0, stage: 'write' };
   }
-}
-
-// Not started yet (idle), or quitting gracefully (stopping), is not a failure. A master starting after an exit is
-// one: it does not serve until it has bound its ports (nginx retries a busy port for 2.5 s), and it may fail again.
-function downReason(health: NginxHealth): string | undefined {
-  const restarting = health.state === 'starting' && health.lastExit !== null;
-  if (health.state !== 'down' && !restarting) return undefined;
-  const exit = health.lastExit;
-  return exit === null ? 'nginx not running' : `nginx not running (exited: ${exit.error ?? (exit.signal !== null ? `signal ${exit.signal}` : `code ${exit.code}`)})`;
 }
 
 /**

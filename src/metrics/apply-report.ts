@@ -3,7 +3,7 @@
 import type { RenderedConfig } from '../model/rendered-config.js';
 
 /** The parts of a rendered config that health and metrics read. */
-export type ConfigSummary = Pick<RenderedConfig, 'hash' | 'routes' | 'backends'>;
+export type ConfigSummary = Pick<RenderedConfig, 'hash' | 'routes' | 'backends' | 'membersHash'>;
 
 /** The outcome of one apply: in force (started or reloaded), failed (at a stage), or already in force. */
 export type ApplyReport =
@@ -21,4 +21,11 @@ export type ApplyReport =
       /** Where it failed, e.g. write, check, start, reload. */
       readonly stage?: string;
     }
+  /** Dynamic mode: only the members changed, and nginx serves them now. */
+  | { readonly type: 'pushed'; readonly config: ConfigSummary; readonly durationMs: number }
   | { readonly type: 'unchanged'; readonly config: ConfigSummary };
+
+/** Returns what names both products of a config: the structure's hash, and the members' hash when there is one. */
+export function productKey(config: ConfigSummary): string {
+  return config.membersHash === undefined ? config.hash : `${config.hash} ${config.membersHash}`;
+}

@@ -55,6 +55,10 @@ export class Metrics {
   private readonly nginx = this.gauge('nginx_up', 'Whether nginx is running (1) or not (0).');
   private readonly certificateExpiry = this.gauge('tls_certificate_expiry_timestamp_seconds', 'Unix time the certificate in force (else the current one) of each TLS Secret expires.', ['namespace', 'name']);
   private readonly certificateProblems = this.gauge('tls_certificate_problems', 'TLS problems now (Secret missing, broken, expired, not covering a host, ...), by reason (the issue code).', ['reason']);
+  private readonly pushes = this.counter('members_pushes_total', 'Membership snapshots pushed to nginx, by result (success, refused, no-memory, unreachable).', ['result']);
+  private readonly pushDuration = this.histogram('members_push_duration_seconds', 'Time from sending a membership snapshot to nginx confirming its version.', [], [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5]);
+  private readonly loads = this.counter('nginx_config_loads_total', 'Times nginx read a config, by reason (start, restart, structure: a reload for a structural change).', ['reason']);
+  private readonly oldWorkers = this.gauge('nginx_old_worker_processes', 'nginx worker processes of older generations still alive (shutting down after a reload).');
   private readonly kubeEvents = this.counter('kube_events_total', 'Kubernetes Events about rejected annotations, by result (created, exists, failed, dropped).', ['result']);
 
   /** Creates the metrics, every labelled series that is known in advance at 0. */
@@ -66,6 +70,8 @@ export class Metrics {
     for (const reason of ISSUE_CODES) this.issuesReported.inc({ reason }, 0);
     for (const cause of RESTART_CAUSES) this.restarts.inc({ cause }, 0);
     for (const result of KUBE_EVENT_RESULTS) this.kubeEvents.inc({ result }, 0);
+    for (const result of ['success', 'refused', 'no-memory', 'unreachable']) this.pushes.inc({ result }, 0);
+    for (const reason of ['start', 'restart', 'structure']) this.loads.inc({ reason }, 0);
     this.currentIssues([]);
   }
 
@@ -137,7 +143,7 @@ export class Metrics {
     }
     this.applies.inc({ result: 'success' });
     this.applyDuration.observe({ result: 'success' }, report.durationMs / 1000);
-    if (report.action === 'reloaded') this.reloads.inc({ result: 'success' });
+    if (report.type === 'applied' && report.action === 'reloaded') this.reloads.inc({ result: 'success' });
   }
 
   /** Observes the time from an event's arrival to the config containing it being in force. */
@@ -158,6 +164,23 @@ export class Metrics {
   /** Records whether nginx runs. */
   nginxUp(up: boolean): void {
     this.nginx.set(up ? 1 : 0);
+  }
+
+  /** Counts a membership push by its result; a success also observes how long nginx took to confirm it. */
+  membersPushed(result: string, durationMs: number): void {
+    this.pushes.inc({ result });
+    if (result === 'success') this.pushDuration.observe(durationMs / 1000);
+  }
+
+  /** Counts nginx reading a config (start, restart, structure). */
+  nginxLoaded(reason: string): void {
+    this.loads.inc({ reason });
+  }
+
+  /** Reads the count of old worker processes on every scrape from `count`. */
+  countOldWorkers(count: () => number): void {
+    const gauge = this.oldWorkers as unknown as { collect?: () => void };
+    gauge.collect = () => this.oldWorkers.set(count());
   }
 
   /** Counts one Kubernetes Event post by its result. */

@@ -5,7 +5,7 @@ import type { Issue } from '../model/issue.js';
 import type { RoutingState } from '../model/routing-state.js';
 import type { PipelineHooks } from '../pipeline.js';
 import { ApplyLatency } from './apply-latency.js';
-import type { ApplyReport } from './apply-report.js';
+import { productKey, type ApplyReport } from './apply-report.js';
 import type { Metrics } from './metrics.js';
 import type { Status } from './status.js';
 import type { StatusHolder } from '../status/status-holder.js';
@@ -69,7 +69,7 @@ export function observePipeline(options: ObserveOptions): PipelineObserver {
       latency.stateChanged();
     },
     rendered: (config) => {
-      metrics.configRendered(latency.rendered(config.hash));
+      metrics.configRendered(latency.rendered(productKey(config)));
       routing?.rendered(config.hash);
       metrics.currentIssues(config.issues);
     },
@@ -93,8 +93,8 @@ export function observePipeline(options: ObserveOptions): PipelineObserver {
       routing?.applied(report, atMs);
       if (report.type === 'failed') return;
       status.applied(report.config.hash, atMs);
-      const ms = latency.applied(report.config.hash, atMs);
-      if (ms !== null && report.type === 'applied') metrics.eventToApplied(ms);
+      const ms = latency.applied(productKey(report.config), atMs);
+      if (ms !== null && (report.type === 'applied' || report.type === 'pushed')) metrics.eventToApplied(ms);
     },
     nginxUp: (up, reason) => {
       status.nginxUp(up, reason);

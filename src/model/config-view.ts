@@ -1,4 +1,4 @@
-import { fnv1a32 } from './fnv.js';
+import { routeBase, uniqueName } from './route-id.js';
 import type { ServerTlsView } from './tls-view.js';
 import type { Backend, HostRoutes, PodRef, Route, RoutingTable } from './routing-table.js';
 
@@ -19,13 +19,15 @@ export interface UpstreamView {
   readonly servers: readonly UpstreamServerView[];
 }
 
-/** A `location` block. Exactly one of `upstream`, `direct` or `unavailable` is set. */
+/** A `location` block. Exactly one of `route`, `upstream`, `direct` or `unavailable` is set. */
 export interface LocationView {
   /** `location = PATH` (true) or `location PATH` (false). */
   readonly exact: boolean;
   readonly path: string;
   readonly upstream: string | null;
   readonly direct: UpstreamServerView | null;
+  /** Dynamic mode: the route id the Lua balancer looks members up by (`set $k8s_route ID;`). */
+  readonly route: string | null;
   readonly unavailable: boolean;
   /** Pods that claim the route but cannot serve it (comments on a 503 location). */
   readonly waiting: readonly PodView[];
@@ -63,6 +65,33 @@ export interface ConfigView {
   readonly serverNamesHashMaxSize: number;
   readonly upstreams: readonly UpstreamView[];
   readonly servers: readonly ServerView[];
+  /** Dynamic mode's settings (Lua modules, members channel, shared memory), or null in static mode. */
+  readonly dynamic: DynamicView | null;
+}
+
+/** The nginx side of dynamic mode: where the Lua modules are, the members socket, and sizes fitted to the data. */
+export interface DynamicView {
+  /** Directory of `ndk_http_module.so` and `ngx_http_lua_module.so`. */
+  readonly modulesDir: string;
+  /** Absolute path of the unix socket the controller pushes members to (nginx does not resolve it against -p). */
+  readonly membersSocket: string;
+  /** `lua_shared_dict` size in KiB: a power of two, at least 1 MiB and 4x the members body. */
+  readonly sharedDictKb: number;
+  /** Largest members body accepted, in KiB (half the shared dict: two snapshots fit while one replaces the other). */
+  readonly membersBodyKb: number;
+  /** Idle keep-alive connections to pods kept per worker. */
+  readonly keepalive: number;
+}
+
+/** Dynamic mode's options; the shared dict is sized from `membersBytes`. */
+export interface DynamicOptions {
+  readonly modulesDir: string;
+  readonly membersSocket: string;
+  readonly keepalive: number;
+  /** Size of the members body the controller will push, in bytes. */
+  readonly membersBytes: number;
+  /** Smallest shared dict, in KiB (default 1024). */
+  readonly minSharedDictKb?: number;
 }
 
 /** What the view needs besides the table. */
@@ -79,6 +108,8 @@ export interface ViewOptions {
   readonly proxyConnectTimeoutSeconds?: number;
   readonly proxyReadTimeoutSeconds?: number;
   readonly proxySendTimeoutSeconds?: number;
+  /** Dynamic mode (members looked up by a Lua balancer); absent: static upstream blocks. */
+  readonly dynamic?: DynamicOptions;
 }
 
 /** The defaults of the optional view options, as the settings document them. */
@@ -100,8 +131,9 @@ export function listenViews(addresses: readonly string[], port: number): ListenV
 
 /** What one host contributed to the last view, so an unchanged host keeps its very objects. */
 interface HostView {
-  /** Per route: `microservice` + hash when it needs an upstream, else null; computed once per host object. */
+  /** Per route: `microservice` + hash when it needs a name (an upstream, or any route when dynamic), else null. */
   readonly bases: readonly (string | null)[];
+  readonly dynamic: boolean;
   /** The names given, after collisions were made unique. */
   readonly names: readonly (string | null)[];
   readonly server: ServerView;
@@ -127,14 +159,16 @@ export function buildView(table: RoutingTable, options: ViewOptions, cache: View
   const taken = new Set<string>();
   const upstreams: UpstreamView[] = [];
   const servers: ServerView[] = [];
+  const dynamic = options.dynamic !== undefined;
   let longest = 0;
   for (const host of table.hosts) {
     longest = Math.max(longest, host.host.length);
     let view = cache.get(host);
-    const bases = view?.bases ?? host.routes.map((route) => (route.backends.length >= 2 ? `microservice${fnv1a32(route.host + route.path)}` : null));
+    if (view !== undefined && view.dynamic !== dynamic) view = undefined;
+    const bases = view?.bases ?? host.routes.map((route) => (dynamic || route.backends.length >= 2 ? routeBase(route) : null));
     const names = bases.map((base) => (base === null ? null : uniqueName(base, taken)));
     if (view === undefined || view.server.listen !== listeners || names.some((name, i) => name !== view!.names[i])) {
-      view = hostView(host, bases, names, listeners);
+      view = hostView(host, bases, names, listeners, dynamic);
       cache.set(host, view);
     }
     servers.push(view.server);
@@ -152,6 +186,7 @@ export function buildView(table: RoutingTable, options: ViewOptions, cache: View
     serverNamesHashMaxSize: Math.max(512, nextPowerOfTwo(8 * table.hosts.length)),
     upstreams,
     servers,
+    dynamic: options.dynamic === undefined ? null : dynamicView(options.dynamic),
   };
 }
 
@@ -167,32 +202,43 @@ function listenersFor(options: ViewOptions): readonly ListenView[] {
   return listeners;
 }
 
-function hostView(host: HostRoutes, bases: readonly (string | null)[], names: readonly (string | null)[], listen: readonly ListenView[]): HostView {
+
+function dynamicView(options: DynamicOptions): DynamicView {
+  // 4x the body: the old and the new snapshot both fit while one replaces the other, with room to grow, so the size
+  // (a line of nginx.conf, a reload when it changes) moves only when the data doubles.
+  const sharedDictKb = Math.max(nextPowerOfTwo(options.minSharedDictKb ?? 1024), nextPowerOfTwo(Math.ceil((4 * options.membersBytes) / 1024)));
+  return { modulesDir: options.modulesDir, membersSocket: options.membersSocket, sharedDictKb, membersBodyKb: sharedDictKb / 2, keepalive: options.keepalive };
+}
+
+function hostView(host: HostRoutes, bases: readonly (string | null)[], names: readonly (string | null)[], listen: readonly ListenView[], dynamic: boolean): HostView {
   const upstreams: UpstreamView[] = [];
   const locationViews = host.routes.flatMap((route, index) => {
-    const upstream = names[index] ?? null;
-    if (upstream !== null) upstreams.push({ name: upstream, servers: route.backends.map(serverView) });
-    return locations(route, upstream);
+    const name = names[index] ?? null;
+    if (dynamic) return dynamicLocations(route, name!);
+    if (name !== null) upstreams.push({ name, servers: route.backends.map(serverView) });
+    return locations(route, name);
   });
-  return { bases, names, server: { host: host.host, listen, locations: locationViews }, upstreams };
+  return { bases, names, dynamic, server: { host: host.host, listen, locations: locationViews }, upstreams };
 }
 
 function locations(route: Route, upstream: string | null): LocationView[] {
   const direct = upstream === null && route.backends.length === 1 ? serverView(route.backends[0]!) : null;
   const unavailable = route.backends.length === 0;
   const waiting = unavailable ? route.waiting.map(refView) : [];
-  if (route.location === '/') return [{ exact: false, path: '/', upstream, direct, unavailable, waiting }];
-  return [
-    { exact: true, path: route.location, upstream, direct, unavailable, waiting },
-    { exact: false, path: `${route.location}/`, upstream, direct, unavailable, waiting },
-  ];
+  return pair(route, { upstream, direct, route: null, unavailable, waiting });
 }
 
-function uniqueName(base: string, taken: Set<string>): string {
-  let name = base;
-  for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
-  taken.add(name);
-  return name;
+// Nothing here depends on the route's pods: a change of members changes no byte of the location.
+function dynamicLocations(route: Route, id: string): LocationView[] {
+  return pair(route, { upstream: null, direct: null, route: id, unavailable: false, waiting: [] });
+}
+
+function pair(route: Route, target: Omit<LocationView, 'exact' | 'path'>): LocationView[] {
+  if (route.location === '/') return [{ exact: false, path: '/', ...target }];
+  return [
+    { exact: true, path: route.location, ...target },
+    { exact: false, path: `${route.location}/`, ...target },
+  ];
 }
 
 function serverView(backend: Backend): UpstreamServerView {

@@ -1,5 +1,6 @@
 import type { Issue } from './issue.js';
 import type { KeyMaterial } from './secret.js';
+import type { Membership } from './membership.js';
 
 /** One rendered nginx.conf and what it was made of. */
 export interface RenderedConfig {
@@ -20,6 +21,13 @@ export interface RenderedConfig {
   readonly issues: readonly Issue[];
   /** The key files the text names (`tls/<sha256>.pem`) and their material, null where redacted; absent: TLS off. */
   readonly tlsFiles?: ReadonlyMap<string, KeyMaterial | null>;
+  /**
+   * The membership product: each route's ready pods. In dynamic mode it reaches nginx apart from the text (a change
+   * of members alone changes no byte of it); absent only in hand-made configs of tests (read as no route).
+   */
+  readonly members?: Membership;
+  /** sha256 of the membership's body without version, hex. */
+  readonly membersHash?: string;
 }
 
 type Comparable = Pick<RenderedConfig, 'text' | 'parts'>;

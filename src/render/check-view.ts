@@ -1,4 +1,4 @@
-import type { ConfigView, PodView, ServerView, UpstreamServerView } from '../model/config-view.js';
+import type { ConfigView, DynamicView, PodView, ServerView, UpstreamServerView } from '../model/config-view.js';
 import type { TlsConfigView } from '../model/tls-view.js';
 import { isIPv4, isIPv6, isValidHost, isValidLocation, isValidNamespace, isValidObjectName, isValidPort } from '../model/validate.js';
 import { checkHttps, checkServerTls } from './check-tls-view.js';
@@ -40,6 +40,7 @@ export function checkView(view: ConfigView, checked: WeakSet<object> = new WeakS
   checkHttps(view);
   const https = view as Partial<TlsConfigView>;
   for (const listener of https.httpsListeners ?? []) checkAddress('HTTPS listen address', listener.address);
+  if (view.dynamic !== null) checkDynamic(view.dynamic);
   for (const upstream of view.upstreams) {
     if (checked.has(upstream)) continue;
     if (!UPSTREAM_NAME.test(upstream.name)) refuse('upstream name', upstream.name);
@@ -65,7 +66,20 @@ function checkHostServer(server: ServerView): void {
     if (!isValidLocation(path)) refuse('location path', location.path);
     if (location.upstream !== null && !UPSTREAM_NAME.test(location.upstream)) refuse('upstream name', location.upstream);
     if (location.direct !== null) checkServer(location.direct);
+    if (location.route !== null && !UPSTREAM_NAME.test(location.route)) refuse('route id', location.route);
     location.waiting.forEach(checkPod);
+  }
+}
+
+// Absolute, no `..`, only the safe alphabet: the paths come from settings, but they still end up in nginx.conf.
+const ABSOLUTE_PATH = /^(?:\/[A-Za-z0-9._~-]+)+\/?$/;
+
+function checkDynamic(dynamic: DynamicView): void {
+  for (const [what, path] of [['modules directory', dynamic.modulesDir], ['members socket', dynamic.membersSocket]] as const) {
+    if (!ABSOLUTE_PATH.test(path) || path.split('/').includes('..')) refuse(what, path);
+  }
+  for (const size of [dynamic.sharedDictKb, dynamic.membersBodyKb, dynamic.keepalive]) {
+    if (!Number.isInteger(size) || size < 1) refuse('number', String(size));
   }
 }
 

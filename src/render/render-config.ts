@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { buildView, createViewCache, type ConfigView, type ViewCache, type ViewOptions } from '../model/config-view.js';
+import { membersBody } from '../model/members-text.js';
+import { buildMembership, createMembershipCache, EMPTY_MEMBERSHIP, type MembershipCache } from '../model/membership.js';
 import type { OwnershipPolicy } from '../model/ownership.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
 import { buildRoutingTable, createTableCache, type TableCache } from '../model/routing-table.js';
@@ -11,21 +13,40 @@ import { createTlsCache, planTls, type TlsCache, type TlsOptions } from '../mode
 import { createTlsViewCache, withTls, type HttpsOptions, type TlsViewCache } from '../model/tls-view.js';
 import { compareIssues } from '../model/issue.js';
 
+/** Dynamic mode's settings as the render needs them. */
+export interface DynamicRenderOptions {
+  /** Directory of the Lua modules (`load_module`). */
+  readonly modulesDir: string;
+  /** Absolute path of the members socket. */
+  readonly membersSocket: string;
+  /** Idle keep-alive connections to pods per worker (default 64). */
+  readonly keepalive?: number;
+  /** Smallest shared dict for members, in KiB (default 1024). */
+  readonly minSharedDictKb?: number;
+}
+
 /** What rendering needs from the settings: the view's options (port, listen addresses, limits) and the policy. */
-export interface RenderOptions extends ViewOptions {
+export interface RenderOptions extends Omit<ViewOptions, 'dynamic'> {
   readonly ownership: OwnershipPolicy;
   /** HTTPS from pods' Secrets; absent when TLS is off. */
   readonly tls?: TlsOptions & HttpsOptions;
+  /** Dynamic mode (members pushed, one upstream with a Lua balancer); absent: static upstream blocks. */
+  readonly dynamic?: DynamicRenderOptions;
 }
+
+/** The version number the body size is estimated with: as wide as any version the sink will push. */
+const WIDEST_VERSION = 999_999_999_999_999;
 
 /**
  * Renders states one after another, redoing only what changed since the previous state: hosts whose routes are
  * unchanged keep their view objects, already-checked values are not checked again, and their text is reused.
- * Throws TemplateValueError if any new value fails its allow-list.
+ * In dynamic mode each render gives both products: the structure (nginx.conf text) and the membership. Throws TemplateValueError
+ * if any new value fails its allow-list.
  */
 export class StateRenderer {
   private readonly tables: TableCache = createTableCache();
   private readonly views: ViewCache = createViewCache();
+  private readonly members: MembershipCache = createMembershipCache();
   private readonly checked = new WeakSet<object>();
   private readonly renderer: ConfigRenderer;
   private readonly tlsPlans: TlsCache = createTlsCache();
@@ -35,10 +56,22 @@ export class StateRenderer {
     this.renderer = new ConfigRenderer(template);
   }
 
-  /** Renders one state to nginx.conf text. */
+  /** Renders one state to nginx.conf text and its membership. */
   render(state: RoutingState): RenderedConfig {
     const table = buildRoutingTable(state, this.options.ownership, this.tables);
-    const plain = buildView(table, this.options, this.views);
+    const dynamic = this.options.dynamic;
+    // Static mode has no membership product: its pods are in the text, and configs compare by text alone.
+    const members = dynamic === undefined ? undefined : buildMembership(table, this.members);
+    let body: string | undefined;
+    const bodyOf = (): string => (body ??= membersBody(members ?? EMPTY_MEMBERSHIP, WIDEST_VERSION));
+    const plain = buildView(
+      table,
+      {
+        ...this.options,
+        dynamic: dynamic === undefined ? undefined : { ...dynamic, keepalive: dynamic.keepalive ?? 64, membersBytes: Buffer.byteLength(bodyOf()) },
+      },
+      this.views,
+    );
     const tls = this.options.tls;
     const plan = tls === undefined ? null : planTls(state, table, tls, this.tlsPlans);
     const view = tls === undefined || plan === null ? plain : withTls(plain, plan, tls, this.tlsViews);
@@ -53,18 +86,23 @@ export class StateRenderer {
     }
     let text: string | undefined;
     let hash: string | undefined;
-    // Text and hash are made on first use: most renders of a busy cluster are only compared, never applied.
+    let membersHash: string | undefined;
+    // Text and hashes are made on first use: most renders of a busy cluster are only compared, never applied.
     return {
       parts,
       routes,
       backends,
       issues,
+      members,
       ...(plan === null ? {} : { tlsFiles: plan.files }),
       get text() {
         return (text ??= parts.join(''));
       },
       get hash() {
         return (hash ??= hashText(this.text));
+      },
+      get membersHash() {
+        return members === undefined ? undefined : (membersHash ??= hashText(bodyOf()));
       },
     };
   }

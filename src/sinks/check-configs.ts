@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defer, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import type { RenderedConfig } from '../model/rendered-config.js';
+import { installLua } from './lua-files.js';
 import { checkArgs, nginxPaths } from './nginx-paths.js';
 
 /** nginx refused a config `replay --check` printed. */
@@ -11,12 +12,25 @@ export class CheckFailedError extends Error {
   override readonly name = 'CheckFailedError';
 }
 
-/** Runs `nginx -t` on config text in a throw-away prefix, as the nginx sink tests a candidate; null when accepted. */
+// The members socket of a dynamic config (an absolute path in NGINX_CONF's directory; nginx -t binds it).
+const MEMBERS_SOCKET = /^(\s*listen unix:)(\S+);$/m;
+
+/**
+ * Runs `nginx -t` on config text in a throw-away prefix, as the nginx sink tests a candidate; null when accepted. A
+ * dynamic config gets what the nginx sink gives its prefix (the Lua files, a run/ directory), and its members socket
+ * is moved into the throw-away prefix: `nginx -t` binds it, and NGINX_CONF's directory need not exist here.
+ */
 export function nginxRefusal(bin: string, text: string): string | null {
   const prefix = mkdtempSync(join(tmpdir(), 'k8s-pods-ingress-check-'));
   try {
     const paths = nginxPaths(join(prefix, 'nginx.conf'));
-    writeFileSync(paths.live, text);
+    let tested = text;
+    if (text.includes('lua_package_path')) {
+      installLua(prefix);
+      mkdirSync(join(prefix, 'run'), { mode: 0o700 });
+      tested = text.replace(MEMBERS_SOCKET, (_line, listen: string) => `${listen}${join(prefix, 'run', 'members.sock')};`);
+    }
+    writeFileSync(paths.live, tested);
     const result = spawnSync(bin, checkArgs(paths, paths.live), { encoding: 'utf8' });
     if (result.error !== undefined) return `cannot run ${bin}: ${result.error.message} (see --nginx-bin)`;
     return result.status === 0 ? null : `${result.stderr}${result.stdout}`.trim().replaceAll(prefix, '.');

@@ -1,5 +1,5 @@
 /** The step of an apply that failed. */
-export type ApplyStage = 'write' | 'check' | 'start' | 'reload' | 'stopped';
+export type ApplyStage = 'write' | 'check' | 'start' | 'reload' | 'push' | 'stopped';
 
 /**
  * An apply that did not put the config in force; `stage` says where it stopped and `detail` carries nginx's own

@@ -9,13 +9,20 @@ export interface NginxPaths {
   readonly live: string;
   /** The next config, written and tested here before it is renamed over `live` (same directory: rename is atomic). */
   readonly candidate: string;
+  /** Directives passed with `-g` to the master and to `nginx -t`, besides ours (e.g. `worker_shutdown_timeout 60s;`). */
+  readonly globals: string;
 }
 
-/** Returns the paths of the sink for an NGINX_CONF path. */
-export function nginxPaths(confPath: string): NginxPaths {
+/** Returns the paths of the sink for an NGINX_CONF path, with extra `-g` directives. */
+export function nginxPaths(confPath: string, globals = ''): NginxPaths {
   const live = resolve(confPath);
   const dir = dirname(live);
-  return { prefix: dir.endsWith('/') ? dir : `${dir}/`, live, candidate: join(dir, `${basename(live)}.candidate`) };
+  return { prefix: dir.endsWith('/') ? dir : `${dir}/`, live, candidate: join(dir, `${basename(live)}.candidate`), globals };
+}
+
+/** Returns the members socket of an NGINX_CONF path: `run/members.sock` in its directory (nginx's prefix). */
+export function membersSocketPath(confPath: string): string {
+  return join(dirname(resolve(confPath)), 'run', 'members.sock');
 }
 
 // `daemon off`: the master stays in the foreground as our child. `error_log stderr notice`: nginx reports a failed
@@ -26,12 +33,16 @@ const GLOBALS = 'daemon off; error_log stderr notice;';
 
 /** Returns the arguments that start a foreground master on the live config; `-e stderr` keeps nginx out of /var/log. */
 export function masterArgs(paths: NginxPaths): string[] {
-  return ['-p', paths.prefix, '-c', paths.live, '-e', 'stderr', '-g', GLOBALS];
+  return ['-p', paths.prefix, '-c', paths.live, '-e', 'stderr', '-g', globals(paths)];
 }
 
 /** Returns the arguments of `nginx -t` on a file, with the same prefix, error log and globals as the master. */
 export function checkArgs(paths: NginxPaths, file: string): string[] {
-  return ['-t', '-q', '-p', paths.prefix, '-c', file, '-e', 'stderr', '-g', GLOBALS];
+  return ['-t', '-q', '-p', paths.prefix, '-c', file, '-e', 'stderr', '-g', globals(paths)];
+}
+
+function globals(paths: NginxPaths): string {
+  return paths.globals === '' ? GLOBALS : `${GLOBALS} ${paths.globals}`;
 }
 
 /**

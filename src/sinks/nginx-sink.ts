@@ -1,11 +1,14 @@
-import { asyncScheduler, Observable, Subscription, timer, type OperatorFunction, type SchedulerLike, type Subscriber } from 'rxjs';
+import { asyncScheduler, catchError, concat, defer, EMPTY, finalize, ignoreElements, map, Observable, of, take, takeWhile, throwError, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Logger } from '../logger.js';
+import { EMPTY_MEMBERSHIP, sameMembership, unionMembership, type Membership } from '../model/membership.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
+import { applyLatest, type LatestQueue } from './apply-latest.js';
+import { MembersPushError, type PushProblem, type Pushed } from './members-channel.js';
 import { NginxApplyError, type ApplyStage } from './nginx-apply-error.js';
 import { nginxBackoff, type Backoff } from './nginx-backoff.js';
 import type { ApplyResult, ConfigText } from './nginx-supervisor.js';
 
-/** What became of one attempt to put a config in force. */
+/** What became of one attempt to put a config (structure and members) in force. */
 export type ApplyOutcome =
   | {
       readonly type: 'applied';
@@ -17,6 +20,8 @@ export type ApplyOutcome =
       readonly attempt: number;
       readonly durationMs: number;
     }
+  /** Dynamic mode: only the members changed, and nginx serves them now (no reload). */
+  | { readonly type: 'pushed'; readonly config: RenderedConfig; readonly version: number; readonly attempt: number; readonly durationMs: number }
   | {
       readonly type: 'failed';
       readonly config: RenderedConfig;
@@ -38,19 +43,37 @@ export interface NginxTarget {
   stop(): Observable<void>;
 }
 
+/** What the sink needs of the members channel (dynamic mode); a MembersChannel. */
+export interface MembersTarget {
+  /** The membership last written, or null. */
+  readonly current: Membership | null;
+  /** nginx confirmed the snapshot last written. */
+  readonly inSync: boolean;
+  /** Writes the next snapshot to the file nginx loads at (re)start; returns its version. */
+  write(membership: Membership): number;
+  /** Pushes the snapshot last written to the running nginx. */
+  pushCurrent(): Observable<Pushed>;
+}
+
 /** Logging, time and retry pacing of the sink. */
 export interface ApplyToNginxOptions {
   readonly logger: Logger;
   readonly scheduler?: SchedulerLike;
   /** Pause before trying a failed config again; default 1 s doubling to 30 s. */
   readonly retryBackoff?: Backoff;
+  /** Dynamic mode: members go through this channel, and only structural changes reload nginx. */
+  readonly members?: MembersTarget;
+  /** Told the result of every members push (for metrics). */
+  readonly onPush?: (result: 'success' | PushProblem, durationMs: number) => void;
 }
 
 /**
- * Puts each config in force in nginx, one apply at a time: while one runs only the newest config waits (latest
- * wins); a failed config is retried with capped backoff until it succeeds or a newer config replaces it. nginx
- * lives as long as the subscription: when the configs end (or on unsubscribe) it is stopped gracefully, and the
- * outcomes complete once it has quit.
+ * Puts each config in force in nginx, one at a time, latest wins (applyLatest): a failed config is retried with
+ * capped backoff until it succeeds or a newer config replaces it. In dynamic mode a config whose text is in force
+ * only pushes its members; a structural change pushes the union of old and new members first (so workers of either
+ * config find their routes), then tests, swaps and reloads, then pushes the new members. nginx lives as long as the
+ * subscription: when the configs end (or on unsubscribe) it is stopped gracefully, and the outcomes complete once
+ * it has quit.
  *
  * ```
  * configs:  -A-B-C-----------|
@@ -59,141 +82,166 @@ export interface ApplyToNginxOptions {
  * ```
  */
 export function applyToNginx(nginx: NginxTarget, options: ApplyToNginxOptions): OperatorFunction<RenderedConfig, ApplyOutcome> {
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const backoff = options.retryBackoff ?? { initialMs: 1_000, maxMs: 30_000 };
+  const log = options.logger.child({ component: 'nginx' });
   return (configs$) =>
-    new Observable<ApplyOutcome>((subscriber) => {
-      const loop = new ApplyLoop(nginx, options, subscriber);
-      const upstream = configs$.subscribe({
-        next: (config) => loop.offer(config),
-        error: (error: unknown) => loop.end({ error }),
-        complete: () => loop.end(null),
-      });
-      return () => {
-        upstream.unsubscribe();
-        loop.dispose();
+    defer(() => {
+      let failure: { readonly error: unknown } | null = null;
+      let stopping = false;
+      const stop = (): Observable<void> => {
+        stopping = true;
+        return nginx.stop();
       };
+      const steps = new ApplySteps(nginx, options, log, scheduler, backoff);
+      const outcomes$ = configs$.pipe(
+        catchError((error: unknown) => {
+          failure = { error };
+          return EMPTY;
+        }),
+        applyLatest<RenderedConfig, ApplyOutcome>({
+          work: (config, attempt, queue) => steps.apply(config, attempt, queue),
+          retryInMs: (last) => (last?.type === 'failed' ? last.retryInMs : null),
+          scheduler,
+        }),
+        // nginx refusing applies because it is stopping ends the sink.
+        takeWhile((outcome) => !(outcome.type === 'failed' && outcome.stage === 'stopped'), true),
+      );
+      return concat(
+        outcomes$,
+        defer(stop).pipe(ignoreElements()),
+        defer(() => (failure === null ? EMPTY : throwError(() => failure!.error))),
+      ).pipe(
+        finalize(() => {
+          if (!stopping) stop().subscribe({ error: () => undefined });
+        }),
+      );
     });
 }
 
-class ApplyLoop {
-  private readonly log: Logger;
-  private readonly scheduler: SchedulerLike;
-  private readonly applies = new Subscription();
-  private pending: RenderedConfig | null = null;
-  private busy = false;
-  private retry: Subscription | null = null;
-  private ending: { readonly error: unknown } | null = null;
-  private finished = false;
-
+/** The steps of one apply. */
+class ApplySteps {
   constructor(
     private readonly nginx: NginxTarget,
     private readonly options: ApplyToNginxOptions,
-    private readonly subscriber: Subscriber<ApplyOutcome>,
-  ) {
-    this.log = options.logger.child({ component: 'nginx' });
-    this.scheduler = options.scheduler ?? asyncScheduler;
+    private readonly log: Logger,
+    private readonly scheduler: SchedulerLike,
+    private readonly backoff: Backoff,
+  ) {}
+
+  apply(config: RenderedConfig, attempt: number, queue: LatestQueue): Observable<ApplyOutcome> {
+    return defer(() => {
+      const started = this.scheduler.now();
+      const elapsed = (): number => this.scheduler.now() - started;
+      const channel = this.options.members;
+      const members = config.members ?? EMPTY_MEMBERSHIP;
+      // The last config applied, not the last one received: a failed apply must be retried even though upstream
+      // skip-unchanged will never send it again (and an undo of a failed change needs no apply at all).
+      const structural = config.hash !== this.nginx.health().applied;
+      if (!structural && (channel === undefined || this.inForce(channel, members))) {
+        this.log.debug('config already in force', { hash: short(config) });
+        return of<ApplyOutcome>({ type: 'unchanged', config });
+      }
+      if (!structural) {
+        return this.publish(channel!, members).pipe(
+          map((version): ApplyOutcome => {
+            this.log.info('members pushed', { hash: short(config), version, attempt, durationMs: elapsed(), routes: config.routes, backends: config.backends });
+            return { type: 'pushed', config, version, attempt, durationMs: elapsed() };
+          }),
+          catchError((error: unknown) => of(this.failed(config, attempt, elapsed(), error, queue))),
+        );
+      }
+      const running = this.nginx.health().applied !== null;
+      const before$ = channel === undefined ? EMPTY : running && channel.current !== null ? this.publishBefore(channel, members) : defer(() => (this.write(channel, members), EMPTY));
+      const after$ = channel === undefined ? EMPTY : defer(() => (this.inForce(channel, members) ? EMPTY : this.publish(channel, members)));
+      let result: ApplyResult | null = null;
+      return concat(
+        before$,
+        this.nginx.apply(config).pipe(
+          take(1),
+          map((applied) => (result = applied)),
+          ignoreElements(),
+          // The supervisor completing without a result means it stopped.
+          endWith$(() => (result === null ? throwError(() => new NginxApplyError('stopped', 'nginx ended the apply without a result', '')) : EMPTY)),
+        ),
+        after$.pipe(ignoreElements()),
+        defer(() => {
+          const applied = result!;
+          this.log.info('nginx config applied', { hash: short(config), ...applied, attempt, durationMs: elapsed(), routes: config.routes, backends: config.backends });
+          return of<ApplyOutcome>({ type: 'applied', config, ...applied, attempt, durationMs: elapsed() });
+        }),
+      ).pipe(catchError((error: unknown) => of(this.failed(config, attempt, elapsed(), error, queue))));
+    });
   }
 
-  offer(config: RenderedConfig): void {
-    if (this.busy) {
-      this.pending = config;
-      return;
+  private inForce(channel: MembersTarget, members: Membership): boolean {
+    return channel.current !== null && channel.inSync && sameMembership(channel.current, members);
+  }
+
+  private write(channel: MembersTarget, members: Membership): number {
+    try {
+      return channel.write(members);
+    } catch (error) {
+      throw new NginxApplyError('write', 'cannot write the members file', (error as Error).message, { cause: error });
     }
-    this.cancelRetry();
-    this.begin(config, 1);
   }
 
-  end(ending: { readonly error: unknown } | null): void {
-    this.ending = ending ?? { error: null };
-    this.pending = null;
-    this.cancelRetry();
-    if (!this.busy) this.finish();
+  /** Writes and pushes a membership; emits the version nginx confirmed. */
+  private publish(channel: MembersTarget, members: Membership): Observable<number> {
+    return defer(() => {
+      this.write(channel, members);
+      return channel.pushCurrent().pipe(
+        map((pushed) => {
+          this.options.onPush?.('success', pushed.durationMs);
+          return pushed.version;
+        }),
+        catchError((error: unknown) => {
+          if (error instanceof MembersPushError) {
+            this.options.onPush?.(error.problem, 0);
+            const hint = error.problem === 'no-memory' ? ' (shared memory short: raise --lua-shared-dict-min, K8S_PODS_INGRESS_LUA_SHARED_DICT_MIN_MB)' : '';
+            return throwError(() => new NginxApplyError('push', `${error.message}${hint}`, '', { cause: error }));
+          }
+          return throwError(() => error);
+        }),
+      );
+    });
   }
 
-  dispose(): void {
-    this.cancelRetry();
-    this.applies.unsubscribe();
-    if (this.finished) return;
-    this.finished = true;
-    this.nginx.stop().subscribe({ error: () => undefined });
-  }
-
-  private begin(config: RenderedConfig, attempt: number): void {
-    // The last config applied, not the last one received: a failed apply must be retried even though upstream
-    // skip-unchanged will never send it again (and an undo of a failed change needs no apply at all).
-    if (config.hash === this.nginx.health().applied) {
-      this.log.debug('config already in force', { hash: short(config) });
-      this.subscriber.next({ type: 'unchanged', config });
-      return;
-    }
-    this.busy = true;
-    const started = this.scheduler.now();
-    let settled = false;
-    const settle = (result: ApplyResult | { error: unknown }): void => {
-      if (settled) return;
-      settled = true;
-      this.settle(config, attempt, this.scheduler.now() - started, result);
-    };
-    this.applies.add(
-      this.nginx.apply(config).subscribe({
-        next: (result) => settle(result),
-        error: (error: unknown) => settle({ error }),
-        complete: () => settle({ error: new NginxApplyError('stopped', 'nginx ended the apply without a result', '') }),
+  /**
+   * Before a reload: the union of the members in force and the new ones, so the new workers find the members of new
+   * routes at once and the old ones keep theirs. A union too large for the old config's limits is only written (the
+   * reload loads it from the file).
+   */
+  private publishBefore(channel: MembersTarget, members: Membership): Observable<never> {
+    const union = unionMembership(channel.current!, members);
+    return this.publish(channel, union).pipe(
+      ignoreElements(),
+      catchError((error: unknown) => {
+        const cause = error instanceof NginxApplyError ? error.cause : null;
+        if (cause instanceof MembersPushError && cause.problem !== 'unreachable') {
+          this.log.warn('members before the reload not pushed; the reload loads them from the file', { error: String(error) });
+          return EMPTY;
+        }
+        return throwError(() => error);
       }),
     );
   }
 
-  private settle(config: RenderedConfig, attempt: number, durationMs: number, result: ApplyResult | { error: unknown }): void {
-    this.busy = false;
-    if ('error' in result) {
-      this.failed(config, attempt, durationMs, result.error);
-    } else {
-      this.log.info('nginx config applied', { hash: short(config), ...result, attempt, durationMs, routes: config.routes, backends: config.backends });
-      this.subscriber.next({ type: 'applied', config, ...result, attempt, durationMs });
-    }
-    if (this.ending !== null) return this.finish();
-    const next = this.pending;
-    if (next === null) return;
-    this.pending = null;
-    this.cancelRetry();
-    this.begin(next, 1);
-  }
-
-  private failed(config: RenderedConfig, attempt: number, durationMs: number, error: unknown): void {
+  private failed(config: RenderedConfig, attempt: number, durationMs: number, error: unknown, queue: LatestQueue): ApplyOutcome {
     // Anything that is not an NginxApplyError is a bug on our side; retrying is still the best answer.
     const stage: ApplyStage = error instanceof NginxApplyError ? error.stage : 'write';
     const message = error instanceof Error ? error.message : String(error);
-    const retryInMs = stage === 'stopped' || this.pending !== null || this.ending !== null ? null : nginxBackoff(this.backoff(), attempt);
+    const retryInMs = stage === 'stopped' || queue.superseded() ? null : nginxBackoff(this.backoff, attempt);
     const kept = this.nginx.health().applied !== null ? 'the previous config stays in force' : 'nginx has no config yet';
-    this.log.error(`nginx config not applied; ${kept}`, { hash: short(config), stage, error: message, attempt, retryInMs });
-    this.subscriber.next({ type: 'failed', config, stage, message, attempt, durationMs, retryInMs });
-    if (stage === 'stopped') {
-      this.end(null);
-    } else if (retryInMs !== null) {
-      this.retry = timer(retryInMs, this.scheduler).subscribe(() => {
-        this.retry = null;
-        this.begin(config, attempt + 1);
-      });
-    }
+    const what = stage === 'push' ? 'members not pushed; nginx keeps the previous members' : `nginx config not applied; ${kept}`;
+    this.log.error(what, { hash: short(config), stage, error: message, attempt, retryInMs });
+    return { type: 'failed', config, stage, message, attempt, durationMs, retryInMs };
   }
+}
 
-  private finish(): void {
-    if (this.finished) return;
-    this.finished = true;
-    const error = this.ending?.error ?? null;
-    this.nginx.stop().subscribe({
-      error: (stopError: unknown) => this.subscriber.error(stopError),
-      complete: () => (error === null ? this.subscriber.complete() : this.subscriber.error(error)),
-    });
-  }
-
-  private cancelRetry(): void {
-    this.retry?.unsubscribe();
-    this.retry = null;
-  }
-
-  private backoff(): Backoff {
-    return this.options.retryBackoff ?? { initialMs: 1_000, maxMs: 30_000 };
-  }
+/** Appends what `tail` returns once the source completed. */
+function endWith$<T>(tail: () => Observable<T>): OperatorFunction<T, T> {
+  return (source$) => concat(source$, defer(tail));
 }
 
 function short(config: RenderedConfig): string {

@@ -1,6 +1,6 @@
 import {
-  AsyncSubject, asyncScheduler, catchError, concatAll, concatMap, defer, EMPTY, ignoreElements, map, Observable, of, Subject, tap,
-  throwError, timeout, timer, type SchedulerLike, type Subscription,
+  AsyncSubject, asyncScheduler, catchError, concatAll, concatMap, defer, EMPTY, endWith, ignoreElements, map, merge, Observable, of, Subject, take,
+  tap, throwError, timeout, timer, type SchedulerLike, type Subscription,
 } from 'rxjs';
 import type { Logger } from '../logger.js';
 import { NginxApplyError } from './nginx-apply-error.js';
@@ -26,6 +26,25 @@ export interface ApplyResult {
 /** Where the master is: never started, starting, serving, dead (restart pending), quitting, gone for good. */
 export type NginxState = 'idle' | 'starting' | 'running' | 'down' | 'stopping' | 'stopped';
 
+/**
+ * The supervisor's state with what each state owns, so no two fields can disagree: a master exists only while
+ * starting, running or stopping; a restart timer only while down; the stop's completion from the stop on.
+ */
+type Phase =
+  | { readonly state: 'idle' }
+  | { readonly state: 'starting' | 'running'; readonly master: NginxMaster }
+  | { readonly state: 'down'; readonly restart: Subscription | null }
+  | { readonly state: 'stopping'; readonly master: NginxMaster | null; readonly done: Observable<void> }
+  | { readonly state: 'stopped'; readonly done: Observable<void> };
+
+/** The supervisor's durations, defaults resolved once. */
+interface Timing {
+  readonly checkTimeoutMs: number;
+  readonly confirmTimeoutMs: number;
+  readonly stopTimeoutMs: number;
+  readonly restartBackoff: Backoff;
+}
+
 /** A snapshot for health checks and metrics. */
 export interface NginxHealth {
   readonly state: NginxState;
@@ -39,9 +58,14 @@ export interface NginxHealth {
   readonly lastExit: ExitStatus | null;
 }
 
+/** Why nginx read a config: first start, restart after its master died, or a reload for a structural change. */
+export type LoadReason = 'start' | 'restart' | 'structure';
+
 /** Observers for logs and metrics; all optional. */
 export interface NginxHooks {
   readonly health?: (health: NginxHealth) => void;
+  /** nginx read a config and serves it (a confirmed or assumed start or reload). */
+  readonly loaded?: (reason: LoadReason) => void;
   readonly exited?: (status: ExitStatus, expected: boolean) => void;
   readonly line?: (line: NginxLine) => void;
 }
@@ -60,6 +84,15 @@ export interface NginxSupervisorOptions {
   /** How long a graceful quit (in-flight requests finishing) may take before nginx is killed. */
   readonly stopTimeoutMs?: number;
   readonly restartBackoff?: Backoff;
+  /** Extra directives for `-g` (master and `nginx -t`), e.g. `worker_shutdown_timeout 60s;`. */
+  readonly globals?: string;
+  /**
+   * Runs after every (re)start, before the master counts as running (and readiness turns 200): e.g. wait until nginx
+   * answers on its port, then push the members. Its failure is logged; nginx still counts as running.
+   */
+  readonly ready?: () => Observable<unknown>;
+  /** Runs before every (re)start, e.g. to remove a unix socket a killed master left behind (nginx would not bind). */
+  readonly beforeStart?: () => void;
   readonly hooks?: NginxHooks;
 }
 
@@ -75,69 +108,97 @@ export class NginxSupervisor {
   private readonly log: Logger;
   private readonly scheduler: SchedulerLike;
   private readonly system: NginxSystem;
+  private readonly timing: Timing;
   private readonly files: NginxFiles;
   private readonly ops = new Subject<Observable<unknown>>();
-  private master: NginxMaster | null = null;
-  private state: NginxState = 'idle';
+  private phase: Phase = { state: 'idle' };
   private applied: ConfigText | null = null;
   private reloads = 0;
   private restarts = 0;
   private lastExit: ExitStatus | null = null;
   private restartAttempt = 0;
-  private restartTimer: Subscription | null = null;
   private readonly reapers = new Map<NginxMaster, Subscription>();
-  private stopped: Observable<void> | null = null;
 
   constructor(private readonly options: NginxSupervisorOptions) {
     this.log = options.logger.child({ component: 'nginx' });
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.system = options.system ?? nodeNginxSystem();
-    this.files = new NginxFiles(this.system, nginxPaths(options.confPath), options.bin, options.checkTimeoutMs ?? 60_000);
+    this.timing = {
+      checkTimeoutMs: options.checkTimeoutMs ?? 60_000,
+      confirmTimeoutMs: options.confirmTimeoutMs ?? 30_000,
+      stopTimeoutMs: options.stopTimeoutMs ?? 10_000,
+      restartBackoff: options.restartBackoff ?? { initialMs: 200, maxMs: 10_000 },
+    };
+    this.files = new NginxFiles(this.system, nginxPaths(options.confPath, options.globals ?? ''), options.bin, this.timing.checkTimeoutMs);
     this.ops.pipe(concatAll()).subscribe();
   }
 
-  /** Writes the config next to the live one, tests it, renames it over the live file, then starts or reloads nginx. */
+  /** The files of this nginx: its prefix, live config and candidate. */
+  get paths(): NginxFiles['paths'] {
+    return this.files.paths;
+  }
+
+  /**
+   * Writes the config next to the live one, tests it, renames it over the live file, then reloads nginx. The first
+   * config is not tested apart: starting nginx parses it exactly as `nginx -t` would and refuses it the same way
+   * (the master exits), so nothing untested ever serves, and a large first config is parsed once, not twice.
+   */
   apply(config: ConfigText): Observable<ApplyResult> {
     return this.enqueue(() => this.applyNow(config));
   }
 
   /** Tells whether the master is up and serving. */
   isRunning(): boolean {
-    return this.state === 'running';
+    return this.phase.state === 'running';
   }
 
   /** Returns the state, pid, config in force and counters. */
   health(): NginxHealth {
-    const { state, reloads, restarts, lastExit } = this;
-    return { state, running: state === 'running', pid: this.master?.pid ?? null, applied: this.applied?.hash ?? null, reloads, restarts, lastExit };
+    const { reloads, restarts, lastExit } = this;
+    const state = this.phase.state;
+    return { state, running: state === 'running', pid: this.master()?.pid ?? null, applied: this.applied?.hash ?? null, reloads, restarts, lastExit };
   }
 
   /** Asks nginx to quit gracefully (SIGQUIT: in-flight requests finish), kills it after the stop timeout; idempotent. */
   stop(): Observable<void> {
-    if (this.stopped === null) {
-      this.restartTimer?.unsubscribe();
-      this.setState('stopping');
-      const done = new AsyncSubject<void>();
-      // Set before the quit is queued: from here on an exit is expected and nothing new may start.
-      this.stopped = done.asObservable();
-      this.enqueue(() => this.quitNow()).subscribe(done);
-    }
-    return this.stopped;
+    const phase = this.phase;
+    if (phase.state === 'stopping' || phase.state === 'stopped') return phase.done;
+    if (phase.state === 'down') phase.restart?.unsubscribe();
+    const done = new AsyncSubject<void>();
+    // Set before the quit is queued: from here on an exit is expected and nothing new may start.
+    this.setPhase({ state: 'stopping', master: this.master(), done: done.asObservable() });
+    this.enqueue(() => this.quitNow()).subscribe(done);
+    return done.asObservable();
+  }
+
+  /** The master of the current state, if it has one. */
+  private master(): NginxMaster | null {
+    const phase = this.phase;
+    return phase.state === 'starting' || phase.state === 'running' || phase.state === 'stopping' ? phase.master : null;
+  }
+
+  private stopping(): boolean {
+    return this.phase.state === 'stopping' || this.phase.state === 'stopped';
   }
 
   private applyNow(config: ConfigText): Observable<ApplyResult> {
     return defer(() => {
-      if (this.stopped !== null) throw new NginxApplyError('stopped', `nginx ${this.files.paths.live} is stopping; config not applied`, '');
-      return this.files.prepare(config.text);
+      if (this.stopping()) throw new NginxApplyError('stopped', `nginx ${this.files.paths.live} is stopping; config not applied`, '');
+      const master = this.master();
+      if (master === null) {
+        this.files.restore(config.text);
+        return this.startNow('start').pipe(map((confirmed): ApplyResult => ({ action: 'started', confirmed })));
+      }
+      return this.files.prepare(config.text).pipe(
+        concatMap(() => {
+          this.files.promote();
+          return this.reloadNow(master).pipe(map((confirmed): ApplyResult => ({ action: 'reloaded', confirmed })));
+        }),
+      );
     }).pipe(
-      concatMap(() => {
-        this.files.promote();
-        if (this.master === null) return this.startNow().pipe(map((confirmed): ApplyResult => ({ action: 'started', confirmed })));
-        return this.reloadNow(this.master).pipe(map((confirmed): ApplyResult => ({ action: 'reloaded', confirmed })));
-      }),
       tap(() => {
         this.applied = config;
-        this.setState(this.state);
+        this.setPhase(this.phase);
       }),
       catchError((error: unknown) => {
         // The live file must say what nginx runs, and a restart must not pick up the config that just failed.
@@ -147,44 +208,70 @@ export class NginxSupervisor {
     );
   }
 
-  private startNow(): Observable<Confirmed> {
+  private startNow(reason: 'start' | 'restart'): Observable<Confirmed> {
     return defer(() => {
-      this.restartTimer?.unsubscribe();
+      if (this.phase.state === 'down') this.phase.restart?.unsubscribe();
+      this.options.beforeStart?.();
       const onLine = (line: NginxLine): void => this.forward(line);
       const master = NginxMaster.spawn(this.system, this.options.bin, masterArgs(this.files.paths), onLine, this.scheduler.now());
-      this.master = master;
-      this.setState('starting');
+      this.setPhase({ state: 'starting', master });
       master.exit$.subscribe((status) => this.onExit(master, status));
-      return master.started(this.confirmTimeout(), this.scheduler).pipe(
+      return master.started(this.timing.confirmTimeoutMs, this.scheduler).pipe(
+        concatMap((confirmed) => this.whenReady(master).pipe(map(() => confirmed))),
         tap((confirmed) => {
           // A stop that came while nginx was starting keeps the state at stopping.
-          if (this.stopped === null) this.setState('running');
-          this.log.info('nginx started', { pid: master.pid, prefix: this.files.paths.prefix, confirmed });
+          if (this.phase.state === 'starting' && this.phase.master === master) this.setPhase({ state: 'running', master });
+          this.log.info('nginx started', { pid: master.pid, prefix: this.files.paths.prefix, confirmed, reason });
           if (!confirmed) this.warnUnconfirmed('start');
+          this.options.hooks?.loaded?.(reason);
         }),
       );
     });
   }
 
   private reloadNow(master: NginxMaster): Observable<Confirmed> {
-    return master.reload(this.confirmTimeout(), this.scheduler).pipe(
+    return master.reload(this.timing.confirmTimeoutMs, this.scheduler).pipe(
       tap((confirmed) => {
         this.reloads++;
         if (!confirmed) this.warnUnconfirmed('reload');
+        this.options.hooks?.loaded?.('structure');
       }),
     );
   }
 
+  // The ready hook, bounded by the master's life: a master that dies meanwhile fails the start as usual.
+  private whenReady(master: NginxMaster): Observable<unknown> {
+    const ready = this.options.ready;
+    if (ready === undefined) return of(undefined);
+    const steps$ = defer(ready).pipe(
+      ignoreElements(),
+      endWith(undefined),
+      catchError((error: unknown) => {
+        this.log.warn('nginx started, but its readiness steps failed', { pid: master.pid, error: String(error) });
+        return of(undefined);
+      }),
+    );
+    const died$ = master.exit$.pipe(
+      map((status) => {
+        throw new NginxApplyError('start', `nginx master ${master.pid ?? ''} exited while getting ready (${describeExit(status)})`, '');
+      }),
+    );
+    return merge(steps$, died$).pipe(take(1));
+  }
+
   private onExit(master: NginxMaster, status: ExitStatus): void {
-    if (master !== this.master) return;
-    this.master = null;
+    if (master !== this.master()) return;
     this.lastExit = status;
-    const expected = this.stopped !== null;
-    this.options.hooks?.exited?.(status, expected);
-    if (expected) return;
+    const phase = this.phase;
+    if (phase.state === 'stopping') {
+      this.setPhase({ state: 'stopping', master: null, done: phase.done });
+      this.options.hooks?.exited?.(status, true);
+      return;
+    }
+    this.options.hooks?.exited?.(status, false);
     this.reapOrphans(master);
     if (this.scheduler.now() - master.startedAt >= STABLE_MS) this.restartAttempt = 0;
-    this.setState('down');
+    this.setPhase({ state: 'down', restart: null });
     const restartInMs = this.applied === null ? null : this.scheduleRestart();
     this.log.error('nginx master exited', { pid: master.pid, exit: describeExit(status), restartInMs });
   }
@@ -193,7 +280,7 @@ export class NginxSupervisor {
   // them close it at once and finish their requests; whatever is left after the stop timeout is killed.
   private reapOrphans(master: NginxMaster): void {
     if (!master.signalGroup('SIGQUIT')) return;
-    const reaper = timer(this.options.stopTimeoutMs ?? 10_000, this.scheduler).subscribe(() => this.killOrphans(master));
+    const reaper = timer(this.timing.stopTimeoutMs, this.scheduler).subscribe(() => this.killOrphans(master));
     this.reapers.set(master, reaper);
   }
 
@@ -201,42 +288,45 @@ export class NginxSupervisor {
     this.reapers.get(master)?.unsubscribe();
     this.reapers.delete(master);
     // A group id is freed with its last member; never signal a group that is now our own master's.
-    if (master.pid !== this.master?.pid) master.signalGroup('SIGKILL');
+    if (master.pid !== this.master()?.pid) master.signalGroup('SIGKILL');
   }
 
+  // Only while down: the timer belongs to the down state, and leaving it (a start, a stop) cancels it.
   private scheduleRestart(): number {
-    this.restartTimer?.unsubscribe();
-    const delayMs = nginxBackoff(this.options.restartBackoff ?? { initialMs: 200, maxMs: 10_000 }, ++this.restartAttempt);
-    this.restartTimer = timer(delayMs, this.scheduler).subscribe(() => {
-      this.restartTimer = null;
+    if (this.phase.state === 'down') this.phase.restart?.unsubscribe();
+    const delayMs = nginxBackoff(this.timing.restartBackoff, ++this.restartAttempt);
+    const restart = timer(delayMs, this.scheduler).subscribe(() => {
+      if (this.phase.state === 'down' && this.phase.restart === restart) this.setPhase({ state: 'down', restart: null });
       this.enqueue(() => this.restartNow()).subscribe({
         error: (error: unknown) => {
           this.log.error('nginx restart failed', { error: String(error) });
           // A failed spawn has already rescheduled through onExit; a failed write has not.
-          if (this.master === null && this.restartTimer === null && this.stopped === null) this.scheduleRestart();
+          if (this.phase.state === 'down' && this.phase.restart === null) this.scheduleRestart();
         },
       });
     });
+    this.setPhase({ state: 'down', restart });
     return delayMs;
   }
 
   private restartNow(): Observable<Confirmed> {
     return defer(() => {
-      if (this.stopped !== null || this.master !== null || this.applied === null) return EMPTY;
+      if (this.phase.state !== 'down' || this.applied === null) return EMPTY;
       this.files.restore(this.applied.text);
       this.restarts++;
-      return this.startNow();
+      return this.startNow('restart');
     });
   }
 
   private quitNow(): Observable<void> {
+    const phase = this.phase;
+    const done = phase.state === 'stopping' || phase.state === 'stopped' ? phase.done : EMPTY;
     return defer(() => {
-      this.restartTimer?.unsubscribe();
       for (const master of [...this.reapers.keys()]) this.killOrphans(master);
-      const master = this.master;
+      const master = this.master();
       if (master === null) return of(undefined);
       master.signal('SIGQUIT');
-      const stopTimeoutMs = this.options.stopTimeoutMs ?? 10_000;
+      const stopTimeoutMs = this.timing.stopTimeoutMs;
       return master.exit$.pipe(
         timeout({
           first: stopTimeoutMs,
@@ -255,7 +345,7 @@ export class NginxSupervisor {
       );
     }).pipe(
       tap(() => {
-        this.setState('stopped');
+        this.setPhase({ state: 'stopped', done });
         this.log.info('nginx stopped');
       }),
       ignoreElements(),
@@ -277,15 +367,11 @@ export class NginxSupervisor {
   }
 
   private warnUnconfirmed(what: 'start' | 'reload'): void {
-    this.log.warn(`nginx did not confirm the ${what} in its log in time; assuming it took effect`, { confirmTimeoutMs: this.confirmTimeout() });
+    this.log.warn(`nginx did not confirm the ${what} in its log in time; assuming it took effect`, { confirmTimeoutMs: this.timing.confirmTimeoutMs });
   }
 
-  private confirmTimeout(): number {
-    return this.options.confirmTimeoutMs ?? 30_000;
-  }
-
-  private setState(state: NginxState): void {
-    this.state = state;
+  private setPhase(phase: Phase): void {
+    this.phase = phase;
     this.options.hooks?.health?.(this.health());
   }
 

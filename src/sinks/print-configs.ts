@@ -1,21 +1,47 @@
 import { defer, takeLast, tap, type MonoTypeOperatorFunction } from 'rxjs';
-import type { RenderedConfig } from '../model/rendered-config.js';
+import { membersText } from '../model/members-text.js';
+import { EMPTY_MEMBERSHIP, sameMembership } from '../model/membership.js';
+import { sameText, type RenderedConfig } from '../model/rendered-config.js';
+
+/** How configs are printed. */
+export interface PrintOptions {
+  /** Only the final config (and, with `members`, its members block), so it can be saved as nginx.conf. */
+  readonly last: boolean;
+  /** Dynamic mode: print each membership too, as `#` comment lines (see membersText). */
+  readonly members?: boolean;
+}
 
 /**
  * Writes each config with a header comment line `# config N ...` (N counts from 1), or with `last` only the final
- * config, bare, so it can be saved as nginx.conf.
+ * config, bare. With `members`, a config whose text equals the previous one prints no text, and every change of
+ * membership prints a block of comment lines `# members M ...` after the config it belongs to; with `last` too the
+ * final members follow the final config (comments: the output still is a valid nginx.conf).
  *
  * ```
  * configs: -A--B--C-|
  * written: -A--B--C-|     (last: ---------C|)
  * ```
  */
-export function printConfigs(write: (text: string) => void, options: { readonly last: boolean }): MonoTypeOperatorFunction<RenderedConfig> {
-  if (options.last) return (configs$) => configs$.pipe(takeLast(1), tap((config) => write(config.text)));
+export function printConfigs(write: (text: string) => void, options: PrintOptions): MonoTypeOperatorFunction<RenderedConfig> {
+  const members = options.members === true;
+  if (options.last) {
+    return (configs$) => configs$.pipe(takeLast(1), tap((config) => write(members ? `${config.text}${membersText(config.members ?? EMPTY_MEMBERSHIP, 1, config.membersHash ?? '')}` : config.text)));
+  }
   return (configs$) =>
     defer(() => {
       let sequence = 0;
-      return configs$.pipe(tap((config) => write(`${configHeader(++sequence, config)}\n${config.text}`)));
+      let membersSequence = 0;
+      let previous: RenderedConfig | null = null;
+      return configs$.pipe(
+        tap((config) => {
+          const last = previous;
+          previous = config;
+          if (!members) return write(`${configHeader(++sequence, config)}\n${config.text}`);
+          if (last === null || !sameText(last, config)) write(`${configHeader(++sequence, config)}\n${config.text}`);
+          const now = config.members ?? EMPTY_MEMBERSHIP;
+          if (last === null || !sameMembership(last.members ?? EMPTY_MEMBERSHIP, now)) write(membersText(now, ++membersSequence, config.membersHash ?? ''));
+        }),
+      );
     });
 }
 

@@ -62,6 +62,11 @@ export class StatusHolder {
     this.pending.delete(hash);
     this.inForce = { state, hash };
     if (report.type === 'unchanged') return;
+    // Dynamic mode: only the members changed; nginx serves them now, with no reload.
+    if (report.type === 'pushed') {
+      this.pushed();
+      return;
+    }
     const reloads = this.facts.reloads === null ? null : this.facts.reloads + (report.action === 'reloaded' ? 1 : 0);
     this.facts = { ...this.facts, hash, appliedAt: isoTime(atMs), configs: this.facts.configs + 1, reloads, failed: null };
   }

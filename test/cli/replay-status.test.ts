@@ -9,25 +9,30 @@ const DEMO = 'examples/nodejs-k8s-env.ndjson';
 const REAL_LIST = 'test/fixtures/real-k8s/lists/k8s-openapi_v1-25_default_podlist_with_terminating.json';
 
 test('--status prints the final status: the last config\'s hash, every route and pod, nothing logged', () => {
-  const { status, stdout, stderr } = runCli(['replay', SHOP, '--status']);
+  const { status, stdout, stderr } = runCli(['replay', SHOP, '--status', '--backends', 'static']);
   assert.equal(status, 0, stderr);
   assert.equal(stderr, '', 'the issues are in the output, not logged again');
   const report = JSON.parse(stdout) as StatusReport;
-  const last = runCli(['replay', SHOP, '--last']).stdout;
+  // Static mode: --last prints the config alone (dynamic mode adds its members as comments).
+  const last = runCli(['replay', SHOP, '--last', '--backends', 'static']).stdout;
   assert.deepEqual(report.config, { hash: createHash('sha256').update(last).digest('hex'), appliedAt: null, configs: 1, reloads: null, pushes: null, failed: null });
   assert.deepEqual(report.routes.map((r) => `${r.host}${r.path} ${r.unavailable ? 503 : r.backends.length}`), [
     'checkout.example.com/ 1', 'promo.example.com/sale 1', 'reports.example.com/ 503', 'shop.example.com/ 2', 'shop.example.com/api 2',
   ]);
   assert.equal(report.pods.length, 8);
   assert.deepEqual(report.pods.filter((p) => p.issues.length > 0).map((p) => p.name), ['checkout-5c6b-t7n1v', 'banner-9a4b-z1x7y', 'promo-6f7c-k2j8d']);
-  assert.equal(runCli(['replay', SHOP, '--status']).stdout, stdout, 'deterministic');
+  assert.equal(runCli(['replay', SHOP, '--status', '--backends', 'static']).stdout, stdout, 'deterministic');
 });
 
 test('--status on a recording: the state after its last event', () => {
-  const { status, stdout, stderr } = runCli(['replay', DEMO, '--status']);
+  const { status, stdout, stderr } = runCli(['replay', DEMO, '--status', '--backends', 'static']);
   assert.equal(status, 0, stderr);
   const report = JSON.parse(stdout) as StatusReport;
   assert.equal(report.config.configs, 3);
+  // Dynamic mode counts the windows that changed only the members too (one more here: a pod turned ready).
+  const dynamic = JSON.parse(runCli(['replay', DEMO, '--status']).stdout) as StatusReport;
+  assert.equal(dynamic.config.configs, 4);
+  assert.deepEqual(dynamic.routes, report.routes);
   assert.deepEqual(report.routes.map((r) => [r.host, r.path, r.backends.length]), [['test.k8s.local', '/nodejs', 3]]);
 });
 

@@ -47,7 +47,7 @@ test('a JSON array of pods is the set of pods at that moment; an array with a no
   const latest = [...new Map(pods.map((pod) => [pod.metadata.name, pod])).values()];
   const dir = temp();
   writeFileSync(join(dir, 'array.json'), `${JSON.stringify(latest, null, 2)}\n`);
-  const ok = runCli(['replay', join(dir, 'array.json'), '--last']);
+  const ok = runCli(['replay', '--backends', 'static', join(dir, 'array.json'), '--last']);
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /upstream microservice1866206336/);
   writeFileSync(join(dir, 'bad.json'), `${JSON.stringify([latest[0], 7])}\n`);
@@ -72,7 +72,7 @@ test('a line longer than --max-line-bytes is reported with its number and skippe
   const dir = temp();
   const long = `{"type":"ADDED","object":{"metadata":{"name":"x","annotations":{"a":"${'y'.repeat(3 * 1024 * 1024)}"}}}}`;
   writeFileSync(join(dir, 'long.ndjson'), [demoLines[0], long, ...demoLines.slice(1)].join('\n') + '\n');
-  const { status, stdout, stderr } = runCli(['replay', join(dir, 'long.ndjson'), '--last', '--max-line-bytes', '1m']);
+  const { status, stdout, stderr } = runCli(['replay', '--backends', 'static', join(dir, 'long.ndjson'), '--last', '--max-line-bytes', '1m']);
   assert.equal(status, 1);
   assert.match(stderr, /"line":2/);
   assert.match(stderr, /longer than the line limit of 1048576 bytes \(3145\d+ bytes; see --max-line-bytes\): skipped/);
@@ -92,22 +92,22 @@ test('readLines never keeps more than the bound of one line, and splits LF and C
 
 test('--out DIR with --last writes only the last config; a DIR holding other files is refused, old configs replaced', () => {
   const dir = join(temp(), 'out');
-  const all = runCli(['replay', DEMO, '--out', dir]);
+  const all = runCli(['replay', '--backends', 'static', DEMO, '--out', dir]);
   assert.equal(all.status, 0, all.stderr);
   assert.deepEqual(readdirSync(dir), ['config-000001.conf', 'config-000002.conf', 'config-000003.conf']);
-  const last = runCli(['replay', DEMO, '--out', dir, '--last']);
+  const last = runCli(['replay', '--backends', 'static', DEMO, '--out', dir, '--last']);
   assert.equal(last.status, 0, last.stderr);
   assert.deepEqual(readdirSync(dir), ['config-000003.conf']);
-  assert.equal(readFileSync(join(dir, 'config-000003.conf'), 'utf8'), runCli(['replay', DEMO, '--last']).stdout);
+  assert.equal(readFileSync(join(dir, 'config-000003.conf'), 'utf8'), runCli(['replay', '--backends', 'static', DEMO, '--last']).stdout);
   writeFileSync(join(dir, 'notes.txt'), 'mine');
-  const refused = runCli(['replay', DEMO, '--out', dir]);
+  const refused = runCli(['replay', '--backends', 'static', DEMO, '--out', dir]);
   assert.equal(refused.status, 2);
   assert.match(refused.stderr, /--out .* holds files replay did not write \(notes\.txt\): give an empty or new directory/);
   assert.deepEqual(readdirSync(dir).sort(), ['config-000003.conf', 'notes.txt'], 'nothing removed');
 });
 
 test('--diff prints the first config whole and each next one as a unified diff against the one before', () => {
-  const { status, stdout, stderr } = runCli(['replay', DEMO, '--diff']);
+  const { status, stdout, stderr } = runCli(['replay', '--backends', 'static', DEMO, '--diff']);
   assert.equal(status, 0, stderr);
   const parts = stdout.split(/^(?=# config \d+ )/m);
   assert.equal(parts.length, 3);
@@ -116,7 +116,7 @@ test('--diff prints the first config whole and each next one as a unified diff a
   assert.match(parts[1]!, /^-\s+proxy_pass http:\/\/10\.244\.1\.5:3000;$/m);
   assert.match(parts[1]!, /^\+\s+proxy_pass http:\/\/microservice1866206336;$/m);
   assert.match(parts[2]!, /^\+\s+server 10\.244\.1\.6:3000; # Pod nodejs-k8s-env-tq4rn \(default\)$/m);
-  assert.equal(runCli(['replay', DEMO, '--diff', '--last']).status, 2);
+  assert.equal(runCli(['replay', '--backends', 'static', DEMO, '--diff', '--last']).status, 2);
 });
 
 test('--check runs nginx -t on every config printed and stops at the first refused, naming it and its window', () => {
@@ -130,7 +130,7 @@ test('--check runs nginx -t on every config printed and stops at the first refus
     'events {}', 'http {', '{{#upstreams}}', '  bogus_directive {{name}};', '{{/upstreams}}', '{{#servers}}',
     '  server { listen 127.0.0.1:{{port}}; server_name {{host}}; return 200; }', '{{/servers}}', '}', '',
   ].join('\n'));
-  const refused = runCli(['replay', DEMO, '--check', '--nginx-bin', NGINX, '--template', template]);
+  const refused = runCli(['replay', '--backends', 'static', DEMO, '--check', '--nginx-bin', NGINX, '--template', template]);
   assert.equal(refused.status, 1);
   assert.match(refused.stderr, /nginx -t refused config 2 \(from the window that closed [\d.]+ s into the recording\): .*unknown directive "bogus_directive"/);
   assert.deepEqual(refused.stdout.match(/^# config \d+/gm), ['# config 1', '# config 2']);

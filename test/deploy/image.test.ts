@@ -7,6 +7,7 @@ import { posix, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_TEMPLATE_PATH } from '../../src/render/template.js';
+import { LUA_PACKAGES, LUA_SOURCE_DIR } from '../../src/sinks/lua-files.js';
 import { parseInvocation } from '../../src/settings.js';
 import { isIgnored, parseDockerfile, readDockerfile, readDockerignore, stageEnv, type Stage } from '../support/dockerfile.js';
 import { simulateBuild, type FileTree, type RunOutput } from '../support/image-files.js';
@@ -67,6 +68,9 @@ test('the final image holds the entrypoint, its ES module marker, the template w
   const template = posix.resolve(`/app/${outDir}/render`, fromModule);
   assert.equal(image.get(template), 'file', `${template} is in the image`);
   assert.equal(image.get('/app/node_modules'), 'dir');
+  // lua-files.ts finds the Lua balancer relative to itself, like the template.
+  const lua = posix.resolve(`/app/${outDir}/sinks`, relative(`${root}src/sinks`, LUA_SOURCE_DIR).split('\\').join('/'));
+  for (const file of ['balancer.lua', 'store.lua']) assert.equal(image.get(posix.join(lua, file)), 'file', `${lua}/${file} is in the image`);
   const copy = runtime.instructions.find((i) => i.keyword === 'COPY' && i.args[0] === '/app/node_modules');
   const deps = stages.find((stage) => stage.name === copy?.flags['from']);
   assert.ok(deps?.instructions.some((i) => i.keyword === 'RUN' && /\bnpm ci\b.*--omit=dev/.test(i.text)), 'runtime dependencies only');
@@ -88,6 +92,7 @@ test('the runtime installs Debian nginx lean, and runs as a numeric non-root use
   const install = runs.find((text) => text.includes('apt-get install'));
   assert.ok(install, 'an apt-get install line');
   assert.match(install, /apt-get update && apt-get install -y --no-install-recommends [^&]*\bnginx\b/);
+  for (const name of LUA_PACKAGES.split(' ')) assert.match(install, new RegExp(`--no-install-recommends [^&]*\\b${name}\\b`), `${name}: dynamic backends`);
   assert.ok(install.includes('rm -rf /var/lib/apt/lists/*'), 'apt lists are cleaned in the same layer');
   const users = runtime.instructions.filter((i) => i.keyword === 'USER');
   assert.equal(users.length, 1);

@@ -30,11 +30,11 @@ function assertConfigInfo(m: Exposition, run: RunningController): void {
   assert.deepEqual(series.map((sample) => [sample.labels['sha256'], sample.value]), [[sha256OfFile(run.confPath), 1]]);
 }
 
-it('metrics move with pod events, applies, reloads, rejections and watch restarts', async (t) => {
+for (const mode of ['static', 'dynamic'] as const) it(`metrics move with pod events, applies, reloads or pushes, rejections and watch restarts (${mode})`, async (t) => {
   const { cleanup, backends, fake } = await startScene(t, ['one', 'two', 'bad']);
   const routing = { hosts: APP, paths: `${backends.port}:/` };
   fake.addPod(backendPod('one', backends.byName('one').ip, routing));
-  const run = await startRun(fake);
+  const run = await startRun(fake, { args: ['--backends', mode] });
   cleanup(() => run.stop());
   await waitFor('traffic to pod one', async () => (await run.get(APP, '/')).backend === 'one', 30_000);
 
@@ -57,11 +57,23 @@ it('metrics move with pod events, applies, reloads, rejections and watch restart
   assert.ok(metric(m2, 'batches_total') > metric(m1, 'batches_total'));
   assert.ok(metric(m2, 'configs_rendered_total') > metric(m1, 'configs_rendered_total'));
   assert.ok(metric(m2, 'config_applies_total', { result: 'success' }) > metric(m1, 'config_applies_total', { result: 'success' }));
-  assert.ok(metric(m2, 'nginx_reloads_total', { result: 'success' }) > metric(m1, 'nginx_reloads_total', { result: 'success' }));
   assert.ok(metric(m2, 'event_to_applied_seconds_count') > metric(m1, 'event_to_applied_seconds_count'));
   assert.equal(metric(m2, 'routes'), 1);
   assertConfigInfo(m2, run);
-  assert.notEqual(sha256OfFile(run.confPath), m1.samples.find((s) => s.name === `${P}config_info`)?.labels['sha256']);
+  const firstHash = m1.samples.find((s) => s.name === `${P}config_info`)?.labels['sha256'];
+  if (mode === 'static') {
+    assert.ok(metric(m2, 'nginx_reloads_total', { result: 'success' }) > metric(m1, 'nginx_reloads_total', { result: 'success' }));
+    assert.notEqual(sha256OfFile(run.confPath), firstHash);
+  } else {
+    // A new pod of an existing route is pushed: no reload, not one byte of nginx.conf changed.
+    assert.equal(metric(m2, 'nginx_reloads_total', { result: 'success' }), metric(m1, 'nginx_reloads_total', { result: 'success' }));
+    assert.equal(metric(m2, 'nginx_config_loads_total', { reason: 'structure' }), 0);
+    assert.equal(metric(m2, 'nginx_config_loads_total', { reason: 'start' }), 1);
+    assert.ok(metric(m2, 'members_pushes_total', { result: 'success' }) > metric(m1, 'members_pushes_total', { result: 'success' }));
+    assert.ok(metric(m2, 'members_push_duration_seconds_count') >= 2);
+    assert.equal(metric(m2, 'nginx_old_worker_processes'), 0);
+    assert.equal(sha256OfFile(run.confPath), firstHash);
+  }
 
   // A change and a deletion: MODIFIED and DELETED counted, one backend left.
   fake.modifyPod('default', 'two', { metadata: { labels: { microservice: 'true', team: 'blue' } } });

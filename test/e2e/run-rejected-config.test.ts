@@ -32,7 +32,8 @@ it('a config nginx refuses leaves the old one serving, is reported, and the next
   fake.addPod(backendPod('one', backends.byName('one').ip, routing));
   const dir = mkdtempSync(join(tmpdir(), 'run-template-'));
   cleanup(() => rmSync(dir, { recursive: true, force: true }));
-  const run = await startRun(fake, { args: ['--template', templateRefusedWithUpstreams(dir)] });
+  // Upstream blocks exist only in static mode.
+  const run = await startRun(fake, { args: ['--backends', 'static', '--template', templateRefusedWithUpstreams(dir)] });
   cleanup(() => run.stop());
   await waitFor('traffic to pod one', async () => (await run.get(APP, '/')).backend === 'one', 30_000);
   const good = sha256OfFile(run.confPath);

@@ -20,11 +20,15 @@ for (const [name, golden] of Object.entries(goldenCases())) {
       writeFileSync(`${dir}events.ndjson`, events);
     }
     assert.equal(readFileSync(`${dir}events.ndjson`, 'utf8'), events, 'events.ndjson is out of date with cases.ts (UPDATE_GOLDEN=1)');
-    const { stdout, status } = await replayLast(`${dir}events.ndjson`, golden.flags);
-    assert.equal(status, 0);
-    if (UPDATE) writeFileSync(`${dir}expected.conf`, stdout);
-    assert.equal(stdout, readFileSync(`${dir}expected.conf`, 'utf8'));
-    const verdict = nginxTest(stdout);
-    assert.ok(verdict.ok, `nginx -t refused ${name}: ${verdict.output}`);
+    // Static mode reproduces the single-file view the product always had; dynamic mode (the default) prints the
+    // final config followed by its members as comment lines.
+    for (const [mode, file] of [['static', 'expected.conf'], ['dynamic', 'expected.dynamic.conf']] as const) {
+      const { stdout, status } = await replayLast(`${dir}events.ndjson`, [...(golden.flags ?? []), '--backends', mode]);
+      assert.equal(status, 0);
+      if (UPDATE) writeFileSync(`${dir}${file}`, stdout);
+      assert.equal(stdout, readFileSync(`${dir}${file}`, 'utf8'), `${mode} mode`);
+      const verdict = nginxTest(stdout);
+      assert.ok(verdict.ok, `nginx -t refused ${name} (${mode}): ${verdict.output}`);
+    }
   });
 }

@@ -18,14 +18,15 @@ const view = (over: Partial<ConfigView> = {}): ConfigView => ({
   workerProcesses: 'auto',
   serverNamesHashBucketSize: 64,
   serverNamesHashMaxSize: 512,
+  dynamic: null,
   upstreams: [{ name: 'microservice1', servers: [server, { ...server, address: '[fd00::1]:80', pod: 'web-2' }] }],
   servers: [{
     host: 'a.com',
     listen,
     locations: [
-      { exact: true, path: '/x', upstream: 'microservice1', direct: null, unavailable: false, waiting: [] },
-      { exact: false, path: '/x/', upstream: null, direct: server, unavailable: false, waiting: [] },
-      { exact: false, path: '/', upstream: null, direct: null, unavailable: true, waiting: [{ pod: 'web-3', namespace: 'default' }] },
+      { exact: true, path: '/x', upstream: 'microservice1', direct: null, route: null, unavailable: false, waiting: [] },
+      { exact: false, path: '/x/', upstream: null, direct: server, route: null, unavailable: false, waiting: [] },
+      { exact: false, path: '/', upstream: null, direct: null, route: null, unavailable: true, waiting: [{ pod: 'web-3', namespace: 'default' }] },
     ],
   }],
   ...over,
@@ -55,7 +56,7 @@ test('the shipped template renders a view nginx accepts', () => {
 test('every value is checked against the allow-list of its kind', () => {
   const bad: [string, ConfigView][] = [
     ['host', view({ servers: [{ host: 'a.com;', listen, locations: [] }] })],
-    ['location path', view({ servers: [{ host: 'a.com', listen, locations: [{ exact: true, path: '/x {', upstream: null, direct: server, unavailable: false, waiting: [] }] }] })],
+    ['location path', view({ servers: [{ host: 'a.com', listen, locations: [{ exact: true, path: '/x {', upstream: null, direct: server, route: null, unavailable: false, waiting: [] }] }] })],
     ['upstream name', view({ upstreams: [{ name: 'evil;', servers: [server] }] })],
     ['backend address', view({ upstreams: [{ name: 'microservice1', servers: [{ ...server, address: '10.0.0.1:80;' }] }] })],
     ['backend address', view({ upstreams: [{ name: 'microservice1', servers: [{ ...server, address: 'evil.com:80' }] }] })],

@@ -1,9 +1,13 @@
 // The real pipeline in-process with the real nginx sink: pod events in, nginx on a free port in a temporary prefix,
 // outcomes recorded. `stop()` completes the events (the graceful shutdown path) and proves no nginx process is left.
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { installLua } from '../../src/sinks/lua-files.js';
+import { MembersChannel, prepareMembersDir } from '../../src/sinks/members-channel.js';
+import { membersSocketPath } from '../../src/sinks/nginx-paths.js';
+import { answersOn } from '../../src/sinks/port-probe.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asyncScheduler, Subject } from 'rxjs';
+import { asyncScheduler, concat, EMPTY, Subject } from 'rxjs';
 import { createLogger, type LogLevel, type Logger } from '../../src/logger.js';
 import type { PodEvent } from '../../src/model/events.js';
 import { DEFAULT_REDUCE_OPTIONS } from '../../src/model/routing-state.js';
@@ -22,6 +26,8 @@ export interface IngressOptions {
   readonly windowMs?: number;
   readonly retryBackoff?: Backoff;
   readonly stopTimeoutMs?: number;
+  /** static (default here: the suite written before dynamic mode) or dynamic (members pushed, Lua balancer). */
+  readonly backends?: 'static' | 'dynamic';
 }
 
 /** A running pipeline + nginx. */
@@ -34,6 +40,8 @@ export interface Ingress {
   readonly states: readonly NginxHealth[];
   /** Every master pid started (each is also the id of its process group). */
   readonly masters: ReadonlySet<number>;
+  /** Dynamic mode's members channel (null in static mode). */
+  readonly channel: MembersChannel | null;
   send(...events: PodEvent[]): void;
   /** Waits for an outcome at index `from` or later that matches. */
   outcome(from: number, what: string, match: (outcome: ApplyOutcome) => boolean, timeoutMs?: number): Promise<ApplyOutcome>;
@@ -62,12 +70,19 @@ export async function startIngress(options: IngressOptions = {}): Promise<Ingres
   const outcomes: ApplyOutcome[] = [];
   const states: NginxHealth[] = [];
   const masters = new Set<number>();
+  const dynamic = options.backends === 'dynamic';
+  // The same preparation and readiness steps as `run` (src/commands/nginx-sink-setup.ts).
+  const channel = dynamic ? new MembersChannel(prepareMembersDir(dir)) : null;
+  if (dynamic) installLua(dir);
   const nginx = new NginxSupervisor({
     bin: NGINX,
     confPath,
     logger,
     stopTimeoutMs: options.stopTimeoutMs ?? 5_000,
     restartBackoff: { initialMs: 100, maxMs: 1_000 },
+    globals: 'worker_shutdown_timeout 10s;',
+    ready: () => concat(answersOn(port, 10_000), channel?.pushCurrent() ?? EMPTY),
+    beforeStart: () => channel !== null && rmSync(channel.paths.socket, { force: true }),
     hooks: {
       health: (health) => {
         states.push(health);
@@ -79,12 +94,12 @@ export async function startIngress(options: IngressOptions = {}): Promise<Ingres
   const configs$ = configsFrom(events, {
     windowMs: options.windowMs ?? 150,
     reduce: DEFAULT_REDUCE_OPTIONS,
-    render: { port, ownership: 'host' },
+    render: { port, ownership: 'host', dynamic: dynamic ? { modulesDir: '/usr/lib/nginx/modules', membersSocket: membersSocketPath(confPath) } : undefined },
     template: options.template ?? loadTemplate(),
     scheduler: asyncScheduler,
   });
   const finished = new Promise<void>((resolve, reject) => {
-    configs$.pipe(applyToNginx(nginx, { logger, retryBackoff: options.retryBackoff ?? { initialMs: 200, maxMs: 1_000 } })).subscribe({
+    configs$.pipe(applyToNginx(nginx, { logger, retryBackoff: options.retryBackoff ?? { initialMs: 200, maxMs: 1_000 }, members: channel ?? undefined })).subscribe({
       next: (outcome) => outcomes.push(outcome),
       error: reject,
       complete: resolve,
@@ -100,6 +115,7 @@ export async function startIngress(options: IngressOptions = {}): Promise<Ingres
     outcomes,
     states,
     masters,
+    channel,
     send: (...sent) => sent.forEach((event) => events.next(event)),
     outcome: (from, what, match, timeoutMs = 15_000) => waitFor(what, () => outcomes.slice(from).find(match), timeoutMs),
     get: (host, path, probe) => httpGet(port, host, path, probe),

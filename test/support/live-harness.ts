@@ -49,7 +49,9 @@ export interface LiveRun {
 
 /** Starts `run` (or `record`) in-process against the fake server with short timings. */
 export function startLive(fake: FakeApiServer, args: readonly string[] = [], command: 'run' | 'record' = 'run'): LiveRun {
-  const { settings } = parseInvocation([command, ...FAST_ARGS, ...(command === 'run' ? RUN_ARGS : []), ...args], { KUBE_HOST: fake.url });
+  // Static backends: these tests compare whole printed configs with fresh renders (the source's faithfulness); the
+  // members view of dynamic mode is covered by the replay and golden tests.
+  const { settings } = parseInvocation([command, ...FAST_ARGS, '--backends', 'static', ...(command === 'run' ? RUN_ARGS : []), ...args], { KUBE_HOST: fake.url });
   const { logger, lines } = capturingLogger();
   let output = '';
   const stdout = { write: (text: string) => (output += text) };
@@ -98,7 +100,7 @@ export async function freshConfig(fake: FakeApiServer, namespaces: readonly stri
   try {
     const file = join(dir, 'list.ndjson');
     writeFileSync(file, `${JSON.stringify({ kind: 'PodList', apiVersion: 'v1', ...(await freshList(fake, namespaces)) })}\n`);
-    return await replayText(file, ['--last']);
+    return await replayText(file, ['--last', '--backends', 'static']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,0 +1,34 @@
+// The two text forms of a membership: the body pushed to nginx (parsed by lua/k8s_pods_ingress/store.lua), and the
+// lines replay and the stdout and file sinks print next to each config (README "Replay shows the membership").
+import type { Membership } from './membership.js';
+
+/** The first line of every pushed body: a body of another shape is refused by nginx. */
+export const MEMBERS_MAGIC = 'k8s-pods-ingress members 1';
+
+/**
+ * Returns the body pushed to nginx: the magic line, `version N`, then one line per route, `ID ADDR ADDR …` (no
+ * address: the route answers 503). Line-oriented so nginx can check it strictly without a JSON library.
+ */
+export function membersBody(membership: Membership, version: number): string {
+  const lines = [MEMBERS_MAGIC, `version ${version}`];
+  for (const route of membership.routes) lines.push([route.id, ...route.backends.map((b) => b.address)].join(' '));
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Returns the printed form: `# members N sha256:H routes=R backends=B` (H: sha256 of the pushed body without its
+ * version line), then per route `# ID HOST PATH ADDR(pod namespace) …` or `# ID HOST PATH none`, followed by
+ * `waiting(pod namespace)` for each claiming pod that is not ready. Comment lines, so a printed config stays valid.
+ */
+export function membersText(membership: Membership, sequence: number, hash: string): string {
+  let backends = 0;
+  const lines: string[] = [];
+  for (const route of membership.routes) {
+    backends += route.backends.length;
+    const members = route.backends.length === 0 ? ['none'] : route.backends.map((b) => `${b.address}(${b.name} ${b.namespace})`);
+    const waiting = route.waiting.map((pod) => `waiting(${pod.name} ${pod.namespace})`);
+    lines.push(`# ${[route.id, route.host, route.path, ...members, ...waiting].join(' ')}`);
+  }
+  const header = `# members ${sequence} sha256:${hash.slice(0, 16)} routes=${membership.routes.length} backends=${backends}`;
+  return `${[header, ...lines].join('\n')}\n`;
+}
