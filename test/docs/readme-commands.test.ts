@@ -88,7 +88,7 @@ test('every README command line is run here as printed, or skipped for a reason'
   for (const line of Object.keys(SKIPPED)) assert.ok(commands.includes(line), `SKIPPED names a line the README no longer has: ${line}`);
   assert.deepEqual(runnable, [
     'npm ci && npm run replay -- examples/nodejs-k8s-env.ndjson --last',
-    'npm run -s replay -- examples/nodejs-k8s-env.ndjson --last > nginx.conf && nginx -t -p /tmp/ -c "$PWD/nginx.conf"',
+    'npm run -s replay -- examples/nodejs-k8s-env.ndjson --last --backends static > nginx.conf && nginx -t -p /tmp/ -c "$PWD/nginx.conf"',
     'npm run -s replay -- examples/nodejs-k8s-env.ndjson --diff',
     'npm run -s replay -- examples/nodejs-k8s-env.ndjson --check',
     'npm run build',
