@@ -10,6 +10,8 @@ export interface PodChange {
 export interface PodSync {
   readonly type: 'SYNC';
   readonly pods: readonly ProjectedPod[];
+  /** No list was received: a replay file without one starts from this empty cluster (it closes no window early). */
+  readonly implied?: true;
 }
 
 /** What every source emits and the reducer folds. */

@@ -37,7 +37,7 @@ export function replayFile(path: string, options: ReplayOptions): Observable<Pod
       options.clock.advanceTo(at - origin);
     };
     const emit = (event: PodEvent): void => {
-      if (!started && event.type !== 'SYNC') subscriber.next({ type: 'SYNC', pods: [] });
+      if (!started && event.type !== 'SYNC') subscriber.next({ type: 'SYNC', pods: [], implied: true });
       started = true;
       subscriber.next(event);
     };
@@ -76,7 +76,7 @@ export function replayFile(path: string, options: ReplayOptions): Observable<Pod
         if (wait) await wait;
       }
       if (document !== null) options.onBadLine(document.start, 'the JSON document that starts on this line never ends');
-      if (!started) subscriber.next({ type: 'SYNC', pods: [] });
+      if (!started) subscriber.next({ type: 'SYNC', pods: [], implied: true });
       subscriber.complete();
     };
     input.on('error', fail);
