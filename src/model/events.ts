@@ -11,6 +11,8 @@ export interface PodChange {
 export interface PodSync {
   readonly type: 'SYNC';
   readonly pods: readonly ProjectedPod[];
+  /** No list was received: a replay file without one starts from this empty cluster (it closes no window early). */
+  readonly implied?: true;
 }
 
 /** One change to one TLS Secret; a deleted one carries only its namespace and name. */

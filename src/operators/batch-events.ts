@@ -17,8 +17,8 @@ export interface BatchOptions<T> {
 
 /**
  * Groups events into fixed windows of `windowMs` and drops empty windows. Fixed windows, not a debounce: a
- * quiet-period timer starves under constant churn (the original project's bug). With `closeFirstOn`, everything up
- * to the first matching event is one batch, emitted when that event arrives.
+ * quiet-period timer starves under constant churn (the original project's bug). With `closeFirstOn`, the window
+ * holding the first matching event closes when that event arrives, and the fixed windows start again from there.
  *
  * ```
  * events:  -a-b------c--|        windowMs = 4 frames
@@ -40,33 +40,33 @@ export function batchEvents<T>(windowMs: number, options: BatchOptions<T> = {}):
   if (closeFirstOn === undefined) return windows;
   return (events$) =>
     new Observable<T[]>((subscriber) => {
-      let head: T[] | null = [];
-      const tail = new Subject<T>();
       // Made first: a source that emits while being subscribed to still finds it.
       const subscription = new Subscription();
-      const source = events$.subscribe({
-        next: (event) => {
-          if (head === null) return tail.next(event);
-          head.push(event);
-          if (closeFirstOn(event)) {
-            const batch = head;
-            head = null;
-            subscriber.next(batch);
-            // The windows start now, so the next batch comes a full window after the first.
-            subscription.add(windows(tail).subscribe(subscriber));
-          } else if (head.length >= maxBatch) {
-            subscriber.next(head);
-            head = [];
-          }
-        },
-        error: (error: unknown) => (head === null ? tail.error(error) : subscriber.error(error)),
-        complete: () => {
-          if (head === null) return tail.complete();
-          if (head.length > 0) subscriber.next(head);
-          subscriber.complete();
-        },
-      });
-      subscription.add(source);
+      const open = (): Subject<T> => {
+        const events = new Subject<T>();
+        subscription.add(windows(events).subscribe({ next: (batch) => subscriber.next(batch), error: (error: unknown) => subscriber.error(error) }));
+        return events;
+      };
+      let current = open();
+      let first = true;
+      subscription.add(
+        events$.subscribe({
+          next: (event) => {
+            current.next(event);
+            if (!first || !closeFirstOn(event)) return;
+            first = false;
+            // Completing the first windows emits what they hold, this event included; new windows start now.
+            const done = current;
+            current = open();
+            done.complete();
+          },
+          error: (error: unknown) => current.error(error),
+          complete: () => {
+            current.complete();
+            subscriber.complete();
+          },
+        }),
+      );
       return subscription;
     });
 }

@@ -53,7 +53,7 @@ export function replayFile(source: ReplaySource, options: ReplayOptions): Observ
     const emit = (event: PodEvent): void => {
       // Secret lines say nothing about pods: only a pod line before any list means "started from an empty cluster".
       if (!isSecretEvent(event)) {
-        if (!started && event.type !== 'SYNC') subscriber.next({ type: 'SYNC', pods: [] });
+        if (!started && event.type !== 'SYNC') subscriber.next({ type: 'SYNC', pods: [], implied: true });
         started = true;
       }
       subscriber.next(event);
@@ -111,7 +111,7 @@ export function replayFile(source: ReplaySource, options: ReplayOptions): Observ
       }
       if (document !== null) options.onBadLine(document.start, 'the JSON document that starts on this line never ends');
       if (blank) options.onEmpty?.();
-      if (!started) subscriber.next({ type: 'SYNC', pods: [] });
+      if (!started) subscriber.next({ type: 'SYNC', pods: [], implied: true });
       subscriber.complete();
     };
     input.on('error', fail);

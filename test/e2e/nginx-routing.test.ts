@@ -9,7 +9,8 @@ import { rawExchange } from '../support/http-probe.js';
 import { startIngress, type Ingress } from '../support/ingress-harness.js';
 import { aPod, sync } from '../support/pods.js';
 
-describe('nginx sink: routing real traffic', () => {
+// Both modes keep every promise: static (pods in upstream blocks) and dynamic (pods pushed to the Lua balancer).
+for (const mode of ['static', 'dynamic'] as const) describe(`nginx sink: routing real traffic (${mode} backends)`, () => {
   let backends: Backends;
   let ingress: Ingress;
 
@@ -17,7 +18,7 @@ describe('nginx sink: routing real traffic', () => {
     backends = await startBackends(['alpha', 'rr-1', 'rr-2', 'rr-3', 'sleepy']);
     const ip = (name: string): string => backends.byName(name).ip;
     const port = backends.port;
-    ingress = await startIngress();
+    ingress = await startIngress({ backends: mode });
     ingress.send(
       sync(
         aPod('alpha', { ip: ip('alpha'), hosts: 'alpha.test', paths: `${port}:/nodejs` }),

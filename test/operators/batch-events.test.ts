@@ -38,6 +38,8 @@ test('batchEvents closeFirstOn: the first window closes at the first full list, 
     ['the list first: emitted at once', 'S-a-------|', 'x---y-----|', { x: ['S'], y: ['a'] }],
     ['only the first list closes early', 'S-S-------|', 'x---y-----|', { x: ['S'], y: ['S'] }],
     ['no list: what came is flushed at the end', '-a-b|', '----(x|)', { x: ['a', 'b'] }],
+    ['before the list the windows run as usual', '-a---b-S--|', '----x--y--|', { x: ['a'], y: ['b', 'S'] }],
+    ['no list: the windows run as usual', '-a---b--|', '----x---(y|)', { x: ['a'], y: ['b'] }],
     ['the list and more in one frame', '(Sab)----|', 'x---y----|', { x: ['S'], y: ['a', 'b'] }],
   ];
   for (const [name, events, expected, values] of cases) {

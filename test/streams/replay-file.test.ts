@@ -32,6 +32,8 @@ const backends = (config: string): string[] => {
   return servers.length > 0 ? servers : [...new Set([...config.matchAll(/proxy_pass http:\/\/(\S+);/g)].map((m) => m[1]!))];
 };
 const selector = parseSelector('microservice=true') as LabelSelector;
+/** These tests read pods and windows off the printed configs: static mode, where the pods are in the config. */
+const STATIC = ['--backends', 'static'];
 
 async function events(path: string): Promise<{ events: PodEvent[]; bad: string[]; notes: string[] }> {
   const bad: string[] = [];
@@ -48,24 +50,24 @@ async function events(path: string): Promise<{ events: PodEvent[]; bad: string[]
 
 test('a real watch stream: the terminating pod leaves at once, though it still reports Ready', async () => {
   const lines = routed('zhaohuabing-blog_watch_pods_added_modified_deleted.ndjson');
-  const afterAdds = await replayLast(file(lines.slice(0, 2)));
+  const afterAdds = await replayLast(file(lines.slice(0, 2)), STATIC);
   assert.deepEqual(backends(afterAdds.stdout), ['10.244.0.8:3000', '10.244.0.6:3000']); // network-tool, network-tool1
-  const afterTerminating = await replayLast(file(lines.slice(0, 3)));
+  const afterTerminating = await replayLast(file(lines.slice(0, 3)), STATIC);
   assert.deepEqual(backends(afterTerminating.stdout), ['10.244.0.6:3000']);
-  const all = await replayLast(file(lines));
+  const all = await replayLast(file(lines), STATIC);
   assert.equal(all.stdout, afterTerminating.stdout);
   assert.ok(nginxTest(all.stdout).ok);
 });
 
 test('a real 2015 stream without conditions: pods are not Ready, so the route answers 503', async () => {
-  const result = await replayLast(file(routed('kubeclient_watch_stream_2015.ndjson').slice(0, 2)));
+  const result = await replayLast(file(routed('kubeclient_watch_stream_2015.ndjson').slice(0, 2)), STATIC);
   assert.match(result.stdout, /# Pod php \(default\) is not ready\n\s+return 503;/);
 });
 
 test('a real PodList of hostNetwork pods sharing one IP: each is a backend, nginx accepts it', async () => {
   const list = realJson('lists/k8s-openapi_v1-36_kube-system_podlist.json') as { items: Record<string, unknown>[] };
   const items = list.items.map((item) => withRouting(item, { microservice: 'true' }, ROUTING));
-  const result = await replayLast(file([JSON.stringify({ ...list, items })]));
+  const result = await replayLast(file([JSON.stringify({ ...list, items })]), STATIC);
   const expected = items.filter((item) => (item['status'] as { phase: string }).phase === 'Running').length;
   assert.equal(backends(result.stdout).length, expected);
   assert.ok(nginxTest(result.stdout).ok);
@@ -74,7 +76,7 @@ test('a real PodList of hostNetwork pods sharing one IP: each is a backend, ngin
 test('pods outside the selector are ignored, as the live watch would never send them', async () => {
   const lines = realText('streams/k8s-openapi_v1-36_watch_pods.ndjson').trim().split('\n');
   const { events: seen } = await events(file(lines));
-  assert.deepEqual(seen, [{ type: 'SYNC', pods: [] }]);
+  assert.deepEqual(seen, [{ type: 'SYNC', pods: [], implied: true }]);
 });
 
 test('a label removed by a MODIFIED event arrives as DELETED', async () => {
@@ -114,7 +116,7 @@ test('timestamped lines are batched on virtual time exactly as the live controll
   const [first, second] = routed('zhaohuabing-blog_watch_pods_added_modified_deleted.ndjson');
   const at = (line: string, iso: string) => JSON.stringify({ at: iso, ...JSON.parse(line) });
   const origin = JSON.stringify({ at: '2026-01-01T00:00:00.000Z', type: 'START' });
-  const configs = async (path: string) => (await replayCapture(path)).stdout.match(/^# config /gm)?.length ?? 0;
+  const configs = async (path: string) => (await replayCapture(path, STATIC)).stdout.match(/^# config /gm)?.length ?? 0;
   // Windows are [0 s, 2 s), [2 s, 4 s), ... from the START line.
   assert.equal(await configs(file([origin, at(first!, '2026-01-01T00:00:01.900Z'), at(second!, '2026-01-01T00:00:02.100Z')])), 2);
   assert.equal(await configs(file([origin, at(first!, '2026-01-01T00:00:02.100Z'), at(second!, '2026-01-01T00:00:03.900Z')])), 1);
@@ -124,7 +126,7 @@ test('timestamped lines are batched on virtual time exactly as the live controll
 
 test('lines without a time arrive with the line before them', async () => {
   const lines = routed('zhaohuabing-blog_watch_pods_added_modified_deleted.ndjson');
-  const { stdout } = await replayCapture(file(lines));
+  const { stdout } = await replayCapture(file(lines), STATIC);
   assert.equal(stdout.match(/^# config /gm)?.length, 1);
 });
 
@@ -132,7 +134,7 @@ test('--out DIR writes one numbered file per config', async () => {
   const [first, second] = routed('zhaohuabing-blog_watch_pods_added_modified_deleted.ndjson');
   const at = (line: string, iso: string) => JSON.stringify({ at: iso, ...JSON.parse(line) });
   const out = join(tmp, 'out');
-  const { stdout } = await replayCapture(file([at(first!, '2026-01-01T00:00:00.000Z'), at(second!, '2026-01-01T00:00:05.000Z')]), ['--out', out]);
+  const { stdout } = await replayCapture(file([at(first!, '2026-01-01T00:00:00.000Z'), at(second!, '2026-01-01T00:00:05.000Z')]), ['--out', out, ...STATIC]);
   assert.equal(stdout, '');
   assert.deepEqual(readdirSync(out), ['config-000001.conf', 'config-000002.conf']);
 });
