@@ -104,7 +104,7 @@ function output(settings: Settings, write: (text: string) => void): MonoTypeOper
   const members = settings.backends === 'dynamic';
   if (settings.outDir !== null) return writeConfigFiles(settings.outDir, { last: settings.last, members });
   // The diff library is loaded only for --diff (start-up time: issue 14).
-  if (settings.diff) return (configs$) => from(import('../sinks/print-diffs.js')).pipe(switchMap(({ printDiffs }) => configs$.pipe(printDiffs(write))));
+  if (settings.diff) return (configs$) => from(import('../sinks/print-diffs.js')).pipe(switchMap(({ printDiffs }) => configs$.pipe(printDiffs(write, { members }))));
   return printConfigs(write, { last: settings.last, members });
 }
 

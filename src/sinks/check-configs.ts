@@ -52,8 +52,12 @@ export function checkConfigs(bin: string, now: () => number): MonoTypeOperatorFu
   return (configs$) =>
     defer(() => {
       let sequence = 0;
+      let previous: string | null = null;
       return configs$.pipe(
         tap((config) => {
+          // A window that changed only the members (dynamic mode) printed no new config: nothing to test.
+          if (config.text === previous) return;
+          previous = config.text;
           sequence++;
           const refusal = nginxRefusal(bin, config.text);
           if (refusal !== null) {

@@ -1,29 +1,39 @@
 import { createTwoFilesPatch } from 'diff';
 import { defer, tap, type MonoTypeOperatorFunction } from 'rxjs';
+import { membersText } from '../model/members-text.js';
+import { EMPTY_MEMBERSHIP, sameMembership } from '../model/membership.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
 import { configHeader } from './print-configs.js';
 
 /**
  * Writes the first config whole and each later one as a unified diff against the one before, each after its
- * `# config N …` header line, so what changed, at which config, reads at a glance (`replay --diff`).
+ * `# config N …` header line, so what changed, at which config, reads at a glance (`replay --diff`). With `members`
+ * (dynamic mode), as printConfigs does: a config whose text did not change prints no diff, and each change of
+ * membership prints its `# members M …` block whole.
  *
  * ```
  * configs: -A--B--C-|
  * written: -A--Δ--Δ-|     (Δ: diff of B against A, of C against B)
  * ```
  */
-export function printDiffs(write: (text: string) => void): MonoTypeOperatorFunction<RenderedConfig> {
+export function printDiffs(write: (text: string) => void, options: { readonly members?: boolean } = {}): MonoTypeOperatorFunction<RenderedConfig> {
   return (configs$) =>
     defer(() => {
       let sequence = 0;
-      let previous: string | null = null;
+      let membersSequence = 0;
+      let previous: RenderedConfig | null = null;
       return configs$.pipe(
         tap((config) => {
-          const header = configHeader(++sequence, config);
+          const last = previous;
+          previous = config;
           const text = config.text;
-          const body = previous === null ? text : unifiedDiff(previous, text, sequence);
-          previous = text;
-          write(`${header}\n${body}`);
+          if (last === null || last.text !== text) {
+            const header = configHeader(++sequence, config);
+            write(`${header}\n${last === null ? text : unifiedDiff(last.text, text, sequence)}`);
+          }
+          if (options.members !== true) return;
+          const now = config.members ?? EMPTY_MEMBERSHIP;
+          if (last === null || !sameMembership(last.members ?? EMPTY_MEMBERSHIP, now)) write(membersText(now, ++membersSequence, config.membersHash ?? ''));
         }),
       );
     });

@@ -99,15 +99,19 @@ test('every README command line is run here as printed, or skipped for a reason'
     const results = runnable.map((line) => [line, sh(line, dir)] as const);
     for (const [line, result] of results) assert.equal(result.status, 0, `${line}\n${result.stderr}`);
     const [install, saved, diff, check, build, dev] = results.map(([, result]) => result);
-    assert.match(install!.stdout, /upstream microservice1866206336 \{/);
+    assert.match(install!.stdout, /set \$k8s_route microservice1866206336;/);
+    assert.match(install!.stdout, /^# microservice1866206336 test\.k8s\.local \/nodejs 10\.244\.1\.5:3000/m);
     assert.doesNotMatch(install!.stderr, /EBADENGINE|install-scripts|npm warn/, 'npm ci on this Node prints no warnings');
     const conf = readFileSync(join(dir, 'nginx.conf'), 'utf8');
     assert.match(conf, /^# Rendered by k8s-pods-ingress/, 'only the config, no npm banner');
     assert.match(saved!.stderr, /syntax is ok/);
-    assert.deepEqual(diff!.stdout.match(/^# config \d+/gm), ['# config 1', '# config 2', '# config 3']);
+    // Dynamic mode: one structure (the route never changes), four memberships (a pod arrives, turns ready, two more).
+    assert.deepEqual(diff!.stdout.match(/^# config \d+/gm), ['# config 1']);
+    assert.deepEqual(diff!.stdout.match(/^# members \d+/gm), ['# members 1', '# members 2', '# members 3', '# members 4']);
     assert.match(check!.stderr, /nginx -t accepted every config/);
     assert.ok(existsSync(join(dir, 'dist', 'main.js')), build!.stderr);
-    assert.ok(dev!.stdout.includes(conf.trimEnd()), 'the sources render what the build renders');
+    const config = (out: string): string => out.slice(out.indexOf('# Rendered by'));
+    assert.equal(config(dev!.stdout), config(install!.stdout), 'the sources render what the build renders');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

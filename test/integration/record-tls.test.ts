@@ -51,7 +51,7 @@ it('record writes Secrets redacted and replay renders the same configs from them
   for (const leaf of [v1, v2]) for (const body of keyBody(leaf.keyPem)) assert.ok(!logs.includes(body), 'a line of a private key is in the logs');
 
   assert.ok(live.configs().length >= 3);
-  assert.equal(await replayText(file, ['--window', '200', '--https-port', '8443']), live.output());
+  assert.equal(await replayText(file, ['--window', '200', '--https-port', '8443', '--backends', 'static']), live.output());
 });
 
 it('--tls=false watches no Secret and renders no HTTPS, whatever pods ask', async (t) => {
