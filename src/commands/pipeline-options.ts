@@ -1,7 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import type { Logger } from '../logger.js';
 import type { PipelineHooks, PipelineOptions } from '../pipeline.js';
-import { loadTemplate, DEFAULT_TEMPLATE_PATH } from '../render/template.js';
+import { loadTemplate, DEFAULT_TEMPLATE_PATH } from '../commands/load-template.js';
 import type { Settings } from '../settings.js';
 
 /**

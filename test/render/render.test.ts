@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import type { ConfigView } from '../../src/model/config-view.js';
 import { checkValue, checkView, TemplateValueError } from '../../src/render/check-view.js';
 import { renderView } from '../../src/render/render-config.js';
-import { compileTemplate, loadTemplate, TemplateError } from '../../src/render/template.js';
+import { loadTemplate } from '../../src/commands/load-template.js';
+import { compileTemplate, TemplateError } from '../../src/render/template.js';
 import { nginxTest } from '../support/nginx-check.js';
 
 const server = { address: '10.0.0.1:80', pod: 'web-1', namespace: 'default' };
