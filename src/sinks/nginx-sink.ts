@@ -1,8 +1,8 @@
 import { asyncScheduler, Observable, Subscription, timer, type OperatorFunction, type SchedulerLike, type Subscriber } from 'rxjs';
 import type { Logger } from '../logger.js';
+import { backoffDelay, type Backoff } from '../model/backoff.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
 import { NginxApplyError, type ApplyStage } from './nginx-apply-error.js';
-import { nginxBackoff, type Backoff } from './nginx-backoff.js';
 import type { ApplyResult, ConfigText } from './nginx-supervisor.js';
 
 /** What became of one attempt to put a config in force. */
@@ -162,7 +162,7 @@ class ApplyLoop {
     // Anything that is not an NginxApplyError is a bug on our side; retrying is still the best answer.
     const stage: ApplyStage = error instanceof NginxApplyError ? error.stage : 'write';
     const message = error instanceof Error ? error.message : String(error);
-    const retryInMs = stage === 'stopped' || this.pending !== null || this.ending !== null ? null : nginxBackoff(this.backoff(), attempt);
+    const retryInMs = stage === 'stopped' || this.pending !== null || this.ending !== null ? null : backoffDelay(attempt, this.backoff());
     this.log.error('nginx config not applied; the previous config stays in force', { hash: short(config), stage, error: message, attempt, retryInMs });
     this.subscriber.next({ type: 'failed', config, stage, message, attempt, durationMs, retryInMs });
     if (stage === 'stopped') {

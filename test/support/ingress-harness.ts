@@ -10,7 +10,7 @@ import { DEFAULT_REDUCE_OPTIONS } from '../../src/model/routing-state.js';
 import { configsFrom } from '../../src/pipeline.js';
 import { loadTemplate } from '../../src/commands/load-template.js';
 import { type Template } from '../../src/render/template.js';
-import type { Backoff } from '../../src/sinks/nginx-backoff.js';
+import type { Backoff } from '../../src/model/backoff.js';
 import { applyToNginx, type ApplyOutcome } from '../../src/sinks/nginx-sink.js';
 import { NginxSupervisor, type NginxHealth } from '../../src/sinks/nginx-supervisor.js';
 import { httpGet, waitFor, type Answer, type ProbeOptions } from './http-probe.js';
