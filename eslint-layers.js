@@ -30,7 +30,7 @@ export const LAYERS = {
   operators: { why: 'src/operators are pure stream transforms (I/O belongs to streams and sinks)', layers: ['model', 'render'], packages: ['rxjs'] },
   pipeline: { why: 'src/pipeline.ts composes the operators', layers: ['model', 'render', 'operators'], packages: ['rxjs'] },
   logger: { why: 'src/logger.ts is a leaf', layers: [], packages: ['winston'] },
-  settings: { why: 'the settings read only the model\'s validators', layers: ['model'], packages: ['node:net'] },
+  settings: { why: 'the settings read only the model\'s validators and the log levels', layers: ['model', 'logger'], packages: ['node:net'] },
   streams: { why: 'src/streams are sources', layers: ['model', 'logger'], packages: ['rxjs', NODE, KUBE] },
   sinks: { why: 'src/sinks are the outbound I/O', layers: ['model', 'logger'], typeLayers: ['streams'], packages: ['rxjs', NODE, KUBE] },
   metrics: { why: 'src/metrics observes the pipeline', layers: ['model', 'status'], typeLayers: ['pipeline'], packages: ['prom-client'] },

@@ -1,6 +1,7 @@
 // Every setting of every command in one table: flag, environment variable, default, and a parser that refuses bad
 // values with a message naming the setting and what it accepts. `--help` is generated from the same table.
 import { isIP } from 'node:net';
+import { LOG_LEVELS } from './logger.js';
 import { parseSelector, type LabelSelector } from './model/selector.js';
 
 /** The commands of the CLI. */
@@ -25,7 +26,6 @@ interface Spec<T> {
 
 const ALL: readonly Command[] = ['run', 'replay', 'record'];
 const LIVE: readonly Command[] = ['run', 'record'];
-const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 
 const integer = (what: string, min: number, max: number) => (text: string): number => {
   if (!/^[0-9]+$/.test(text) || Number(text) < min || Number(text) > max) {
