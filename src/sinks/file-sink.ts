@@ -2,7 +2,7 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, write
 import { basename, dirname, join, resolve } from 'node:path';
 import { concatMap, defer, of, type OperatorFunction } from 'rxjs';
 import type { Logger } from '../logger.js';
-import type { RenderedConfig } from '../model/rendered-config.js';
+import { shortHash, type RenderedConfig } from '../model/rendered-config.js';
 
 /** What became of one config in the file sink. */
 export type FileOutcome =
@@ -60,7 +60,7 @@ export function fileSink(path: string, logger: Logger): OperatorFunction<Rendere
     defer(() => {
       try {
         const written = writeFileAtomically(path, config.text);
-        if (written) log.info('config written', { path, hash: config.hash.slice(0, 12), routes: config.routes, backends: config.backends });
+        if (written) log.info('config written', { path, hash: shortHash(config), routes: config.routes, backends: config.backends });
         return of<FileOutcome>({ type: written ? 'written' : 'unchanged', config, path });
       } catch (error) {
         const message = `cannot write ${path}: ${(error as Error).message}`;
