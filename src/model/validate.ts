@@ -1,5 +1,5 @@
 // Allow-lists for every value that can reach nginx.conf. Full matches only, never deny-lists: annotation values are
-// written by anyone who may create a pod (DESIGN.md 1, "Annotation values are hostile input").
+// written by anyone who may create a pod (README "Security", docs/architecture.md 3).
 
 /** Longest path we accept, in characters of its annotation form. */
 export const MAX_PATH_LENGTH = 512;
