@@ -7,7 +7,7 @@ import type { Logger } from '../logger.js';
 import type { ApplyReport } from '../metrics/apply-report.js';
 import { Metrics } from '../metrics/metrics.js';
 import { observePipeline, type PipelineObserver } from '../metrics/observe-pipeline.js';
-import { defaultWatchSilenceLimitMs, Status } from '../metrics/status.js';
+import { defaultWatchSilenceLimitMs, nginxDownReason, Status } from '../metrics/status.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
 import { configsFrom, type PipelineHooks } from '../pipeline.js';
 import { SettingsError, type Settings } from '../settings.js';
@@ -16,7 +16,7 @@ import { fileSink, type FileOutcome } from '../sinks/file-sink.js';
 import { kubeEventsFor } from '../sinks/kube-events.js';
 import { applyToNginx } from '../sinks/nginx-sink.js';
 import { nginxSetupProblem } from '../sinks/nginx-paths.js';
-import { NginxSupervisor, type NginxHealth } from '../sinks/nginx-supervisor.js';
+import { NginxSupervisor } from '../sinks/nginx-supervisor.js';
 import { printConfigs } from '../sinks/print-configs.js';
 import type { EventRecorder } from '../sinks/record-events.js';
 import type { SourceHooks } from '../streams/kube-event.js';
@@ -129,7 +129,7 @@ export function configSink(kind: SinkKind, settings: Settings, logger: Logger, i
         logger,
         hooks: {
           health: (health) => {
-            const reason = downReason(health);
+            const reason = nginxDownReason(health);
             observer?.nginxUp(reason === undefined, reason);
           },
         },
@@ -148,15 +148,6 @@ function fileReport(outcome: FileOutcome): ApplyReport {
     case 'failed':
       return { type: 'failed', config: outcome.config, durationMs: 0, stage: 'write' };
   }
-}
-
-// Not started yet (idle), or quitting gracefully (stopping), is not a failure. A master starting after an exit is
-// one: it does not serve until it has bound its ports (nginx retries a busy port for 2.5 s), and it may fail again.
-function downReason(health: NginxHealth): string | undefined {
-  const restarting = health.state === 'starting' && health.lastExit !== null;
-  if (health.state !== 'down' && !restarting) return undefined;
-  const exit = health.lastExit;
-  return exit === null ? 'nginx not running' : `nginx not running (exited: ${exit.error ?? (exit.signal !== null ? `signal ${exit.signal}` : `code ${exit.code}`)})`;
 }
 
 /**
