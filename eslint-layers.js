@@ -33,7 +33,7 @@ export const LAYERS = {
   settings: { why: 'the settings read only the model\'s validators and the log levels', layers: ['model', 'logger'], packages: ['node:net'] },
   streams: { why: 'src/streams are sources', layers: ['model', 'logger'], packages: ['rxjs', NODE, KUBE] },
   sinks: { why: 'src/sinks are the outbound I/O', layers: ['model', 'logger'], typeLayers: ['streams'], packages: ['rxjs', NODE, KUBE] },
-  metrics: { why: 'src/metrics observes the pipeline', layers: ['model', 'status'], typeLayers: ['pipeline', 'sinks'], packages: ['prom-client'] },
+  metrics: { why: 'src/metrics observes the pipeline', layers: ['model', 'status'], typeLayers: ['pipeline', 'sinks', 'streams', 'logger'], packages: ['prom-client'] },
   http: { why: 'src/http serves the health and metrics state', layers: ['model', 'status', 'metrics', 'logger'], packages: ['rxjs', NODE] },
   commands: { why: 'src/commands wire a command', layers: [ANY], packages: [ANY] },
   main: { why: 'src/main.ts runs a command', layers: [ANY], packages: [ANY] },

@@ -1,29 +1,20 @@
 import type { SchedulerLike } from 'rxjs';
-import type { Logger } from '../logger.js';
 import type { PipelineHooks, PipelineOptions } from '../pipeline.js';
-import { loadTemplate, DEFAULT_TEMPLATE_PATH } from '../commands/load-template.js';
 import type { Settings } from '../settings.js';
+import { DEFAULT_TEMPLATE_PATH, loadTemplate } from './load-template.js';
 
-/**
- * Builds the pipeline's options from the settings: loads the template (throws TemplateError), and logs rejected
- * annotations once per change and refused renders, besides any extra hooks.
- */
-export function pipelineOptions(settings: Settings, scheduler: SchedulerLike, logger: Logger, extra: PipelineHooks = {}): PipelineOptions {
+/** What the pipeline needs besides the settings: its clock, and the observer's hooks (observePipeline). */
+export interface PipelineWiring {
+  readonly scheduler: SchedulerLike;
+  readonly hooks: PipelineHooks;
+}
+
+/** Builds the pipeline's options from the settings; loads the template (throws TemplateError). */
+export function pipelineOptions(settings: Settings, wiring: PipelineWiring): PipelineOptions {
   const template = loadTemplate(settings.template ?? DEFAULT_TEMPLATE_PATH);
-  const hooks: PipelineHooks = {
-    ...extra,
-    issues: (added, all) => {
-      for (const issue of added) logger.warn('routing annotation rejected', { pod: issue.pod, code: issue.code, reason: issue.message });
-      extra.issues?.(added, all);
-    },
-    renderFailed: (error) => {
-      logger.error('config not rendered; the previous config stays in force', { error: String(error) });
-      extra.renderFailed?.(error);
-    },
-  };
   return {
     windowMs: settings.windowMs,
-    scheduler,
+    scheduler: wiring.scheduler,
     template,
     reduce: {
       limits: { maxEntries: settings.maxEntries, maxAnnotationLength: settings.maxAnnotationLength, maxRoutes: settings.maxRoutes },
@@ -31,6 +22,6 @@ export function pipelineOptions(settings: Settings, scheduler: SchedulerLike, lo
       ownershipGraceMs: settings.ownershipGraceSeconds * 1000,
     },
     render: { port: settings.port, ownership: settings.ownership, workerProcesses: settings.nginxWorkers },
-    hooks,
+    hooks: wiring.hooks,
   };
 }

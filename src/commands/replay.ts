@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { concat, defer, ignoreElements, of, tap, type Observable } from 'rxjs';
 import type { Logger } from '../logger.js';
+import { observePipeline } from '../metrics/observe-pipeline.js';
 import { configsFrom } from '../pipeline.js';
 import { SettingsError, type Settings } from '../settings.js';
 import { printConfigs } from '../sinks/print-configs.js';
@@ -40,7 +41,8 @@ export function replay$(settings: Settings, args: readonly string[], logger: Log
       onNote: (line, note) => log.warn(note, { file: path, line }),
       congested: () => (io.stdout.writableNeedDrain === true ? once(io.stdout, 'drain') : null),
     }).pipe(tap(() => counts.events++));
-    const options = pipelineOptions(settings, clock, log, { batch: () => counts.batches++ });
+    const observer = observePipeline({ logger: log, now: () => clock.now(), extra: { pipeline: { batch: () => void counts.batches++ } } });
+    const options = pipelineOptions(settings, { scheduler: clock, hooks: observer.pipeline });
     const write = (text: string): void => void io.stdout.write(text);
     const run$ = configsFrom(events$, options).pipe(
       tap(() => counts.configs++),

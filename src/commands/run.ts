@@ -6,10 +6,10 @@ import { endpointServer$ } from '../http/endpoint-server.js';
 import type { Logger } from '../logger.js';
 import type { ApplyReport } from '../metrics/apply-report.js';
 import { Metrics } from '../metrics/metrics.js';
-import { observePipeline, type PipelineObserver } from '../metrics/observe-pipeline.js';
-import { defaultWatchSilenceLimitMs, nginxDownReason, Status } from '../metrics/status.js';
+import { observePipeline, type Observer } from '../metrics/observe-pipeline.js';
+import { defaultWatchSilenceLimitMs, Status } from '../metrics/status.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
-import { configsFrom, type PipelineHooks } from '../pipeline.js';
+import { configsFrom } from '../pipeline.js';
 import { SettingsError, type Settings } from '../settings.js';
 import { settingsForLog } from '../settings-for-log.js';
 import { fileSink, type FileOutcome } from '../sinks/file-sink.js';
@@ -61,7 +61,7 @@ export function run$(settings: Settings, logger: Logger, io: LiveIo, stop$: Obse
     log.info('starting', { command: 'run', sink: kind, settings: settingsForLog(settings, 'run') });
     const access = loadKubeConfig(settings.kubeHost, options.machine);
     const clock = options.clock ?? new LiveClock();
-    const observed = observe(settings, kind, access, clock, logger);
+    const observed = observe(settings, kind, access, clock, logger, options.hooks);
     const stopping$ = stop$.pipe(
       take(1),
       tap(() => {
@@ -71,12 +71,7 @@ export function run$(settings: Settings, logger: Logger, io: LiveIo, stop$: Obse
       share(),
     );
     const sink = configSink(kind, settings, logger, io, observed.observer);
-    const source = observed.observer.source;
-    const hooks: SourceHooks = {
-      alive: (at) => (source.alive(at), options.hooks?.alive?.(at)),
-      restarted: (cause, scope) => (source.restarted(cause, scope), options.hooks?.restarted?.(cause, scope)),
-    };
-    const live$ = liveConfigs$(settings, log, stopping$, { ...options, clock, hooks }, null, sink, observed.observer.hooks, access);
+    const live$ = liveConfigs$(settings, log, stopping$, { ...options, clock }, null, sink, observed.observer, access);
     const endpoints$ = settings.httpPort === 0 ? EMPTY : endpointServer$({
       port: settings.httpPort,
       host: settings.httpAddress,
@@ -90,8 +85,8 @@ export function run$(settings: Settings, logger: Logger, io: LiveIo, stop$: Obse
   });
 }
 
-/** Health state, metrics and the Events poster of one run, and the observer that feeds them. */
-function observe(settings: Settings, kind: SinkKind, access: ClusterAccess, clock: SchedulerLike, logger: Logger) {
+/** Health state, metrics and the Events poster of one run, and the observer that feeds them (and `hooks`). */
+function observe(settings: Settings, kind: SinkKind, access: ClusterAccess, clock: SchedulerLike, logger: Logger, hooks?: SourceHooks) {
   const metrics = new Metrics();
   const silence = settings.healthWatchSilenceSeconds;
   const status = new Status({
@@ -102,13 +97,20 @@ function observe(settings: Settings, kind: SinkKind, access: ClusterAccess, cloc
   const events = settings.postEvents
     ? kubeEventsFor(access.config, { logger: logger.child({ component: 'kube-events' }), onResult: (result) => metrics.kubeEvent(result) })
     : null;
-  const observer = observePipeline({ status, metrics, now: () => clock.now(), issues: events ?? undefined });
+  const observer = observePipeline({
+    logger: logger.child({ component: 'run' }),
+    now: () => clock.now(),
+    status,
+    metrics,
+    issues: events ?? undefined,
+    extra: { source: hooks },
+  });
   return { metrics, status, observer, stopEvents: () => events?.stop() };
 }
 
 /** Builds the sink a `--sink` value names; each outcome is reported to the observer (readiness, metrics). */
-export function configSink(kind: SinkKind, settings: Settings, logger: Logger, io: LiveIo, observer?: PipelineObserver): Sink {
-  const report = (outcome: ApplyReport): void => observer?.applied(outcome);
+export function configSink(kind: SinkKind, settings: Settings, logger: Logger, io: LiveIo, observer: Observer): Sink {
+  const report = (outcome: ApplyReport): void => observer.sink.applied(outcome);
   switch (kind) {
     case 'stdout':
       return (configs$) => configs$.pipe(
@@ -127,12 +129,7 @@ export function configSink(kind: SinkKind, settings: Settings, logger: Logger, i
         bin: settings.nginxBin,
         confPath: settings.nginxConf,
         logger,
-        hooks: {
-          health: (health) => {
-            const reason = nginxDownReason(health);
-            observer?.nginxUp(reason === undefined, reason);
-          },
-        },
+        hooks: { health: observer.nginx.health },
       });
       return (configs$) => configs$.pipe(applyToNginx(nginx, { logger: logger.child({ component: 'nginx-sink' }) }), tap(report));
     }
@@ -161,7 +158,7 @@ export function liveConfigs$(
   options: LiveOptions,
   recorder: EventRecorder | null,
   sink: Sink,
-  hooks: PipelineHooks = {},
+  observer: Observer,
   cluster?: ClusterAccess,
 ): Observable<never> {
   return defer(() => {
@@ -179,11 +176,11 @@ export function liveConfigs$(
       logger,
       backoff: options.backoff,
       scheduler: options.sourceScheduler,
-      hooks: options.hooks,
+      hooks: observer.source,
       tapKubeEvent: recorder === null ? undefined : (event) => recorder.record(event, clock.now()),
     }).pipe(takeUntil(stop$));
     // Subscribed by the batching operator right after it opens its first window, in the same job: same now().
     const events$ = recorder === null ? source$ : defer(() => (recorder.start(clock.now()), source$));
-    return configsFrom(events$, pipelineOptions(settings, clock, logger, hooks)).pipe(sink, ignoreElements());
+    return configsFrom(events$, pipelineOptions(settings, { scheduler: clock, hooks: observer.pipeline })).pipe(sink, ignoreElements());
   });
 }

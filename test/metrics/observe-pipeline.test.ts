@@ -16,12 +16,12 @@ import { aPod, added, modified, sync } from '../support/pods.js';
 function harness(reporter?: IssueReporter) {
   const clock = new ReplayClock();
   const status = new Status({ watchSilenceLimitMs: 10_000, nginx: false, startedAtMs: 0 });
-  const observer = observePipeline({ status, metrics: new Metrics({ defaultMetrics: false }), now: () => clock.now(), issues: reporter });
-  const events$ = new Subject<PodEvent>();
   const { logger, lines } = captureLogs('info');
+  const observer = observePipeline({ logger, status, metrics: new Metrics({ defaultMetrics: false }), now: () => clock.now(), issues: reporter });
+  const events$ = new Subject<PodEvent>();
   const settings = parseInvocation(['run', '--window', '1000'], {}).settings;
-  const subscription = configsFrom(events$, pipelineOptions(settings, clock, logger, observer.hooks)).subscribe((config) =>
-    observer.applied({ type: 'applied', config, durationMs: 1 }),
+  const subscription = configsFrom(events$, pipelineOptions(settings, { scheduler: clock, hooks: observer.pipeline })).subscribe((config) =>
+    observer.sink.applied({ type: 'applied', config, durationMs: 1 }),
   );
   const at = (ms: number, event: PodEvent): void => {
     clock.advanceTo(ms);
@@ -59,6 +59,6 @@ test('health and readiness follow the source and the sink', () => {
   assert.deepEqual(status.readiness(), { ok: true });
   assert.deepEqual(status.health(10_500), { ok: true });
   assert.equal(status.health(10_501).ok, false);
-  observer.applied({ type: 'failed', config: { hash: 'x', routes: 0, backends: 0 }, durationMs: 1 }, 2000);
+  observer.sink.applied({ type: 'failed', config: { hash: 'x', routes: 0, backends: 0 }, durationMs: 1 }, 2000);
   assert.notEqual(status.configHash, 'x', 'a failed config is not in force');
 });
