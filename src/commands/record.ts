@@ -27,8 +27,10 @@ export function record$(settings: Settings, logger: Logger, io: LiveIo, stop$: O
     log.info('recording pod events', { file: path });
     const clock = options.clock ?? new LiveClock();
     const observer = observePipeline({ logger: log, now: () => clock.now(), extra: { source: options.hooks } });
-    const sink = configSink('stdout', settings, log, io, observer);
-    const configs$ = liveConfigs$(settings, log, stop$, { ...options, clock }, recorder, sink, observer).pipe(finalize(() => failure$.complete()));
+    const sink = configSink('stdout', { settings, logger: log, io, observer });
+    const configs$ = liveConfigs$({ settings, logger: log, stop$, clock, sink, observer, seams: options, recorder }).pipe(
+      finalize(() => failure$.complete()),
+    );
     const live$ = merge(configs$, failure$).pipe(
       // On failure the file is still closed, so what was recorded up to then is usable.
       finalize(() => void recorder.close().catch(() => {})),

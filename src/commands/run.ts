@@ -61,7 +61,7 @@ export function run$(settings: Settings, logger: Logger, io: LiveIo, stop$: Obse
     log.info('starting', { command: 'run', sink: kind, settings: settingsForLog(settings, 'run') });
     const access = loadKubeConfig(settings.kubeHost, options.machine);
     const clock = options.clock ?? new LiveClock();
-    const observed = observe(settings, kind, access, clock, logger, options.hooks);
+    const observed = observe(settings, { kind, access, clock, logger, hooks: options.hooks });
     const stopping$ = stop$.pipe(
       take(1),
       tap(() => {
@@ -70,8 +70,8 @@ export function run$(settings: Settings, logger: Logger, io: LiveIo, stop$: Obse
       }),
       share(),
     );
-    const sink = configSink(kind, settings, logger, io, observed.observer);
-    const live$ = liveConfigs$(settings, log, stopping$, { ...options, clock }, null, sink, observed.observer, access);
+    const sink = configSink(kind, { settings, logger, io, observer: observed.observer });
+    const live$ = liveConfigs$({ settings, logger: log, stop$: stopping$, seams: options, clock, sink, observer: observed.observer, access });
     const endpoints$ = settings.httpPort === 0 ? EMPTY : endpointServer$({
       port: settings.httpPort,
       host: settings.httpAddress,
@@ -85,8 +85,18 @@ export function run$(settings: Settings, logger: Logger, io: LiveIo, stop$: Obse
   });
 }
 
+/** What `observe` needs besides the settings. */
+interface ObserveWiring {
+  readonly kind: SinkKind;
+  readonly access: ClusterAccess;
+  readonly clock: SchedulerLike;
+  readonly logger: Logger;
+  /** Told what the source reports, after health and metrics (tests). */
+  readonly hooks: SourceHooks | undefined;
+}
+
 /** Health state, metrics and the Events poster of one run, and the observer that feeds them (and `hooks`). */
-function observe(settings: Settings, kind: SinkKind, access: ClusterAccess, clock: SchedulerLike, logger: Logger, hooks?: SourceHooks) {
+function observe(settings: Settings, { kind, access, clock, logger, hooks }: ObserveWiring) {
   const metrics = new Metrics();
   const silence = settings.healthWatchSilenceSeconds;
   const status = new Status({
@@ -108,8 +118,18 @@ function observe(settings: Settings, kind: SinkKind, access: ClusterAccess, cloc
   return { metrics, status, observer, stopEvents: () => events?.stop() };
 }
 
+/** What a sink is built from besides its kind. */
+export interface SinkWiring {
+  readonly settings: Settings;
+  readonly logger: Logger;
+  /** Where the stdout sink prints. */
+  readonly io: LiveIo;
+  /** Told each outcome (readiness, metrics) and, for the nginx sink, each change of nginx's state. */
+  readonly observer: Observer;
+}
+
 /** Builds the sink a `--sink` value names; each outcome is reported to the observer (readiness, metrics). */
-export function configSink(kind: SinkKind, settings: Settings, logger: Logger, io: LiveIo, observer: Observer): Sink {
+export function configSink(kind: SinkKind, { settings, logger, io, observer }: SinkWiring): Sink {
   const report = (outcome: ApplyReport): void => observer.sink.applied(outcome);
   switch (kind) {
     case 'stdout':
@@ -147,25 +167,34 @@ function fileReport(outcome: FileOutcome): ApplyReport {
   }
 }
 
+/** One live run of the pipeline: what it reads, when it stops, where its configs go and who hears about it. */
+export interface LiveRun {
+  readonly settings: Settings;
+  readonly logger: Logger;
+  /** Ends the watch; the window in progress is still rendered and sent to the sink. */
+  readonly stop$: Observable<unknown>;
+  /** Clock of the pipeline's windows, and of the recorder's stamps. */
+  readonly clock: SchedulerLike;
+  readonly sink: Sink;
+  readonly observer: Observer;
+  /** The test seams of the source (its scheduler and backoff, the machine it looks at); `clock` above wins. */
+  readonly seams: LiveOptions;
+  /** Records every event the pipeline is fed (record). */
+  readonly recorder?: EventRecorder;
+  /** The cluster, if the command loaded it already (default: loaded from the settings). */
+  readonly access?: ClusterAccess;
+}
+
 /**
  * Runs the live pipeline into the sink, completing (with no values) after `stop$` once the sink has finished; with
  * a recorder, writes START on subscription and every event the pipeline is fed, stamped with the pipeline's clock.
  */
-export function liveConfigs$(
-  settings: Settings,
-  logger: Logger,
-  stop$: Observable<unknown>,
-  options: LiveOptions,
-  recorder: EventRecorder | null,
-  sink: Sink,
-  observer: Observer,
-  cluster?: ClusterAccess,
-): Observable<never> {
+export function liveConfigs$(run: LiveRun): Observable<never> {
+  const { settings, logger, clock, recorder, seams, observer } = run;
   return defer(() => {
-    const access = cluster ?? loadKubeConfig(settings.kubeHost, options.machine);
+    const access = run.access ?? loadKubeConfig(settings.kubeHost, seams.machine);
     const namespaces = settings.namespaces.length === 0 ? 'all' : settings.namespaces.join(',');
     logger.info('watching pods', { server: access.server, config: access.origin, namespaces, selector: settings.selector.text });
-    const clock = options.clock ?? new LiveClock();
     const source$ = kubePodEvents$({
       access,
       namespaces: settings.namespaces,
@@ -174,13 +203,13 @@ export function liveConfigs$(
       watchTimeoutSeconds: settings.watchTimeoutSeconds,
       idleTimeoutSeconds: settings.idleTimeoutSeconds,
       logger,
-      backoff: options.backoff,
-      scheduler: options.sourceScheduler,
+      backoff: seams.backoff,
+      scheduler: seams.sourceScheduler,
       hooks: observer.source,
-      tapKubeEvent: recorder === null ? undefined : (event) => recorder.record(event, clock.now()),
-    }).pipe(takeUntil(stop$));
+      tapKubeEvent: recorder === undefined ? undefined : (event) => recorder.record(event, clock.now()),
+    }).pipe(takeUntil(run.stop$));
     // Subscribed by the batching operator right after it opens its first window, in the same job: same now().
-    const events$ = recorder === null ? source$ : defer(() => (recorder.start(clock.now()), source$));
-    return configsFrom(events$, pipelineOptions(settings, { scheduler: clock, hooks: observer.pipeline })).pipe(sink, ignoreElements());
+    const events$ = recorder === undefined ? source$ : defer(() => (recorder.start(clock.now()), source$));
+    return configsFrom(events$, pipelineOptions(settings, { scheduler: clock, hooks: observer.pipeline })).pipe(run.sink, ignoreElements());
   });
 }
