@@ -4,7 +4,7 @@ import {
 } from 'rxjs';
 import { endpointServer$ } from '../http/endpoint-server.js';
 import type { Logger } from '../logger.js';
-import type { ApplyReport } from '../metrics/apply-report.js';
+import type { ApplyReport } from '../model/apply-report.js';
 import { Metrics } from '../metrics/metrics.js';
 import { observePipeline, type Observer } from '../metrics/observe-pipeline.js';
 import { defaultWatchSilenceLimitMs, Status } from '../metrics/status.js';

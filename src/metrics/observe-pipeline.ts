@@ -2,13 +2,13 @@
 // and Kubernetes Events. Every command builds one Observer and hands out its parts: `pipeline` to configsFrom,
 // `source` to the live source, `sink` to whichever sink it runs, `nginx` to the nginx supervisor.
 import type { Logger } from '../logger.js';
+import type { ApplyReport } from '../model/apply-report.js';
 import type { Issue } from '../model/issue.js';
 import type { RoutingState } from '../model/routing-state.js';
 import type { PipelineHooks } from '../pipeline.js';
 import type { NginxHealth } from '../sinks/nginx-supervisor.js';
 import type { SourceHooks } from '../streams/kube-event.js';
 import { ApplyLatency } from './apply-latency.js';
-import type { ApplyReport } from './apply-report.js';
 import type { Metrics } from './metrics.js';
 import { nginxDownReason, type Status } from './status.js';
 
