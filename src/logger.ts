@@ -1,7 +1,10 @@
 import winston from 'winston';
 
-/** Log levels accepted by LOG_LEVEL, most severe first. */
-export type LogLevel = 'error' | 'warn' | 'info' | 'http' | 'verbose' | 'debug' | 'silly';
+/** Log levels accepted by LOG_LEVEL, most severe first (winston's npm levels). */
+export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+
+/** One of LOG_LEVELS. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 type LogMethod = (message: string, meta?: Record<string, unknown>) => unknown;
 
@@ -30,7 +33,7 @@ export function createLogger(level: LogLevel, format: 'json' | 'text'): winston.
   return winston.createLogger({
     level,
     format: winston.format.combine(winston.format.timestamp(), withComponent(), format === 'json' ? winston.format.json() : text),
-    transports: [new winston.transports.Console({ stderrLevels: [...LEVELS] })],
+    transports: [new winston.transports.Console({ stderrLevels: [...LOG_LEVELS] })],
   });
 }
 
@@ -39,6 +42,3 @@ const withComponent = winston.format((info) => {
   info['component'] ??= 'main';
   return info;
 });
-
-/** The levels, most severe first (winston's npm levels). */
-export const LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];

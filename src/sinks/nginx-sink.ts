@@ -1,8 +1,8 @@
 import { asyncScheduler, Observable, Subscription, timer, type OperatorFunction, type SchedulerLike, type Subscriber } from 'rxjs';
 import type { Logger } from '../logger.js';
-import type { RenderedConfig } from '../model/rendered-config.js';
+import { backoffDelay, type Backoff } from '../model/backoff.js';
+import { shortHash, type RenderedConfig } from '../model/rendered-config.js';
 import { NginxApplyError, type ApplyStage } from './nginx-apply-error.js';
-import { nginxBackoff, type Backoff } from './nginx-backoff.js';
 import type { ApplyResult, ConfigText } from './nginx-supervisor.js';
 
 /** What became of one attempt to put a config in force. */
@@ -121,7 +121,7 @@ class ApplyLoop {
     // The last config applied, not the last one received: a failed apply must be retried even though upstream
     // skip-unchanged will never send it again (and an undo of a failed change needs no apply at all).
     if (config.hash === this.nginx.health().applied) {
-      this.log.debug('config already in force', { hash: short(config) });
+      this.log.debug('config already in force', { hash: shortHash(config) });
       this.subscriber.next({ type: 'unchanged', config });
       return;
     }
@@ -147,7 +147,7 @@ class ApplyLoop {
     if ('error' in result) {
       this.failed(config, attempt, durationMs, result.error);
     } else {
-      this.log.info('nginx config applied', { hash: short(config), ...result, attempt, durationMs, routes: config.routes, backends: config.backends });
+      this.log.info('nginx config applied', { hash: shortHash(config), ...result, attempt, durationMs, routes: config.routes, backends: config.backends });
       this.subscriber.next({ type: 'applied', config, ...result, attempt, durationMs });
     }
     if (this.ending !== null) return this.finish();
@@ -162,9 +162,9 @@ class ApplyLoop {
     // Anything that is not an NginxApplyError is a bug on our side; retrying is still the best answer.
     const stage: ApplyStage = error instanceof NginxApplyError ? error.stage : 'write';
     const message = error instanceof Error ? error.message : String(error);
-    const retryInMs = stage === 'stopped' || this.pending !== null || this.ending !== null ? null : nginxBackoff(this.backoff(), attempt);
+    const retryInMs = stage === 'stopped' || this.pending !== null || this.ending !== null ? null : backoffDelay(attempt, this.backoff());
     const kept = this.nginx.health().applied !== null ? 'the previous config stays in force' : 'nginx has no config yet';
-    this.log.error(`nginx config not applied; ${kept}`, { hash: short(config), stage, error: message, attempt, retryInMs });
+    this.log.error(`nginx config not applied; ${kept}`, { hash: shortHash(config), stage, error: message, attempt, retryInMs });
     this.subscriber.next({ type: 'failed', config, stage, message, attempt, durationMs, retryInMs });
     if (stage === 'stopped') {
       this.end(null);
@@ -194,8 +194,4 @@ class ApplyLoop {
   private backoff(): Backoff {
     return this.options.retryBackoff ?? { initialMs: 1_000, maxMs: 30_000 };
   }
-}
-
-function short(config: RenderedConfig): string {
-  return config.hash.slice(0, 12);
 }

@@ -3,8 +3,8 @@ import {
   throwError, timeout, timer, type SchedulerLike, type Subscription,
 } from 'rxjs';
 import type { Logger } from '../logger.js';
+import { backoffDelay, type Backoff } from '../model/backoff.js';
 import { NginxApplyError } from './nginx-apply-error.js';
-import { nginxBackoff, type Backoff } from './nginx-backoff.js';
 import { NginxFiles } from './nginx-files.js';
 import { nginxLogLevel, type NginxLine } from './nginx-line.js';
 import { describeExit, NginxMaster, type Confirmed } from './nginx-master.js';
@@ -206,7 +206,7 @@ export class NginxSupervisor {
 
   private scheduleRestart(): number {
     this.restartTimer?.unsubscribe();
-    const delayMs = nginxBackoff(this.options.restartBackoff ?? { initialMs: 200, maxMs: 10_000 }, ++this.restartAttempt);
+    const delayMs = backoffDelay(++this.restartAttempt, this.options.restartBackoff ?? { initialMs: 200, maxMs: 10_000 });
     this.restartTimer = timer(delayMs, this.scheduler).subscribe(() => {
       this.restartTimer = null;
       this.enqueue(() => this.restartNow()).subscribe({

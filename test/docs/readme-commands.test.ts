@@ -47,6 +47,7 @@ const SKIPPED: Record<string, string> = {
   'npm run fuzz -- --seed 1 --runs 10000': LONG,
   'npm run fuzz -- --seed 20261128 --runs 2000000 --workers 2 --nginx-every 10000': LONG,
   'npm test': SUITE,
+  'npm test -- test/model': SUITE,
   'npm run typecheck && npm run lint': SUITE,
   'UPDATE_GOLDEN=1 npm test': SUITE,
   'npm run fuzz -- --runs 10000': LONG,
