@@ -3,10 +3,10 @@
 // command line is read against it (src/command-line.ts).
 import { isIP } from 'node:net';
 import { readCommandLine } from './command-line.js';
-import { LOG_LEVELS } from './logger.js';
+import { LOG_LEVELS } from './log-levels.js';
 import { SettingsError } from './settings-error.js';
 import { parseSelector, type LabelSelector } from './model/selector.js';
-import { isQualifiedName, isValidNamespace } from './model/validate.js';
+import { isQualifiedName, isValidNamespace, isValidObjectName } from './model/validate.js';
 
 /** The commands of the CLI. */
 export type Command = 'run' | 'replay' | 'record';
@@ -121,7 +121,7 @@ const ipAddress = (value: string): string | null => {
 const secretRef = (value: string): string | null => {
   if (value === '') return null;
   const [namespace, name, extra] = value.split('/');
-  if (extra !== undefined || namespace === undefined || name === undefined || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace) || name.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name)) {
+  if (extra !== undefined || namespace === undefined || name === undefined || !isValidNamespace(namespace) || !isValidObjectName(name)) {
     throw new Error('must be NAMESPACE/NAME of a Secret, such as ingress/wildcard-tls');
   }
   return value;
