@@ -48,6 +48,7 @@ export const EXCLUSIVE = { mustache: ['render'] };
 const TOP_LEVEL = {
   'pipeline.ts': 'pipeline',
   'logger.ts': 'logger',
+  'log-levels.ts': 'logger',
   'light-logger.ts': 'logger',
   'settings.ts': 'settings',
   'settings-for-log.ts': 'settings',

@@ -1,10 +1,7 @@
 import winston from 'winston';
+import { LOG_LEVELS, type LogLevel } from './log-levels.js';
 
-/** Log levels accepted by LOG_LEVEL, most severe first (winston's npm levels). */
-export const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
-
-/** One of LOG_LEVELS. */
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevel };
 
 type LogMethod = (message: string, meta?: Record<string, unknown>) => unknown;
 
