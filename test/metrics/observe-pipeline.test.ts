@@ -7,6 +7,7 @@ import { observePipeline, type IssueReporter } from '../../src/metrics/observe-p
 import { Status } from '../../src/metrics/status.js';
 import type { PodEvent } from '../../src/model/events.js';
 import type { Issue } from '../../src/model/issue.js';
+import type { RenderedConfig } from '../../src/model/rendered-config.js';
 import { configsFrom } from '../../src/pipeline.js';
 import { parseInvocation } from '../../src/settings.js';
 import { ReplayClock } from '../../src/streams/replay-clock.js';
@@ -74,11 +75,14 @@ test('with only a logger (replay, record), the observer logs and calls the extra
       source: { alive: (at) => void calls.push(`alive ${at}`) },
     },
   });
-  assert.deepEqual(Object.keys(observer.pipeline).sort(), ['batch', 'issues', 'renderFailed'], 'a stage nobody observes gets no hook');
+  // `rendered` is the logger's: a refused render says whether a previous config stays in force.
+  assert.deepEqual(Object.keys(observer.pipeline).sort(), ['batch', 'issues', 'renderFailed', 'rendered'], 'a stage nobody observes gets no hook');
   const bad = aPod('bad', { hosts: 'Bad_Host', paths: '80:/' });
   const issue: Issue = { pod: 'default/bad', code: 'invalid-host', message: 'not a host name' };
   observer.pipeline.issues?.([issue], [issue]);
   observer.pipeline.renderFailed?.(new Error('refused'));
+  observer.pipeline.rendered?.({ hash: 'h', routes: 1, backends: 1, issues: [] } as unknown as RenderedConfig);
+  observer.pipeline.renderFailed?.(new Error('refused again'));
   observer.pipeline.batch?.([added(bad)]);
   observer.source.alive(7);
   observer.source.restarted('gone', 'all');
@@ -87,8 +91,24 @@ test('with only a logger (replay, record), the observer logs and calls the extra
   assert.deepEqual(calls, ['issues 1', 'batch', 'alive 7']);
   assert.deepEqual(lines.map((l) => [l['level'], l['message'], l['pod'] ?? l['error']]), [
     ['warn', 'routing annotation rejected', 'default/bad'],
-    ['error', 'config not rendered; the previous config stays in force', 'Error: refused'],
+    ['error', 'config not rendered; there is no config yet', 'Error: refused'],
+    ['error', 'config not rendered; the previous config stays in force', 'Error: refused again'],
   ]);
+});
+
+test('issue log lines: TLS problems have their own wording, and logIssues false (replay --status) silences them', () => {
+  const cases: [name: string, logIssues: boolean | undefined, code: string, expected: string[]][] = [
+    ['routing issue', undefined, 'invalid-host', ['routing annotation rejected']],
+    ['TLS issue', undefined, 'tls-secret-missing', ['TLS not served as asked']],
+    ['logIssues false', false, 'invalid-host', []],
+  ];
+  for (const [name, logIssues, code, expected] of cases) {
+    const { logger, lines } = captureLogs('info');
+    const observer = observePipeline({ logger, now: () => 0, ...(logIssues === undefined ? {} : { logIssues }) });
+    const issue: Issue = { pod: 'default/p', code, message: 'm' };
+    observer.pipeline.issues?.([issue], [issue]);
+    assert.deepEqual(lines.map((l) => l['message']), expected, name);
+  }
 });
 
 test('nginx health reaches readiness through the status rule', () => {
