@@ -1,5 +1,5 @@
 // Lint rules. The one direction of dependency between the folders of src/ is the table in eslint-layers.js, enforced
-// by its rule `layers/imports` (test/lint/layers.test.ts proves it refuses what it must).
+// by its rule `layers/imports` (test/tooling/layers.test.ts proves it refuses what it must).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { layersPlugin } from './eslint-layers.js';
