@@ -6,7 +6,7 @@ import { Metrics } from '../../src/metrics/metrics.js';
 import { observePipeline, type IssueReporter } from '../../src/metrics/observe-pipeline.js';
 import { Status } from '../../src/metrics/status.js';
 import type { PodEvent } from '../../src/model/events.js';
-import type { Issue } from '../../src/model/issue.js';
+import type { Issue, IssueCode } from '../../src/model/issue.js';
 import type { RenderedConfig } from '../../src/model/rendered-config.js';
 import { configsFrom } from '../../src/pipeline.js';
 import { parseInvocation } from '../../src/settings.js';
@@ -97,7 +97,7 @@ test('with only a logger (replay, record), the observer logs and calls the extra
 });
 
 test('issue log lines: TLS problems have their own wording, and logIssues false (replay --status) silences them', () => {
-  const cases: [name: string, logIssues: boolean | undefined, code: string, expected: string[]][] = [
+  const cases: [name: string, logIssues: boolean | undefined, code: IssueCode, expected: string[]][] = [
     ['routing issue', undefined, 'invalid-host', ['routing annotation rejected']],
     ['TLS issue', undefined, 'tls-secret-missing', ['TLS not served as asked']],
     ['logIssues false', false, 'invalid-host', []],
