@@ -17,7 +17,7 @@ const FIXED_PORTS = 'fixed ports 8080/8081/9090; the same flow runs on free port
 const SUITE = 'is (part of) the test suite or CI itself';
 const LONG = 'a long campaign; the suite runs 3,000 fuzz cases (test/adversarial/fuzz.test.ts)';
 const SKIPPED: Record<string, string> = {
-  'apt-get update && apt-get install -y nginx && npm test': SUITE,
+  'apt-get update && apt-get install -y nginx openssl chromium && npm test': SUITE,
   'kubectl proxy --port 8080 &': CLUSTER,
   'KUBE_HOST=http://127.0.0.1:8080 npm start': FIXED_PORTS,
   'KUBE_HOST=http://127.0.0.1:8080 npm start -- --sink nginx --nginx-conf /tmp/ingress/nginx.conf --port 8081 --http-port 9090': FIXED_PORTS,
@@ -53,6 +53,9 @@ const SKIPPED: Record<string, string> = {
   'npm run fuzz -- --runs 10000': LONG,
   'npm run bench': 'every benchmark, ~15 min (BENCHMARKS.md)',
   'bash .ci/run': SUITE,
+  "curl -s 'http://127.0.0.1:8081/status?q=reports.example.com'": FIXED_PORTS,
+  'kubectl -n k8s-pods-ingress port-forward $POD 8081 &': CLUSTER,
+  "curl -s 'http://127.0.0.1:8081/status?q=promo-6f7c-k2j8d'": CLUSTER,
 };
 
 /** Returns every command line of the README's sh blocks, without its trailing comment, in order. */
