@@ -43,7 +43,7 @@ const SKIPPED: Record<string, string> = {
   "POD=$(kubectl -n k8s-pods-ingress get pods -l app.kubernetes.io/name=k8s-pods-ingress -o jsonpath='{.items[0].metadata.name}')": CLUSTER,
   'kubectl -n k8s-pods-ingress exec $POD -- cat /var/run/k8s-pods-ingress/nginx.conf': CLUSTER,
   "for i in 1 2 3 4 5 6; do curl -s -H 'Host: test.k8s.local' $INGRESS/nodejs | grep '\"hostname\"'; done": CLUSTER,
-  'node --import tsx --test --test-reporter=tap test/adversarial/*.test.ts': SUITE,
+  'npm test -- test/adversarial': SUITE,
   'npm run fuzz -- --seed 1 --runs 10000': LONG,
   'npm run fuzz -- --seed 20261128 --runs 2000000 --workers 2 --nginx-every 10000': LONG,
   'npm test': SUITE,
