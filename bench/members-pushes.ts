@@ -10,7 +10,7 @@ import { lastValueFrom } from 'rxjs';
 import type { Membership } from '../src/model/membership.js';
 import { applyEvents, EMPTY_STATE } from '../src/model/routing-state.js';
 import { StateRenderer } from '../src/render/render-config.js';
-import { loadTemplate } from '../src/render/template.js';
+import { loadTemplate } from '../src/commands/load-template.js';
 import { installLua } from '../src/sinks/lua-files.js';
 import { MembersChannel, prepareMembersDir } from '../src/sinks/members-channel.js';
 import { NGINX } from '../test/support/nginx-check.js';

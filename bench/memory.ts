@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { applyEvents, EMPTY_STATE } from '../src/model/routing-state.js';
 import { StateRenderer } from '../src/render/render-config.js';
-import { loadTemplate } from '../src/render/template.js';
+import { loadTemplate } from '../src/commands/load-template.js';
 import { clusterPods } from './cluster.js';
 import { writeResult } from './report.js';
 

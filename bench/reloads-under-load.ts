@@ -15,7 +15,7 @@ import type { PodEvent } from '../src/model/events.js';
 import type { ProjectedPod } from '../src/model/pod.js';
 import { DEFAULT_REDUCE_OPTIONS } from '../src/model/routing-state.js';
 import { configsFrom } from '../src/pipeline.js';
-import { loadTemplate } from '../src/render/template.js';
+import { loadTemplate } from '../src/commands/load-template.js';
 import { applyToNginx, type ApplyOutcome } from '../src/sinks/nginx-sink.js';
 import { NginxSupervisor } from '../src/sinks/nginx-supervisor.js';
 import { startBackends } from '../test/support/backend-servers.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyEvents, EMPTY_STATE } from '../src/model/routing-state.js';
 import { StateRenderer } from '../src/render/render-config.js';
-import { loadTemplate } from '../src/render/template.js';
+import { loadTemplate } from '../src/commands/load-template.js';
 import { NGINX, requireNginx } from '../test/support/nginx-check.js';
 import { clusterPods } from './cluster.js';
 import { median, option, writeResult } from './report.js';

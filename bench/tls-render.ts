@@ -7,7 +7,7 @@ import type { PodEvent } from '../src/model/events.js';
 import type { ProjectedPod } from '../src/model/pod.js';
 import { applyEvents, DEFAULT_REDUCE_OPTIONS, EMPTY_STATE } from '../src/model/routing-state.js';
 import { StateRenderer } from '../src/render/render-config.js';
-import { loadTemplate } from '../src/render/template.js';
+import { loadTemplate } from '../src/commands/load-template.js';
 import { projectSecret } from '../src/streams/project-secret.js';
 
 const pods = Number(process.argv[2] ?? 20_000);

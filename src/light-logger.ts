@@ -1,8 +1,7 @@
 // A logger with exactly the lines of src/logger.ts (winston's JSON with sorted keys, or the text format), without
 // loading winston: replay starts in about half the time, and it logs little.
-import type { Logger, LogLevel } from './logger.js';
-
-const LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
+import { LOG_LEVELS as LEVELS, type LogLevel } from './log-levels.js';
+import type { Logger } from './logger.js';
 
 /** Creates a logger writing JSON lines (or text) at `level` and above to `write` (stderr by default). */
 export function createLightLogger(level: LogLevel, format: 'json' | 'text', write: (line: string) => void = (line) => void process.stderr.write(line)): Logger {

@@ -1,7 +1,7 @@
 import winston from 'winston';
+import { LOG_LEVELS, type LogLevel } from './log-levels.js';
 
-/** Log levels accepted by LOG_LEVEL, most severe first. */
-export type LogLevel = 'error' | 'warn' | 'info' | 'http' | 'verbose' | 'debug' | 'silly';
+export { LOG_LEVELS, type LogLevel };
 
 type LogMethod = (message: string, meta?: Record<string, unknown>) => unknown;
 
@@ -30,7 +30,7 @@ export function createLogger(level: LogLevel, format: 'json' | 'text'): winston.
   return winston.createLogger({
     level,
     format: winston.format.combine(winston.format.timestamp(), withComponent(), format === 'json' ? winston.format.json() : text),
-    transports: [new winston.transports.Console({ stderrLevels: [...LEVELS] })],
+    transports: [new winston.transports.Console({ stderrLevels: [...LOG_LEVELS] })],
   });
 }
 
@@ -39,6 +39,3 @@ const withComponent = winston.format((info) => {
   info['component'] ??= 'main';
   return info;
 });
-
-/** The levels, most severe first (winston's npm levels). */
-export const LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];

@@ -1,4 +1,4 @@
-// Composition only: the stages of DESIGN.md 2, wired in order. No logic lives here.
+// Composition only: the stages of docs/architecture.md 2, wired in order. No logic lives here.
 import { tap, type Observable, type SchedulerLike } from 'rxjs';
 import type { PodEvent } from './model/events.js';
 import type { Issue } from './model/issue.js';

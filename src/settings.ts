@@ -3,8 +3,10 @@
 // command line is read against it (src/command-line.ts).
 import { isIP } from 'node:net';
 import { readCommandLine } from './command-line.js';
+import { LOG_LEVELS } from './log-levels.js';
 import { SettingsError } from './settings-error.js';
 import { parseSelector, type LabelSelector } from './model/selector.js';
+import { isQualifiedName, isValidNamespace, isValidObjectName } from './model/validate.js';
 
 /** The commands of the CLI. */
 export type Command = 'run' | 'replay' | 'record';
@@ -37,7 +39,6 @@ export interface Spec<T> {
 
 const ALL: readonly Command[] = ['run', 'replay', 'record'];
 const LIVE: readonly Command[] = ['run', 'record'];
-const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 
 const integer = (what: string, min: number, max: number) => (text: string): number => {
   if (!/^[0-9]+$/.test(text) || Number(text) < min || Number(text) > max) {
@@ -59,7 +60,7 @@ const flag = (value: string): boolean => {
   return value === 'true';
 };
 const annotationName = (value: string): string => {
-  if (!/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(value)) {
+  if (!isQualifiedName(value)) {
     throw new Error('must be a Kubernetes annotation key such as trafficHosts or example.com/hosts');
   }
   return value;
@@ -73,7 +74,7 @@ const selector = (value: string): LabelSelector & { readonly text: string } => {
 };
 const namespaces = (value: string): string[] => {
   const list = value.split(',').map((ns) => ns.trim()).filter((ns) => ns !== '');
-  const bad = list.find((ns) => !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns));
+  const bad = list.find((ns) => !isValidNamespace(ns));
   if (bad !== undefined) throw new Error(`"${bad}" is not a namespace name`);
   return list;
 };
@@ -120,7 +121,7 @@ const ipAddress = (value: string): string | null => {
 const secretRef = (value: string): string | null => {
   if (value === '') return null;
   const [namespace, name, extra] = value.split('/');
-  if (extra !== undefined || namespace === undefined || name === undefined || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace) || name.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name)) {
+  if (extra !== undefined || namespace === undefined || name === undefined || !isValidNamespace(namespace) || !isValidObjectName(name)) {
     throw new Error('must be NAMESPACE/NAME of a Secret, such as ingress/wildcard-tls');
   }
   return value;

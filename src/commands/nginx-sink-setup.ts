@@ -3,7 +3,7 @@
 import { rmSync } from 'node:fs';
 import { concat, defer, retry, timer, tap, type OperatorFunction } from 'rxjs';
 import type { Logger } from '../logger.js';
-import type { ApplyReport } from '../metrics/apply-report.js';
+import type { ApplyReport } from '../model/apply-report.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
 import { SettingsError, type Settings } from '../settings.js';
@@ -18,7 +18,8 @@ import { answersOn } from '../sinks/port-probe.js';
 /** Where the sink reports: outcomes, nginx up or down, and metrics. */
 export interface NginxSinkObservers {
   readonly report: (outcome: ApplyReport) => void;
-  readonly nginxUp: (up: boolean, reason?: string) => void;
+  /** Each change of the supervisor's state (readiness and health follow it). */
+  readonly health: (health: NginxHealth) => void;
   readonly metrics?: Metrics;
   /** Each config nginx now runs (started or reloaded with it). */
   readonly applied?: (config: RenderedConfig) => void;
@@ -71,10 +72,7 @@ export function nginxSink(settings: Settings, logger: Logger, observers: NginxSi
       if (channel !== null) rmSync(channel.paths.socket, { force: true });
     },
     hooks: {
-      health: (health) => {
-        const reason = downReason(health);
-        observers.nginxUp(reason === undefined, reason);
-      },
+      health: observers.health,
       loaded: (reason) => metrics?.nginxLoaded(reason),
     },
   });
@@ -91,13 +89,4 @@ export function nginxSink(settings: Settings, logger: Logger, observers: NginxSi
         observers.report(outcome);
       }),
     );
-}
-
-// Not started yet (idle), or quitting gracefully (stopping), is not a failure. A master starting after an exit is
-// one: it does not serve until it has bound its ports (nginx retries a busy port for 2.5 s), and it may fail again.
-function downReason(health: NginxHealth): string | undefined {
-  const restarting = health.state === 'starting' && health.lastExit !== null;
-  if (health.state !== 'down' && !restarting) return undefined;
-  const exit = health.lastExit;
-  return exit === null ? 'nginx not running' : `nginx not running (exited: ${exit.error ?? (exit.signal !== null ? `signal ${exit.signal}` : `code ${exit.code}`)})`;
 }

@@ -1,41 +1,26 @@
 import type { SchedulerLike } from 'rxjs';
-import type { Logger } from '../logger.js';
 import type { PipelineHooks, PipelineOptions } from '../pipeline.js';
-import { loadTemplate, DEFAULT_TEMPLATE_PATH } from '../render/template.js';
-import type { RenderOptions } from '../render/render-config.js';
-import type { Settings } from '../settings.js';
 import type { AnnotationNames } from '../model/pod.js';
 import type { TlsOptions } from '../model/tls.js';
 import type { HttpsOptions } from '../model/tls-view.js';
+import type { RenderOptions } from '../render/render-config.js';
+import type { Settings } from '../settings.js';
 import { listenAddresses } from './listen-addresses.js';
 import { membersSocketPath } from '../sinks/nginx-paths.js';
+import { DEFAULT_TEMPLATE_PATH, loadTemplate } from './load-template.js';
 
-/**
- * Builds the pipeline's options from the settings: loads the template (throws TemplateError), and logs rejected
- * annotations once per change (unless `logIssues` is false: the output shows them) and refused renders, besides any
- * extra hooks.
- */
-export function pipelineOptions(settings: Settings, scheduler: SchedulerLike, logger: Logger, extra: PipelineHooks = {}, logIssues = true): PipelineOptions {
+/** What the pipeline needs besides the settings: its clock, and the observer's hooks (observePipeline). */
+export interface PipelineWiring {
+  readonly scheduler: SchedulerLike;
+  readonly hooks: PipelineHooks;
+}
+
+/** Builds the pipeline's options from the settings; loads the template (throws TemplateError). */
+export function pipelineOptions(settings: Settings, wiring: PipelineWiring): PipelineOptions {
   const template = loadTemplate(settings.template ?? DEFAULT_TEMPLATE_PATH);
-  let hasConfig = false;
-  const hooks: PipelineHooks = {
-    ...extra,
-    issues: (added, all) => {
-      if (logIssues) for (const issue of added) logger.warn(issue.code.includes('tls') ? 'TLS not served as asked' : 'routing annotation rejected', { pod: issue.pod, code: issue.code, reason: issue.message });
-      extra.issues?.(added, all);
-    },
-    rendered: (config) => {
-      hasConfig = true;
-      extra.rendered?.(config);
-    },
-    renderFailed: (error) => {
-      logger.error(hasConfig ? 'config not rendered; the previous config stays in force' : 'config not rendered; there is no config yet', { error: String(error) });
-      extra.renderFailed?.(error);
-    },
-  };
   return {
     windowMs: settings.windowMs,
-    scheduler,
+    scheduler: wiring.scheduler,
     template,
     reduce: {
       limits: { maxEntries: settings.maxEntries, maxAnnotationLength: settings.maxAnnotationLength, maxRoutes: settings.maxRoutes },
@@ -44,7 +29,7 @@ export function pipelineOptions(settings: Settings, scheduler: SchedulerLike, lo
       ...(settings.tls && settings.defaultTlsSecret !== null ? { keepSecrets: [settings.defaultTlsSecret] } : {}),
     },
     render: renderOptions(settings),
-    hooks,
+    hooks: wiring.hooks,
   };
 }
 

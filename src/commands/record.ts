@@ -1,8 +1,10 @@
 import { closeSync, openSync } from 'node:fs';
 import { concat, defer, finalize, from, ignoreElements, merge, of, Subject, type Observable } from 'rxjs';
 import type { Logger } from '../logger.js';
+import { observePipeline } from '../metrics/observe-pipeline.js';
 import { SettingsError, type Settings } from '../settings.js';
 import { openRecorder } from '../sinks/record-events.js';
+import { LiveClock } from '../streams/live-clock.js';
 import { configSink, liveConfigs$, type LiveIo, type LiveOptions } from './run.js';
 
 /**
@@ -23,7 +25,12 @@ export function record$(settings: Settings, logger: Logger, io: LiveIo, stop$: O
     const failure$ = new Subject<never>();
     const recorder = openRecorder(path, (error) => failure$.error(error));
     log.info('recording pod events', { file: path });
-    const configs$ = liveConfigs$(settings, log, stop$, options, recorder, configSink('stdout', settings, log, io)).pipe(finalize(() => failure$.complete()));
+    const clock = options.clock ?? new LiveClock();
+    const observer = observePipeline({ logger: log, now: () => clock.now(), extra: { source: options.hooks } });
+    const sink = configSink('stdout', { settings, logger: log, io, observer });
+    const configs$ = liveConfigs$({ settings, logger: log, stop$, clock, sink, observer, seams: options, recorder }).pipe(
+      finalize(() => failure$.complete()),
+    );
     const live$ = merge(configs$, failure$).pipe(
       // On failure the file is still closed, so what was recorded up to then is usable.
       finalize(() => void recorder.close().catch(() => {})),

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { concat, defer, from, ignoreElements, of, switchMap, tap, type MonoTypeOperatorFunction, type Observable } from 'rxjs';
 import type { Logger } from '../logger.js';
+import { observePipeline } from '../metrics/observe-pipeline.js';
 import { EMPTY_STATE, type RoutingState } from '../model/routing-state.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
 import { configsFrom } from '../pipeline.js';
@@ -61,13 +62,18 @@ export function replay$(settings: Settings, args: readonly string[], logger: Log
     let latest: RoutingState = EMPTY_STATE;
     let rendered: RoutingState = EMPTY_STATE;
     let lastHash: string | null = null;
-    const hooked = pipelineOptions(settings, clock, log, {
-      batch: () => counts.batches++,
-      state: (state) => (latest = state),
-      rendered: () => (rendered = latest),
-    }, !status);
+    const extra = {
+      batch: () => void counts.batches++,
+      state: (state: RoutingState) => void (latest = state),
+      rendered: () => void (rendered = latest),
+    };
+    // --status and --explain show the rejected annotations themselves: no warning lines for them.
+    const observer = observePipeline({ logger: log, logIssues: !status, now: () => clock.now(), extra: { pipeline: extra } });
     // A recording of a run that watched Secrets waited for their first list too: so does its replay.
-    const options = { ...hooked, waitForSecrets: settings.tls && typeof source === 'string' && recordedWithSecrets(source) };
+    const options = {
+      ...pipelineOptions(settings, { scheduler: clock, hooks: observer.pipeline }),
+      waitForSecrets: settings.tls && typeof source === 'string' && recordedWithSecrets(source),
+    };
     const check: MonoTypeOperatorFunction<RenderedConfig> = settings.check && !status ? checkConfigs(settings.nginxBin, () => clock.frame) : (c$) => c$;
     const run$ = configsFrom(events$, options).pipe(
       tap(() => counts.configs++),

@@ -5,9 +5,9 @@ import {
 } from 'rxjs';
 import { endpointServer$ } from '../http/endpoint-server.js';
 import type { Logger } from '../logger.js';
-import type { ApplyReport } from '../metrics/apply-report.js';
+import type { ApplyReport } from '../model/apply-report.js';
 import { Metrics } from '../metrics/metrics.js';
-import { observePipeline, type PipelineObserver } from '../metrics/observe-pipeline.js';
+import { observePipeline, type Observer } from '../metrics/observe-pipeline.js';
 import { defaultWatchSilenceLimitMs, Status } from '../metrics/status.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
 import { configsFrom, type PipelineHooks } from '../pipeline.js';
@@ -79,7 +79,7 @@ function startRun$(settings: Settings, kind: SinkKind, logger: Logger, io: LiveI
     log.info('starting', { command: 'run', sink: kind, settings: settingsForLog(settings, 'run') });
     const access = loadKubeConfig(settings.kubeHost, options.machine);
     const clock = options.clock ?? new LiveClock();
-    const observed = observe(settings, kind, access, clock, logger);
+    const observed = observe(settings, { kind, access, clock, logger, hooks: options.hooks });
     const stopping$ = stop$.pipe(
       take(1),
       tap(() => {
@@ -88,13 +88,8 @@ function startRun$(settings: Settings, kind: SinkKind, logger: Logger, io: LiveI
       }),
       share(),
     );
-    const sink = configSink(kind, settings, logger, io, observed.observer, observed.metrics);
-    const source = observed.observer.source;
-    const hooks: SourceHooks = {
-      alive: (at) => (source.alive(at), options.hooks?.alive?.(at)),
-      restarted: (cause, scope) => (source.restarted(cause, scope), options.hooks?.restarted?.(cause, scope)),
-    };
-    const live$ = liveConfigs$(settings, log, stopping$, { ...options, clock, hooks }, null, sink, observed.observer.hooks, access);
+    const sink = configSink(kind, { settings, logger, io, observer: observed.observer, metrics: observed.metrics });
+    const live$ = liveConfigs$({ settings, logger: log, stop$: stopping$, seams: options, clock, sink, observer: observed.observer, access });
     const endpoints$ = settings.httpPort === 0 ? EMPTY : endpointServer$({
       port: settings.httpPort,
       // Every interface in a cluster (the kubelet probes the pod IP), loopback elsewhere: metrics are not for the LAN.
@@ -110,8 +105,18 @@ function startRun$(settings: Settings, kind: SinkKind, logger: Logger, io: LiveI
   });
 }
 
-/** Health state, metrics and the Events poster of one run, and the observer that feeds them. */
-function observe(settings: Settings, kind: SinkKind, access: ClusterAccess, clock: SchedulerLike, logger: Logger) {
+/** What `observe` needs besides the settings. */
+interface ObserveWiring {
+  readonly kind: SinkKind;
+  readonly access: ClusterAccess;
+  readonly clock: SchedulerLike;
+  readonly logger: Logger;
+  /** Told what the source reports, after health and metrics (tests). */
+  readonly hooks: SourceHooks | undefined;
+}
+
+/** Health state, metrics and the Events poster of one run, and the observer that feeds them (and `hooks`). */
+function observe(settings: Settings, { kind, access, clock, logger, hooks }: ObserveWiring) {
   const metrics = new Metrics();
   const silence = settings.healthWatchSilenceSeconds;
   const status = new Status({
@@ -123,13 +128,33 @@ function observe(settings: Settings, kind: SinkKind, access: ClusterAccess, cloc
     ? kubeEventsFor(access.config, { logger: logger.child({ component: 'kube-events' }), onResult: (result) => metrics.kubeEvent(result) })
     : null;
   const routing = new StatusHolder({ policy: settings.ownership, nginx: kind === 'nginx' });
-  const observer = observePipeline({ status, metrics, routing, now: () => clock.now(), issues: events ?? undefined });
+  const observer = observePipeline({
+    logger: logger.child({ component: 'run' }),
+    now: () => clock.now(),
+    status,
+    metrics,
+    routing,
+    issues: events ?? undefined,
+    extra: { source: hooks },
+  });
   return { metrics, status, routing, observer, stopEvents: () => events?.stop() };
 }
 
+/** What a sink is built from besides its kind. */
+export interface SinkWiring {
+  readonly settings: Settings;
+  readonly logger: Logger;
+  /** Where the stdout sink prints. */
+  readonly io: LiveIo;
+  /** Told each outcome (readiness, metrics) and, for the nginx sink, each change of nginx's state. */
+  readonly observer: Observer;
+  /** The nginx sink's own metrics (members pushes, config loads, old workers). */
+  readonly metrics?: Metrics;
+}
+
 /** Builds the sink a `--sink` value names; each outcome is reported to the observer (readiness, metrics). */
-export function configSink(kind: SinkKind, settings: Settings, logger: Logger, io: LiveIo, observer?: PipelineObserver, metrics?: Metrics): Sink {
-  const report = (outcome: ApplyReport): void => observer?.applied(outcome);
+export function configSink(kind: SinkKind, { settings, logger, io, observer, metrics }: SinkWiring): Sink {
+  const report = (outcome: ApplyReport): void => observer.sink.applied(outcome);
   switch (kind) {
     case 'stdout':
       return (configs$) => configs$.pipe(
@@ -155,7 +180,7 @@ export function configSink(kind: SinkKind, settings: Settings, logger: Logger, i
         report,
         // Old key files go only once nginx runs a config that no longer names them.
         applied: (config) => keys?.prune(config),
-        nginxUp: (up, reason) => observer?.nginxUp(up, reason),
+        health: observer.nginx.health,
         metrics,
       });
       return (configs$) => configs$.pipe(keys === null ? identity : writeTlsFiles(keys), sink);
@@ -179,51 +204,61 @@ function fileReport(outcome: FileOutcome): ApplyReport {
   }
 }
 
+/** One live run of the pipeline: what it reads, when it stops, where its configs go and who hears about it. */
+export interface LiveRun {
+  readonly settings: Settings;
+  readonly logger: Logger;
+  /** Ends the watch; the window in progress is still rendered and sent to the sink. */
+  readonly stop$: Observable<unknown>;
+  /** Clock of the pipeline's windows, and of the recorder's stamps. */
+  readonly clock: SchedulerLike;
+  readonly sink: Sink;
+  readonly observer: Observer;
+  /** The test seams of the source (its scheduler and backoff, the machine it looks at); `clock` above wins. */
+  readonly seams: LiveOptions;
+  /** Records every event the pipeline is fed (record). */
+  readonly recorder?: EventRecorder;
+  /** The cluster, if the command loaded it already (default: loaded from the settings). */
+  readonly access?: ClusterAccess;
+}
+
 /**
  * Runs the live pipeline into the sink, completing (with no values) after `stop$` once the sink has finished; with
  * a recorder, writes START on subscription and every event the pipeline is fed, stamped with the pipeline's clock.
  */
-export function liveConfigs$(
-  settings: Settings,
-  logger: Logger,
-  stop$: Observable<unknown>,
-  options: LiveOptions,
-  recorder: EventRecorder | null,
-  sink: Sink,
-  hooks: PipelineHooks = {},
-  cluster?: ClusterAccess,
-): Observable<never> {
+export function liveConfigs$(run: LiveRun): Observable<never> {
+  const { settings, logger, clock, recorder, seams, observer } = run;
   return defer(() => {
-    const access = cluster ?? loadKubeConfig(settings.kubeHost, options.machine);
+    const access = run.access ?? loadKubeConfig(settings.kubeHost, seams.machine);
     const namespaces = settings.namespaces.length === 0 ? 'all' : settings.namespaces.join(',');
     logger.info('watching pods', { server: access.server, config: access.origin, namespaces, selector: settings.selector.text });
-    const clock = options.clock ?? new LiveClock();
     const common = {
       access,
       namespaces: settings.namespaces,
       watchTimeoutSeconds: settings.watchTimeoutSeconds,
       idleTimeoutSeconds: settings.idleTimeoutSeconds,
       logger,
-      backoff: options.backoff,
-      scheduler: options.sourceScheduler,
-      hooks: options.hooks,
+      backoff: seams.backoff,
+      scheduler: seams.sourceScheduler,
+      hooks: observer.source,
     };
     const pods$ = kubePodEvents$({
       ...common,
       labelSelector: settings.selector.text,
       names: annotationNames(settings),
-      tapKubeEvent: recorder === null ? undefined : (event) => recorder.record(event, clock.now()),
+      tapKubeEvent: recorder === undefined ? undefined : (event) => recorder.record(event, clock.now()),
     });
     // Keys are kept only for Secrets pods reference: each new state tells the Secret source which those are.
     const keep = settings.defaultTlsSecret === null ? [] : [settings.defaultTlsSecret];
     const demand = settings.tls ? new SecretDemand(access, settings.maxSecretBytes, logger.child({ component: 'secret-source' }), keep) : null;
-    const record = recorder === null ? undefined : (event: SecretChange | SecretSync) => recorder.recordSecret(event, clock.now());
+    const record = recorder === undefined ? undefined : (event: SecretChange | SecretSync) => recorder.recordSecret(event, clock.now());
     const secrets$ = demand === null ? EMPTY : secretEvents$(settings, common, demand, record);
-    const source$ = merge(pods$, secrets$).pipe(takeUntil(stop$), finalize(() => demand?.close()));
+    const source$ = merge(pods$, secrets$).pipe(takeUntil(run.stop$), finalize(() => demand?.close()));
     // Subscribed by the batching operator right after it opens its first window, in the same job: same now().
-    const events$ = recorder === null ? source$ : defer(() => (recorder.start(clock.now(), { secrets: settings.tls }), source$));
+    const events$ = recorder === undefined ? source$ : defer(() => (recorder.start(clock.now(), { secrets: settings.tls }), source$));
+    const hooks = observer.pipeline;
     const watched: PipelineHooks = demand === null ? hooks : { ...hooks, state: (state) => (hooks.state?.(state), demand.update(state)) };
-    const pipeline = { ...pipelineOptions(settings, clock, logger, watched), waitForSecrets: settings.tls };
-    return configsFrom(events$, pipeline).pipe(sink, ignoreElements());
+    const pipeline = { ...pipelineOptions(settings, { scheduler: clock, hooks: watched }), waitForSecrets: settings.tls };
+    return configsFrom(events$, pipeline).pipe(run.sink, ignoreElements());
   });
 }

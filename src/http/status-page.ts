@@ -1,5 +1,6 @@
 // The status page at / of the admin port: the same facts as /status, for people. Server-rendered, every value
 // escaped by `html`; the facts need no JavaScript (the script at /status.js only filters as you type and refreshes).
+import { shortHash } from '../model/rendered-config.js';
 import { podText, routeText } from '../status/select-status.js';
 import type { OwnerStatus, PodStatus, RouteStatus, StatusReport } from '../status/status-report.js';
 import { html, type Html } from './html.js';
@@ -51,8 +52,8 @@ ${truncatedNote(report, query)}
 
 function configLine(report: StatusReport): Html {
   const c = report.config;
-  const hash = c.hash === null ? html`<strong>no config in force yet</strong>` : html`config <code title="sha256 ${c.hash}">${c.hash.slice(0, 12)}</code>`;
-  const failed = c.failed === null ? '' : html`<div class="failed">The latest config <code>${c.failed.hash.slice(0, 12)}</code> failed at ${c.failed.stage}${c.failed.at === null ? '' : html` (${when(c.failed.at)})`}; the config above stays in force.</div>`;
+  const hash = c.hash === null ? html`<strong>no config in force yet</strong>` : html`config <code title="sha256 ${c.hash}">${shortHash({ hash: c.hash })}</code>`;
+  const failed = c.failed === null ? '' : html`<div class="failed">The latest config <code>${shortHash(c.failed)}</code> failed at ${c.failed.stage}${c.failed.at === null ? '' : html` (${when(c.failed.at)})`}; the config above stays in force.</div>`;
   return html`<div class="config">${hash}${c.appliedAt === null ? '' : html` · applied ${when(c.appliedAt)}`}
   · ${c.configs} ${c.configs === 1 ? 'config' : 'configs'} · reloads ${c.reloads ?? '—'} · pushes ${c.pushes ?? '—'} · ownership per ${report.ownership} · <span id="refreshed">refreshes every ${REFRESH_SECONDS} s</span></div>
 ${failed}`;

@@ -1,8 +1,8 @@
 // Every metric the controller exports, in its own registry (not prom-client's global one, so that tests and
 // several controllers in one process never collide), behind named recording methods.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ApplyReport, ConfigSummary } from '../model/apply-report.js';
 import type { Issue, IssueCode } from '../model/issue.js';
-import type { ApplyReport, ConfigSummary } from './apply-report.js';
 
 /** The prefix of every metric of the controller (process_* and nodejs_* keep their conventional names). */
 export const METRIC_PREFIX = 'k8s_pods_ingress_';

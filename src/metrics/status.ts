@@ -1,5 +1,6 @@
 // The controller's health and readiness as plain state: the source, the sink and nginx report what happened, the
-// /healthz and /readyz endpoints ask for a verdict at the time of the request.
+// /healthz and /readyz endpoints ask for a verdict at the time of the request. Every rule of both lives here.
+import type { NginxHealth } from '../sinks/nginx-supervisor.js';
 
 /** An endpoint's answer: fine, or not and why (the text a probe or a person reads). */
 export type Verdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -17,6 +18,18 @@ export interface StatusOptions {
 /** Returns the default silence limit: the idle watchdog's timeout plus a minute for the abort, backoff and relist. */
 export function defaultWatchSilenceLimitMs(idleTimeoutSeconds: number): number {
   return (idleTimeoutSeconds + 60) * 1000;
+}
+
+/**
+ * Returns why nginx counts as down for health and readiness, or undefined while it does not. Not started yet (idle)
+ * or quitting gracefully (stopping) is not a failure. A master starting after an exit is one: it does not serve
+ * until it has bound its ports (nginx retries a busy port for 2.5 s), and it may fail again.
+ */
+export function nginxDownReason(health: Pick<NginxHealth, 'state' | 'lastExit'>): string | undefined {
+  const restarting = health.state === 'starting' && health.lastExit !== null;
+  if (health.state !== 'down' && !restarting) return undefined;
+  const exit = health.lastExit;
+  return exit === null ? 'nginx not running' : `nginx not running (exited: ${exit.error ?? (exit.signal !== null ? `signal ${exit.signal}` : `code ${exit.code}`)})`;
 }
 
 /**

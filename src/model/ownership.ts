@@ -7,7 +7,7 @@ import type { PodRecord } from './pod-record.js';
  */
 export type OwnershipPolicy = 'host' | 'route';
 
-/** The age of a claim: the creation time of its oldest pod, then that pod's key (DESIGN.md 1). */
+/** The age of a claim: the creation time of its oldest pod, then that pod's key (docs/architecture.md 4). */
 export interface Age {
   readonly created: number;
   readonly pod: string;

@@ -48,7 +48,7 @@ export interface PodRecord {
 export function readPod(pod: ProjectedPod, limits: Limits = DEFAULT_LIMITS): PodRecord {
   const key = podKey(pod);
   const empty = { key, pod, hosts: NONE, paths: NONE, address: null };
-  // A terminating pod neither claims nor serves (DESIGN.md 1); its annotations no longer matter.
+  // A terminating pod neither claims nor serves (docs/architecture.md 3); its annotations no longer matter.
   if (pod.deleting) return { ...empty, issues: NONE };
   if (!isValidNamespace(pod.namespace) || !isValidObjectName(pod.name)) {
     return { ...empty, issues: [{ pod: key, code: 'invalid-pod', message: `namespace/name ${quote(key)} is not a valid Kubernetes name` }] };

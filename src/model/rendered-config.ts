@@ -78,3 +78,8 @@ function totalLength(parts: readonly string[]): number {
   for (const part of parts) length += part.length;
   return length;
 }
+
+/** Returns how logs name a config: the first 12 hex digits of its sha256 (metrics carry the whole hash). */
+export function shortHash(config: Pick<RenderedConfig, 'hash'>): string {
+  return config.hash.slice(0, 12);
+}

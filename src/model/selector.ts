@@ -1,3 +1,5 @@
+import { isLabelValue, isQualifiedName } from './validate.js';
+
 /** One requirement of a label selector, as `kubectl` and the API server read them. */
 export type Requirement =
   | { readonly key: string; readonly op: 'exists' | 'absent' }
@@ -5,9 +7,6 @@ export type Requirement =
 
 /** A parsed label selector: all requirements must hold. */
 export type LabelSelector = readonly Requirement[];
-
-const KEY = /^(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const VALUE = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 /**
  * Parses a label selector (`a=b`, `a==b`, `a!=b`, `a`, `!a`, `a in (x,y)`, `a notin (x)`, comma-separated),
@@ -40,9 +39,9 @@ function parseRequirement(part: string): Requirement | string {
 }
 
 function checked(requirement: Requirement): Requirement | string {
-  if (!KEY.test(requirement.key)) return `"${requirement.key}" is not a valid label key`;
+  if (!isQualifiedName(requirement.key)) return `"${requirement.key}" is not a valid label key`;
   if ('values' in requirement) {
-    const bad = requirement.values.find((v) => !VALUE.test(v));
+    const bad = requirement.values.find((v) => !isLabelValue(v));
     if (bad !== undefined) return `"${bad}" is not a valid label value`;
   }
   return requirement;

@@ -1,5 +1,5 @@
 // Allow-lists for every value that can reach nginx.conf. Full matches only, never deny-lists: annotation values are
-// written by anyone who may create a pod (DESIGN.md 1, "Annotation values are hostile input").
+// written by anyone who may create a pod (README "Security", docs/architecture.md 3).
 
 /** Longest path we accept, in characters of its annotation form. */
 export const MAX_PATH_LENGTH = 512;
@@ -13,6 +13,7 @@ const SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-
 const PORT = /^[1-9][0-9]{0,4}$/;
 const PATH_ALPHABET = /^\/(?:[A-Za-z0-9\-._~/]|%[0-9A-Fa-f]{2})*$/;
 const HEX_GROUP = /^[0-9a-f]{1,4}$/;
+const NAME_PART = /^[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /** Tells whether `host` is a lower-case RFC 1123 DNS name (optionally `*.`-wildcarded) or an IPv4 literal. */
 export function isValidHost(host: string): boolean {
@@ -68,6 +69,21 @@ export function isValidNamespace(value: string): boolean {
 /** Tells whether `value` is a Kubernetes object name (an RFC 1123 subdomain, at most 253 characters). */
 export function isValidObjectName(value: string): boolean {
   return value.length <= 253 && SUBDOMAIN.test(value);
+}
+
+/**
+ * Tells whether `key` is a Kubernetes label or annotation key: an optional DNS-subdomain prefix and `/`, then a name
+ * of at most 63 letters, digits, `-`, `_` and `.` that starts and ends with a letter or digit.
+ */
+export function isQualifiedName(key: string): boolean {
+  const slash = key.indexOf('/');
+  if (slash !== -1 && !isValidObjectName(key.slice(0, slash))) return false;
+  return NAME_PART.test(key.slice(slash + 1));
+}
+
+/** Tells whether `value` is a Kubernetes label value: empty, or a name as in `isQualifiedName` (no prefix). */
+export function isLabelValue(value: string): boolean {
+  return value === '' || NAME_PART.test(value);
 }
 
 /** A path accepted from an annotation: its canonical annotation form and the decoded form nginx matches against. */

@@ -1,9 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// Template checks, no I/O: reading the file is src/commands/load-template.ts.
 import Mustache from 'mustache';
-
-/** The template shipped with the product. */
-export const DEFAULT_TEMPLATE_PATH = fileURLToPath(new URL('../../templates/nginx.conf.mustache', import.meta.url));
 
 /** A template that cannot be used: unreadable, malformed, or able to bypass the value check. */
 export class TemplateError extends Error {
@@ -33,17 +29,6 @@ export function compileTemplate(text: string, source: string): Template {
     throw new TemplateError(`template ${source} uses unchecked output or a partial ("${bad}"); use {{name}} only`);
   }
   return { source, text };
-}
-
-/** Reads and compiles a template file, the shipped one by default. */
-export function loadTemplate(path: string = DEFAULT_TEMPLATE_PATH): Template {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new TemplateError(`cannot read template ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  return compileTemplate(text, path);
 }
 
 function findToken(tokens: unknown[], kinds: Set<string>): string | null {

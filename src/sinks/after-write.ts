@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { asyncScheduler, catchError, concat, map, Observable, of, switchMap, timer, type SchedulerLike } from 'rxjs';
-import { nginxBackoff, type Backoff } from './nginx-backoff.js';
+import { backoffDelay, type Backoff } from '../model/backoff.js';
 
 /** How `--after-write` is retried: as a failed reload is (1 s doubling to 30 s). */
 export const AFTER_WRITE_BACKOFF: Backoff = { initialMs: 1_000, maxMs: 30_000 };
@@ -22,7 +22,7 @@ export function runAfterWrite(command: string, file: string, backoff: Backoff = 
     shell(command, file).pipe(
       map((): AfterWriteResult => ({ ok: true })),
       catchError((error: Error) => {
-        const retryInMs = nginxBackoff(backoff, n);
+        const retryInMs = backoffDelay(n, backoff);
         return concat(of<AfterWriteResult>({ ok: false, message: error.message, retryInMs }), timer(retryInMs, scheduler).pipe(switchMap(() => attempt(n + 1))));
       }),
     );

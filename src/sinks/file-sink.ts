@@ -2,9 +2,9 @@ import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, write
 import { basename, dirname, join, resolve } from 'node:path';
 import { defer, map, of, switchMap, tap, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Logger } from '../logger.js';
-import type { RenderedConfig } from '../model/rendered-config.js';
+import type { Backoff } from '../model/backoff.js';
+import { shortHash, type RenderedConfig } from '../model/rendered-config.js';
 import { AFTER_WRITE_BACKOFF, runAfterWrite } from './after-write.js';
-import type { Backoff } from './nginx-backoff.js';
 
 /** What became of one config in the file sink. */
 export type FileOutcome =
@@ -79,7 +79,7 @@ export function fileSink(path: string, logger: Logger, options: FileSinkOptions 
         log.error('config not written; the previous file stays', { path, error: message });
         return of<FileOutcome>({ type: 'failed', config, path, message });
       }
-      if (written) log.info('config written', { path, hash: config.hash.slice(0, 12), routes: config.routes, backends: config.backends });
+      if (written) log.info('config written', { path, hash: shortHash(config), routes: config.routes, backends: config.backends });
       if (!written || command === null) return of<FileOutcome>({ type: written ? 'written' : 'unchanged', config, path });
       return runAfterWrite(command, path, options.backoff ?? AFTER_WRITE_BACKOFF, options.scheduler).pipe(
         tap((result) => {

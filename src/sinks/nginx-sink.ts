@@ -1,11 +1,11 @@
 import { asyncScheduler, catchError, concat, defer, EMPTY, finalize, ignoreElements, map, Observable, of, take, takeWhile, throwError, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Logger } from '../logger.js';
 import { EMPTY_MEMBERSHIP, sameMembership, unionMembership, type Membership } from '../model/membership.js';
-import type { RenderedConfig } from '../model/rendered-config.js';
+import { shortHash, type RenderedConfig } from '../model/rendered-config.js';
 import { applyLatest, type LatestQueue } from './apply-latest.js';
 import { MembersPushError, type PushProblem, type Pushed } from './members-channel.js';
 import { NginxApplyError, type ApplyStage } from './nginx-apply-error.js';
-import { nginxBackoff, type Backoff } from './nginx-backoff.js';
+import { backoffDelay, type Backoff } from '../model/backoff.js';
 import type { ApplyResult, ConfigText } from './nginx-supervisor.js';
 
 /** What became of one attempt to put a config (structure and members) in force. */
@@ -139,13 +139,13 @@ class ApplySteps {
       // skip-unchanged will never send it again (and an undo of a failed change needs no apply at all).
       const structural = config.hash !== this.nginx.health().applied;
       if (!structural && (channel === undefined || this.inForce(channel, members))) {
-        this.log.debug('config already in force', { hash: short(config) });
+        this.log.debug('config already in force', { hash: shortHash(config) });
         return of<ApplyOutcome>({ type: 'unchanged', config });
       }
       if (!structural) {
         return this.publish(channel!, members).pipe(
           map((version): ApplyOutcome => {
-            this.log.info('members pushed', { hash: short(config), version, attempt, durationMs: elapsed(), routes: config.routes, backends: config.backends });
+            this.log.info('members pushed', { hash: shortHash(config), version, attempt, durationMs: elapsed(), routes: config.routes, backends: config.backends });
             return { type: 'pushed', config, version, attempt, durationMs: elapsed() };
           }),
           catchError((error: unknown) => of(this.failed(config, attempt, elapsed(), error, queue))),
@@ -167,7 +167,7 @@ class ApplySteps {
         after$.pipe(ignoreElements()),
         defer(() => {
           const applied = result!;
-          this.log.info('nginx config applied', { hash: short(config), ...applied, attempt, durationMs: elapsed(), routes: config.routes, backends: config.backends });
+          this.log.info('nginx config applied', { hash: shortHash(config), ...applied, attempt, durationMs: elapsed(), routes: config.routes, backends: config.backends });
           return of<ApplyOutcome>({ type: 'applied', config, ...applied, attempt, durationMs: elapsed() });
         }),
       ).pipe(catchError((error: unknown) => of(this.failed(config, attempt, elapsed(), error, queue))));
@@ -231,10 +231,10 @@ class ApplySteps {
     // Anything that is not an NginxApplyError is a bug on our side; retrying is still the best answer.
     const stage: ApplyStage = error instanceof NginxApplyError ? error.stage : 'write';
     const message = error instanceof Error ? error.message : String(error);
-    const retryInMs = stage === 'stopped' || queue.superseded() ? null : nginxBackoff(this.backoff, attempt);
+    const retryInMs = stage === 'stopped' || queue.superseded() ? null : backoffDelay(attempt, this.backoff);
     const kept = this.nginx.health().applied !== null ? 'the previous config stays in force' : 'nginx has no config yet';
     const what = stage === 'push' ? 'members not pushed; nginx keeps the previous members' : `nginx config not applied; ${kept}`;
-    this.log.error(what, { hash: short(config), stage, error: message, attempt, retryInMs });
+    this.log.error(what, { hash: shortHash(config), stage, error: message, attempt, retryInMs });
     return { type: 'failed', config, stage, message, attempt, durationMs, retryInMs };
   }
 }
@@ -244,6 +244,3 @@ function endWith$<T>(tail: () => Observable<T>): OperatorFunction<T, T> {
   return (source$) => concat(source$, defer(tail));
 }
 
-function short(config: RenderedConfig): string {
-  return config.hash.slice(0, 12);
-}

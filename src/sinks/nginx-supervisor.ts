@@ -4,7 +4,7 @@ import {
 } from 'rxjs';
 import type { Logger } from '../logger.js';
 import { NginxApplyError } from './nginx-apply-error.js';
-import { nginxBackoff, type Backoff } from './nginx-backoff.js';
+import { backoffDelay, type Backoff } from '../model/backoff.js';
 import { NginxFiles } from './nginx-files.js';
 import { nginxLogLevel, type NginxLine } from './nginx-line.js';
 import { describeExit, NginxMaster, type Confirmed } from './nginx-master.js';
@@ -294,7 +294,7 @@ export class NginxSupervisor {
   // Only while down: the timer belongs to the down state, and leaving it (a start, a stop) cancels it.
   private scheduleRestart(): number {
     if (this.phase.state === 'down') this.phase.restart?.unsubscribe();
-    const delayMs = nginxBackoff(this.timing.restartBackoff, ++this.restartAttempt);
+    const delayMs = backoffDelay(++this.restartAttempt, this.timing.restartBackoff);
     const restart = timer(delayMs, this.scheduler).subscribe(() => {
       if (this.phase.state === 'down' && this.phase.restart === restart) this.setPhase({ state: 'down', restart: null });
       this.enqueue(() => this.restartNow()).subscribe({

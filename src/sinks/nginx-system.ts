@@ -61,7 +61,7 @@ export function nodeNginxSystem(): NginxSystem {
 
 function spawnMaster(bin: string, args: readonly string[], listener: ProcessListener): ProcessHandle {
   installExitHook();
-  // detached: the master leads a new process group, which its workers inherit (DESIGN.md 4: if the master is
+  // detached: the master leads a new process group, which its workers inherit (docs/architecture.md 7: if the master is
   // killed they live on, holding the listen socket, until the group is signalled).
   const child = spawn(bin, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = child.pid ?? null;

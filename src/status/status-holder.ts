@@ -1,6 +1,6 @@
 // The live status: the pipeline and the sink report here (through observePipeline), /status and / ask for the
 // document. The state in force is the one whose render produced the config the sink last put in force.
-import type { ApplyReport } from '../metrics/apply-report.js';
+import type { ApplyReport } from '../model/apply-report.js';
 import type { OwnershipPolicy } from '../model/ownership.js';
 import { buildRoutingTable, createTableCache, type TableCache } from '../model/routing-table.js';
 import { EMPTY_STATE, type RoutingState } from '../model/routing-state.js';

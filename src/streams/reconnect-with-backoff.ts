@@ -1,29 +1,15 @@
 import { defer, repeat, retry, timer, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { backoffDelay, type Backoff } from '../model/backoff.js';
 
-/** How reconnects are spaced. */
-export interface BackoffOptions {
-  /** Wait before the second reconnect in a row; each further one doubles it. */
-  readonly initialMs: number;
-  /** Longest wait. */
-  readonly maxMs: number;
+/** How reconnects are spaced: the common backoff, reset by a healthy attempt, jittered so replicas spread out. */
+export interface BackoffOptions extends Backoff {
   /** An attempt that lasted this long counts as healthy: the next reconnect starts the sequence again. */
   readonly resetAfterMs: number;
-  /** Fraction of each wait that is random (0: none, 0.5: between half and all of it), so replicas spread out. */
   readonly jitter: number;
 }
 
 /** The spacing the live source uses unless told otherwise. */
 export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000, resetAfterMs: 60_000, jitter: 0.5 };
-
-/**
- * Returns the wait before a reconnect that follows `failures` short-lived attempts in a row: none after a healthy
- * attempt (a watch that simply reached its timeout resumes at once), then initialMs, doubling up to maxMs, jittered.
- */
-export function backoffDelay(failures: number, options: BackoffOptions, random: () => number = Math.random): number {
-  if (failures <= 0) return 0;
-  const ceiling = Math.min(options.maxMs, options.initialMs * 2 ** Math.min(failures - 1, 52));
-  return Math.round(ceiling * (1 - options.jitter * random()));
-}
 
 /** Observers of the reconnect loop. */
 export interface BackoffHooks {

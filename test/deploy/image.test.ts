@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { posix, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_TEMPLATE_PATH } from '../../src/render/template.js';
+import { DEFAULT_TEMPLATE_PATH } from '../../src/commands/load-template.js';
 import { LUA_PACKAGES, LUA_SOURCE_DIR } from '../../src/sinks/lua-files.js';
 import { parseInvocation } from '../../src/settings.js';
 import { isIgnored, parseDockerfile, readDockerfile, readDockerignore, stageEnv, type Stage } from '../support/dockerfile.js';

@@ -1,5 +1,5 @@
 // Real nginx, real HTTP: one cluster of pods (backends on 127.0.0.x) through the real pipeline and nginx sink, then
-// requests that check what users were promised (DESIGN.md 1).
+// requests that check what users were promised (README "What a pod owner writes").
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { after, before, describe, it } from 'node:test';

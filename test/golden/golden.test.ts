@@ -1,5 +1,6 @@
 // One test runs every golden case through the real replay pipeline and compares whole files.
-// Review changes with `UPDATE_GOLDEN=1 npm test` and `git diff test/golden`.
+// `UPDATE_GOLDEN=1 npm test` rewrites the files and then fails every case it rewrote (as Traefik's golden tests
+// do), so a run that changed the expectations can never be green: review `git diff test/golden`, then run again.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -30,5 +31,6 @@ for (const [name, golden] of Object.entries(goldenCases())) {
       const verdict = nginxTest(stdout);
       assert.ok(verdict.ok, `nginx -t refused ${name} (${mode}): ${verdict.output}`);
     }
+    assert.ok(!UPDATE, `UPDATE_GOLDEN=1 rewrote test/golden/${name}/: review git diff test/golden, then run again without it`);
   });
 }

@@ -24,7 +24,7 @@ test('each metric moves when its event happens, read through /metrics', async (t
   const { logger } = captureLogs('error');
   const metrics = new Metrics();
   const status = new Status({ watchSilenceLimitMs: 180_000, nginx: true, startedAtMs: 0 });
-  const observer = observePipeline({ status, metrics, now: () => clock.now() });
+  const observer = observePipeline({ logger, status, metrics, now: () => clock.now() });
   const server = await startEndpointServer({ port: 0, host: '127.0.0.1', status, metrics, logger, now: () => clock.now() });
   t.after(() => server.close());
 
@@ -33,10 +33,10 @@ test('each metric moves when its event happens, read through /metrics', async (t
   let failNext = false;
   const events$ = new Subject<PodEvent>();
   const settings = parseInvocation(['run', '--window', '1000'], {}).settings;
-  const subscription = configsFrom(events$, pipelineOptions(settings, clock, logger, observer.hooks)).subscribe((config) => {
+  const subscription = configsFrom(events$, pipelineOptions(settings, { scheduler: clock, hooks: observer.pipeline })).subscribe((config) => {
     const at = clock.now() + 40;
-    if (failNext) observer.applied({ type: 'failed', config, durationMs: 40, stage: 'check' }, at);
-    else observer.applied({ type: 'applied', config, durationMs: 40, action: applied.length === 0 ? 'started' : 'reloaded' }, at);
+    if (failNext) observer.sink.applied({ type: 'failed', config, durationMs: 40, stage: 'check' }, at);
+    else observer.sink.applied({ type: 'applied', config, durationMs: 40, action: applied.length === 0 ? 'started' : 'reloaded' }, at);
     failNext = false;
     applied.push(config);
   });
@@ -130,7 +130,7 @@ test('each metric moves when its event happens, read through /metrics', async (t
   assert.equal(valueOf(m, `${P}apply_duration_seconds_count`, { result: 'failure' }), 1);
   assert.equal(valueOf(m, `${P}event_to_applied_seconds_count`), 2, 'a failure is not an apply');
   clock.advanceTo(6000);
-  observer.applied({ type: 'applied', config: applied.at(-1)!, durationMs: 40, action: 'reloaded' }, 6000);
+  observer.sink.applied({ type: 'applied', config: applied.at(-1)!, durationMs: 40, action: 'reloaded' }, 6000);
   m = await scrape();
   assert.equal(valueOf(m, `${P}last_apply_success`), 1);
   assert.equal(valueOf(m, `${P}event_to_applied_seconds_count`), 3);
@@ -148,8 +148,8 @@ test('each metric moves when its event happens, read through /metrics', async (t
   // The source, nginx and the renderer report through their own hooks.
   observer.source.restarted('gone', 'all');
   observer.source.alive(7_500);
-  observer.hooks.renderFailed?.(new Error('refused'));
-  observer.nginxUp(false);
+  observer.pipeline.renderFailed?.(new Error('refused'));
+  observer.nginx.health({ state: 'down', lastExit: null });
   m = await scrape();
   assert.equal(valueOf(m, `${P}watch_restarts_total`, { cause: 'gone' }), 1);
   assert.equal(valueOf(m, `${P}watch_restarts_total`, { cause: 'idle' }), 0);
@@ -157,7 +157,7 @@ test('each metric moves when its event happens, read through /metrics', async (t
   assert.equal(valueOf(m, `${P}render_failures_total`), 1);
   assert.equal(valueOf(m, `${P}nginx_up`), 0);
   assert.deepEqual(await get('/healthz'), [503, 'nginx not running\n']);
-  observer.nginxUp(true);
+  observer.nginx.health({ state: 'running', lastExit: null });
   assert.equal(valueOf(await scrape(), `${P}nginx_up`), 1);
   assert.deepEqual(await get('/healthz'), [200, 'ok\n']);
 });

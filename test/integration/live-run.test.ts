@@ -3,13 +3,14 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { FakeApiServer, type FakeApiServerOptions } from '../support/fake-api-server.js';
-import { assertNoRepeats, convergence, microservice, startLive, waitFor, type LiveRun } from '../support/live-harness.js';
+import { waitFor as waitForAsync } from '../support/http-probe.js';
+import { assertNoRepeats, BATCHES, convergence, microservice, startLive, startObservedLive, waitFor, type ObservedRun } from '../support/live-harness.js';
 
-async function setup(t: TestContext, args: readonly string[] = [], options: FakeApiServerOptions = {}): Promise<{ fake: FakeApiServer; live: LiveRun }> {
+async function setup(t: TestContext, args: readonly string[] = [], options: FakeApiServerOptions = {}): Promise<{ fake: FakeApiServer; live: ObservedRun }> {
   const fake = await FakeApiServer.start({ bookmarkIntervalMs: 200, ...options });
   fake.addPod(microservice('a', 'default', '/a'));
   fake.addPod(microservice('b', 'default', '/b'));
-  const live = startLive(fake, args);
+  const live = await startObservedLive(fake, args);
   t.after(async () => {
     await live.stop();
     await fake.stop();
@@ -17,9 +18,6 @@ async function setup(t: TestContext, args: readonly string[] = [], options: Fake
   await convergence(live, fake);
   return { fake, live };
 }
-
-/** Waits a few windows so anything a fault could still print has been printed. */
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 800));
 
 describe('run: live configs', () => {
   it('prints a new config about a window after each change, and none for changes that do not route', async (t) => {
@@ -29,8 +27,10 @@ describe('run: live configs', () => {
     fake.modifyPod('default', 'a', { metadata: { annotations: { publicPaths: '8080:/a 9090:/a2' } } });
     await convergence(live, fake);
     const count = live.configs().length;
+    // The cluster is quiet, so the next batch is the one holding this change: once it is folded, nothing printed.
+    const batches = await live.sample(BATCHES);
     fake.modifyPod('default', 'b', { metadata: { labels: { microservice: 'true', team: 'blue' } } });
-    await settle();
+    await live.batchedPast(batches);
     assert.equal(live.configs().length, count, 'a change that does not route prints nothing');
     // Stops matching the selector: the watch says DELETED.
     fake.modifyPod('default', 'c', { metadata: { labels: { microservice: null } } });
@@ -52,10 +52,14 @@ describe('run: live configs', () => {
   it('converges after a server restart with a new history (relist), and prints nothing when nothing changed', async (t) => {
     const { fake, live } = await setup(t);
     const count = live.configs().length;
+    const lists = await live.sample('k8s_pods_ingress_pod_events_total', { type: 'SYNC' });
+    const batches = await live.sample(BATCHES);
     await fake.restart({ newHistory: true, downMs: 200 });
     await waitFor(() => live.restarts.includes('gone'), 'the relist');
-    await settle();
-    assert.equal(live.configs().length, count);
+    // The relist's SYNC is the only event since: the batch past `batches` is the one holding it.
+    await waitForAsync('the relist to arrive', async () => (await live.sample('k8s_pods_ingress_pod_events_total', { type: 'SYNC' })) > lists);
+    await live.batchedPast(batches);
+    assert.equal(live.configs().length, count, 'a relist of the same pods prints nothing');
     await fake.restart({ newHistory: true, pods: [microservice('a', 'default', '/a'), microservice('e', 'default', '/e')] });
     await convergence(live, fake);
     assertNoRepeats(live);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultWatchSilenceLimitMs, Status, type Verdict } from '../../src/metrics/status.js';
+import { defaultWatchSilenceLimitMs, nginxDownReason, Status, type Verdict } from '../../src/metrics/status.js';
+import type { NginxState } from '../../src/sinks/nginx-supervisor.js';
 
 const LIMIT = 180_000;
 const fresh = (nginx = true): Status => new Status({ watchSilenceLimitMs: LIMIT, nginx, startedAtMs: 0 });
@@ -52,4 +53,21 @@ test('the hash of the config in force is kept', () => {
   status.applied('one', 1);
   status.applied('two', 2);
   assert.equal(status.configHash, 'two');
+});
+
+test('nginx counts as down while it is down or starting again after an exit, with how it exited', () => {
+  const exit = (code: number | null, signal: string | null, error?: string) => ({ code, signal, ...(error === undefined ? {} : { error }) });
+  const cases: [name: string, state: NginxState, lastExit: ReturnType<typeof exit> | null, expected: string | undefined][] = [
+    ['never started (idle): not a failure', 'idle', null, undefined],
+    ['starting for the first time', 'starting', null, undefined],
+    ['running', 'running', exit(1, null), undefined],
+    ['quitting gracefully', 'stopping', null, undefined],
+    ['stopped for good', 'stopped', exit(0, null), undefined],
+    ['down after an exit code', 'down', exit(1, null), 'nginx not running (exited: code 1)'],
+    ['down after a signal', 'down', exit(null, 'SIGKILL'), 'nginx not running (exited: signal SIGKILL)'],
+    ['down after a spawn error', 'down', exit(null, null, 'spawn nginx ENOENT'), 'nginx not running (exited: spawn nginx ENOENT)'],
+    ['down with no exit recorded', 'down', null, 'nginx not running'],
+    ['starting again after an exit: not serving yet', 'starting', exit(null, 'SIGKILL'), 'nginx not running (exited: signal SIGKILL)'],
+  ];
+  for (const [name, state, lastExit, expected] of cases) assert.equal(nginxDownReason({ state, lastExit }), expected, name);
 });

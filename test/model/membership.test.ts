@@ -6,7 +6,7 @@ import { buildMembership, sameMembership, unionMembership, type Membership } fro
 import { applyEvents, DEFAULT_REDUCE_OPTIONS, EMPTY_STATE } from '../../src/model/routing-state.js';
 import { buildRoutingTable } from '../../src/model/routing-table.js';
 import { StateRenderer } from '../../src/render/render-config.js';
-import { loadTemplate } from '../../src/render/template.js';
+import { loadTemplate } from '../../src/commands/load-template.js';
 import type { ProjectedPod } from '../../src/model/pod.js';
 import { aPod } from '../support/pods.js';
 

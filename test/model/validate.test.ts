@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkPath, isIPv6, isValidHost, isValidLocation, isValidPort } from '../../src/model/validate.js';
+import { checkPath, isIPv6, isLabelValue, isQualifiedName, isValidHost, isValidLocation, isValidNamespace, isValidPort } from '../../src/model/validate.js';
 import { ACCEPTED_PATHS, HOST_CASES, PORT_CASES, REFUSED_PATHS } from '../support/model-cases.js';
+
+const long = (n: number, c = 'a'): string => c.repeat(n);
 
 test('hosts: allow-list, full match', () => {
   const cases = HOST_CASES;
@@ -41,4 +43,44 @@ test('IPv6 literals', () => {
     ['FD00::1', false], ['gggg::1', false], ['', false], ['1.2.3.4', false],
   ];
   for (const [ip, expected] of cases) assert.equal(isIPv6(ip), expected, ip);
+});
+
+test('label and annotation keys, label values, namespaces: the API server\'s syntax', () => {
+  const keys: [name: string, key: string, ok: boolean][] = [
+    ['plain name', 'trafficHosts', true],
+    ['prefixed', 'example.com/hosts', true],
+    ['kubernetes.io prefix', 'app.kubernetes.io/name', true],
+    ['dots, dashes and underscores inside', 'a_b.c-d', true],
+    ['63-character name', long(63), true],
+    ['64-character name', long(64), false],
+    ['253-character prefix', `${long(63)}.${long(63)}.${long(63)}.${long(61)}/x`, true],
+    ['254-character prefix', `${long(63)}.${long(63)}.${long(63)}.${long(62)}/x`, false],
+    ['empty', '', false],
+    ['empty prefix', '/hosts', false],
+    ['empty name', 'example.com/', false],
+    ['two slashes', 'a/b/c', false],
+    ['upper-case prefix', 'Example.com/hosts', false],
+    ['name starting with a dash', '-hosts', false],
+    ['name ending with a dot', 'hosts.', false],
+    ['space', 'traffic hosts', false],
+    ['injection', 'hosts;rm', false],
+    ['non-ASCII look-alike', 'h\u043ests', false],
+  ];
+  for (const [name, key, ok] of keys) assert.equal(isQualifiedName(key), ok, name);
+  const values: [name: string, value: string, ok: boolean][] = [
+    ['empty', '', true],
+    ['word', 'true', true],
+    ['prefix not allowed', 'a/b', false],
+    ['64 characters', long(64), false],
+  ];
+  for (const [name, value, ok] of values) assert.equal(isLabelValue(value), ok, name);
+  const namespaces: [name: string, value: string, ok: boolean][] = [
+    ['label', 'team-a', true],
+    ['63 characters', long(63), true],
+    ['64 characters', long(64), false],
+    ['dot', 'team.a', false],
+    ['upper case', 'Team', false],
+    ['leading dash', '-a', false],
+  ];
+  for (const [name, value, ok] of namespaces) assert.equal(isValidNamespace(value), ok, name);
 });

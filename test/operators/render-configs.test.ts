@@ -5,7 +5,7 @@ import type { PodRecord } from '../../src/model/pod-record.js';
 import { applyEvents, EMPTY_STATE, type RoutingState } from '../../src/model/routing-state.js';
 import { renderConfigs } from '../../src/operators/render-configs.js';
 import { TemplateValueError } from '../../src/render/check-view.js';
-import { loadTemplate } from '../../src/render/template.js';
+import { loadTemplate } from '../../src/commands/load-template.js';
 import { marbles } from '../support/marbles.js';
 import { aPod, sync } from '../support/pods.js';
 

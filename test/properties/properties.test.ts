@@ -6,7 +6,7 @@ import type { PodEvent } from '../../src/model/events.js';
 import type { ProjectedPod } from '../../src/model/pod.js';
 import { applyEvents, DEFAULT_REDUCE_OPTIONS, EMPTY_STATE, type ReduceOptions } from '../../src/model/routing-state.js';
 import { renderState, StateRenderer } from '../../src/render/render-config.js';
-import { loadTemplate } from '../../src/render/template.js';
+import { loadTemplate } from '../../src/commands/load-template.js';
 import { aPod } from '../support/pods.js';
 
 const template = loadTemplate();

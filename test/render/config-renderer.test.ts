@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import Mustache from 'mustache';
 import { checkValue } from '../../src/render/check-view.js';
 import { ConfigRenderer } from '../../src/render/config-renderer.js';
-import { compileTemplate, loadTemplate } from '../../src/render/template.js';
+import { loadTemplate } from '../../src/commands/load-template.js';
+import { compileTemplate } from '../../src/render/template.js';
 
 const fresh = (text: string, view: object): string => Mustache.render(text, view, {}, { escape: checkValue });
 

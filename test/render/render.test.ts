@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ConfigView } from '../../src/model/config-view.js';
+import { buildView, type ConfigView } from '../../src/model/config-view.js';
+import { buildRoutingTable } from '../../src/model/routing-table.js';
+import { applyEvents, EMPTY_STATE } from '../../src/model/routing-state.js';
 import { checkValue, checkView, TemplateValueError } from '../../src/render/check-view.js';
 import { renderView } from '../../src/render/render-config.js';
-import { compileTemplate, loadTemplate, TemplateError } from '../../src/render/template.js';
+import { loadTemplate } from '../../src/commands/load-template.js';
+import { compileTemplate, TemplateError } from '../../src/render/template.js';
 import { nginxTest } from '../support/nginx-check.js';
+import { projected, reduceOptions, TEST_PORT } from '../support/render-pods.js';
 
 const server = { address: '10.0.0.1:80', pod: 'web-1', namespace: 'default' };
 const listen = [{ address: '0.0.0.0:80', ipv6: false }, { address: '[::]:80', ipv6: true }];
@@ -82,5 +86,22 @@ test('the final net refuses any value that could end a directive, open a block o
 });
 
 test('checkView accepts what buildView produces', () => {
-  assert.doesNotThrow(() => checkView(view()));
+  const web = { hosts: 'shop.example.com *.apps.example.com 10.0.0.9', paths: '80:/ 8080:/api 3000:/caf%C3%A9' };
+  const pods = [
+    projected({ namespace: 'shop', name: 'web-1', ip: '10.0.0.1', ...web }),
+    projected({ namespace: 'shop', name: 'web-2', ip: 'fd00::2', ...web }),
+    projected({ namespace: 'blog', name: 'solo', ip: '10.0.1.1', hosts: 'blog.example.org', paths: '80:/' }),
+    projected({ namespace: 'wait', name: 'starting', ready: false, hosts: 'wait.example.org', paths: '80:/a/b' }),
+  ];
+  const state = applyEvents(EMPTY_STATE, [{ type: 'SYNC', pods }], 0, reduceOptions());
+  const built = buildView(buildRoutingTable(state, 'host'), { port: TEST_PORT, workerProcesses: 2 });
+  // Every kind of value the template prints is in it: upstream servers (IPv4 and IPv6), a direct target, a 503
+  // location with a waiting pod, wildcard and IPv4 hosts, a decoded non-ASCII path.
+  const locations = built.servers.flatMap((s) => s.locations);
+  assert.ok(built.upstreams.some((u) => u.servers.some((x) => x.address === '[fd00::2]:80')));
+  assert.ok(locations.some((l) => l.direct !== null) && locations.some((l) => l.unavailable && l.waiting.length === 1));
+  assert.deepEqual(built.servers.map((s) => s.host).filter((h) => h.startsWith('*') || h === '10.0.0.9'), ['*.apps.example.com', '10.0.0.9']);
+  assert.ok(locations.some((l) => l.path === '/café'));
+  assert.doesNotThrow(() => checkView(built));
+  assert.doesNotThrow(() => checkView(view()), 'and the hand-written view the other cases vary');
 });

@@ -11,7 +11,7 @@ import type { RenderedConfig } from '../../src/model/rendered-config.js';
 import { applyEvents, DEFAULT_REDUCE_OPTIONS, EMPTY_STATE } from '../../src/model/routing-state.js';
 import { checkView, TemplateValueError } from '../../src/render/check-view.js';
 import { renderState, type RenderOptions } from '../../src/render/render-config.js';
-import { loadTemplate } from '../../src/render/template.js';
+import { loadTemplate } from '../../src/commands/load-template.js';
 import { buildView } from '../../src/model/config-view.js';
 import { projectSecret } from '../../src/streams/project-secret.js';
 import { TlsFiles } from '../../src/sinks/tls-files.js';

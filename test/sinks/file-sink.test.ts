@@ -10,7 +10,7 @@ import type { PodEvent } from '../../src/model/events.js';
 import type { RenderedConfig } from '../../src/model/rendered-config.js';
 import { DEFAULT_REDUCE_OPTIONS } from '../../src/model/routing-state.js';
 import { configsFrom } from '../../src/pipeline.js';
-import { loadTemplate } from '../../src/render/template.js';
+import { loadTemplate } from '../../src/commands/load-template.js';
 import { fileSink, writeFileAtomically } from '../../src/sinks/file-sink.js';
 import { waitFor } from '../support/http-probe.js';
 import { testLogger } from '../support/ingress-harness.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defer, type Observable } from 'rxjs';
 import { TestScheduler, type RunHelpers } from 'rxjs/testing';
-import { backoffDelay, reconnectWithBackoff, type BackoffOptions } from '../../src/streams/reconnect-with-backoff.js';
+import { reconnectWithBackoff, type BackoffOptions } from '../../src/streams/reconnect-with-backoff.js';
 
 const OPTIONS: BackoffOptions = { initialMs: 2, maxMs: 8, resetAfterMs: 10, jitter: 0 };
 
@@ -11,22 +11,6 @@ function marbles(body: (helpers: RunHelpers, scheduler: TestScheduler) => void):
   const scheduler = new TestScheduler((actual, expected) => assert.deepEqual(actual, expected));
   scheduler.run((helpers) => body(helpers, scheduler));
 }
-
-describe('backoffDelay', () => {
-  const cases: [name: string, failures: number, options: BackoffOptions, random: number, expected: number][] = [
-    ['no wait after a healthy attempt', 0, OPTIONS, 0, 0],
-    ['initial wait after one short attempt', 1, OPTIONS, 0, 2],
-    ['doubles', 3, OPTIONS, 0, 8],
-    ['capped', 4, OPTIONS, 0, 8],
-    ['capped after very many failures (no Infinity or NaN)', 5000, OPTIONS, 0, 8],
-    ['jitter takes up to its fraction off', 2, { ...OPTIONS, jitter: 0.5 }, 1, 2],
-    ['jitter in between', 2, { ...OPTIONS, jitter: 0.5 }, 0.5, 3],
-    ['defaults-like numbers', 3, { initialMs: 500, maxMs: 30_000, resetAfterMs: 60_000, jitter: 0.5 }, 0, 2000],
-  ];
-  for (const [name, failures, options, random, expected] of cases) {
-    it(name, () => assert.equal(backoffDelay(failures, options, () => random), expected));
-  }
-});
 
 describe('reconnectWithBackoff', () => {
   it('resubscribes after each completion, waiting 0, 2, 4, 8, 8 frames while attempts stay short', () => {

@@ -52,7 +52,6 @@ async function waitFor(check: () => boolean, timeoutMs = 2000): Promise<void> {
 }
 
 const summary = (lines: readonly WatchLine[]): string[] => lines.map((l) => `${l.type} ${l.object.metadata?.name ?? ''}`.trim());
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('fake API server: list', () => {
   it('lists pods by label selector as a real-shaped PodList', async (t) => {
@@ -165,8 +164,14 @@ describe('fake API server: watch', () => {
     server.addPod(buildPod({ name: 'unselected' }));
     await waitFor(() => run.lines.some((l) => l.type === 'BOOKMARK' && l.object.metadata?.resourceVersion === server.resourceVersion));
     const quiet = openWatch(kc, { labelSelector: SELECTOR, resourceVersion: server.resourceVersion });
-    await sleep(100);
-    assert.deepEqual(quiet.lines, [], 'no bookmarks unless allowWatchBookmarks=true');
+    await server.waitForWatches(2);
+    // Three more intervals on the watch that asked for bookmarks, then a change both must see: by the time the
+    // quiet watch has it, any bookmark it were sent would have come first.
+    const seen = run.lines.filter((l) => l.type === 'BOOKMARK').length;
+    await waitFor(() => run.lines.filter((l) => l.type === 'BOOKMARK').length >= seen + 3);
+    server.addPod(microservice('selected'));
+    await waitFor(() => quiet.lines.length > 0);
+    assert.deepEqual(summary(quiet.lines), ['ADDED selected'], 'no bookmarks unless allowWatchBookmarks=true');
     (await run.controller).abort();
     (await quiet.controller).abort();
   });
@@ -228,12 +233,19 @@ describe('fake API server: 410 and restarts', () => {
     let controllerSeen = false;
     void run.controller.then(() => (controllerSeen = true));
     await server.waitForWatches(1);
+    const hung = server.requests.at(-1);
+    // A control watch opened after it, with the same timeout: once the control has the change and has ended at its
+    // timeout, the hung watch would have had both too if it were served.
+    server.hangWatches(false, 'new');
+    const control = openWatch(kc, { labelSelector: SELECTOR, resourceVersion: server.resourceVersion, timeoutSeconds: 1 });
+    await server.waitForWatches(2);
     server.addPod(microservice('unseen'));
-    await sleep(1200);
+    assert.equal(await control.done, null, 'the control watch ends cleanly at its timeout');
+    assert.deepEqual(summary(control.lines), ['ADDED unseen']);
     assert.deepEqual(run.lines, []);
     assert.equal(run.doneCalled(), false);
     assert.equal(controllerSeen, false, 'watch() has not resolved, so the caller has nothing to abort');
-    assert.equal(server.requests.at(-1)?.status, undefined);
+    assert.equal(hung?.status, undefined);
     server.dropConnections();
     const err = (await run.done) as { code?: string; message?: string };
     assert.equal(err.code, 'ECONNRESET');
@@ -245,13 +257,18 @@ describe('fake API server: 410 and restarts', () => {
     const run = openWatch(kc, { labelSelector: SELECTOR, resourceVersion: server.resourceVersion });
     await server.waitForWatches(1);
     server.hangWatches(true, 'existing');
+    // A watch opened after the freeze is served: once it has the change, the frozen one would have had it too.
+    const control = openWatch(kc, { labelSelector: SELECTOR, resourceVersion: server.resourceVersion });
+    await server.waitForWatches(2);
     server.addPod(microservice('late'));
-    await sleep(100);
+    await waitFor(() => control.lines.length === 1);
+    assert.deepEqual(summary(control.lines), ['ADDED late']);
     assert.deepEqual(run.lines, []);
     server.hangWatches(false, 'existing');
     await waitFor(() => run.lines.length === 1);
     assert.deepEqual(summary(run.lines), ['ADDED late']);
     (await run.controller).abort();
+    (await control.controller).abort();
   });
 
   it('restarts with a new history so the old resourceVersion gets 410 and a relist sees the pods', async (t) => {

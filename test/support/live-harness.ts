@@ -9,7 +9,10 @@ import { parseInvocation } from '../../src/settings.js';
 import type { RestartCause } from '../../src/streams/kube-event.js';
 import type { FakeApiServer } from './fake-api-server.js';
 import { buildPod, type FakePod } from './fake-pods.js';
+import { httpGet, waitFor as waitForAsync } from './http-probe.js';
 import { captureLogs, eventually } from './log-capture.js';
+import { freePort } from './nginx-processes.js';
+import { parseExposition, valueOf } from './prom-text.js';
 import { replayCapture } from './replay.js';
 
 /** Short timings so faults heal within a second or two. */
@@ -47,11 +50,44 @@ export interface LiveRun {
   readonly stop: () => Promise<number>;
 }
 
+/** A live `run` whose admin port serves /metrics, read through `sample`. */
+export interface ObservedRun extends LiveRun {
+  /** Scrapes /metrics and returns one sample's value (0 when absent). */
+  readonly sample: (name: string, labels?: Readonly<Record<string, string>>) => Promise<number>;
+  /**
+   * Resolves once the pipeline has folded a batch past `batches` (a count read before a change): the window holding
+   * the change has closed, so whatever it would print has been printed (the stdout sink writes synchronously).
+   */
+  readonly batchedPast: (batches: number) => Promise<void>;
+}
+
+/** The counter of non-empty batches folded into the routing state. */
+export const BATCHES = 'k8s_pods_ingress_batches_total';
+
 /** Starts `run` (or `record`) in-process against the fake server with short timings. */
 export function startLive(fake: FakeApiServer, args: readonly string[] = [], command: 'run' | 'record' = 'run'): LiveRun {
-  // Static backends: these tests compare whole printed configs with fresh renders (the source's faithfulness); the
-  // members view of dynamic mode is covered by the replay and golden tests.
-  const { settings } = parseInvocation([command, ...FAST_ARGS, '--backends', 'static', ...(command === 'run' ? RUN_ARGS : []), ...args], { KUBE_HOST: fake.url });
+  return launch(fake, [...(command === 'run' ? RUN_ARGS : []), ...args], command);
+}
+
+/** Starts `run` in-process like `startLive`, with the admin port on a free loopback port. */
+export async function startObservedLive(fake: FakeApiServer, args: readonly string[] = []): Promise<ObservedRun> {
+  const port = await freePort();
+  const live = launch(fake, ['--http-port', String(port), '--http-address', '127.0.0.1', ...args], 'run');
+  const sample = async (name: string, labels: Readonly<Record<string, string>> = {}): Promise<number> => {
+    const answer = await httpGet(port, '127.0.0.1', '/metrics', { timeoutMs: 5_000 });
+    return valueOf(parseExposition(answer.body), name, labels) ?? 0;
+  };
+  const batchedPast = async (batches: number): Promise<void> => {
+    await waitForAsync(`a batch past ${batches}`, async () => (await sample(BATCHES)) > batches);
+  };
+  await waitForAsync('the admin port', () => sample(BATCHES).then(() => true, () => false));
+  return { ...live, sample, batchedPast };
+}
+
+function launch(fake: FakeApiServer, args: readonly string[], command: 'run' | 'record'): LiveRun {
+  // Static backends unless asked otherwise: these tests compare whole printed configs with fresh renders (the
+  // source's faithfulness); the members view of dynamic mode is covered by the replay and golden tests.
+  const { settings } = parseInvocation([command, ...FAST_ARGS, '--backends', 'static', ...args], { KUBE_HOST: fake.url });
   const { logger, lines } = capturingLogger();
   let output = '';
   const stdout = { write: (text: string) => (output += text) };

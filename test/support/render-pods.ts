@@ -11,7 +11,8 @@ import { buildRoutingTable, type RoutingTable } from '../../src/model/routing-ta
 import { applyEvents, EMPTY_STATE, type ReduceOptions, type RoutingState } from '../../src/model/routing-state.js';
 import { buildView } from '../../src/model/config-view.js';
 import { renderState, renderView } from '../../src/render/render-config.js';
-import { loadTemplate, type Template } from '../../src/render/template.js';
+import { loadTemplate } from '../../src/commands/load-template.js';
+import { type Template } from '../../src/render/template.js';
 import { learnContract, type ConfigContract } from './config-shape.js';
 
 /** The port every test config listens on (never bound: only `nginx -t` reads these configs). */

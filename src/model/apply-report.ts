@@ -1,6 +1,6 @@
 // What a sink tells the observers about one attempt to put a config in force. Shaped so the nginx sink's
 // ApplyOutcome fits as is; the stdout and file sinks report `{ type: 'applied', config, durationMs }`.
-import type { RenderedConfig } from '../model/rendered-config.js';
+import type { RenderedConfig } from './rendered-config.js';
 
 /** The parts of a rendered config that health and metrics read. */
 export type ConfigSummary = Pick<RenderedConfig, 'hash' | 'routes' | 'backends' | 'membersHash'>;
