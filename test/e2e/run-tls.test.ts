@@ -18,7 +18,7 @@ it('run: HTTPS from each pod\'s own Secret', async (t) => {
   let rival!: Leaf;
   let fallback!: Leaf;
   {
-    s = await startTlsScene(t, ['shop', 'young', 'wild', 'plain', 'rival', 'dflt'], (scene) => {
+    s = await startTlsScene(t, ['shop', 'young', 'wild', 'plain', 'rival', 'dflt', 'ip'], (scene) => {
       shop = makeLeaf(scene.ca, { sans: ['DNS:shop.test', 'DNS:www.shop.test'] });
       rival = makeLeaf(scene.ca, { sans: ['DNS:shop.test', 'DNS:rival.test'] });
       const wild = makeLeaf(scene.ca, { sans: ['DNS:*.apps.test'] });
@@ -34,6 +34,9 @@ it('run: HTTPS from each pod\'s own Secret', async (t) => {
       scene.fake.addPod(tlsPod(scene, { name: 'thief', namespace: 'rival', backend: 'rival', hosts: 'thief.test', tlsSecret: 'shop/shop-tls', created: '2026-03-01T00:00:00Z' }));
       scene.fake.addPod(tlsPod(scene, { name: 'wild', namespace: 'apps', hosts: 'a.apps.test b.c.apps.test', tlsSecret: 'wild-tls' }));
       scene.fake.addPod(tlsPod(scene, { name: 'plain', namespace: 'plain', hosts: 'plain.test' }));
+      // An IP host with a certificate naming that IP: no client sends SNI for an address, so HTTPS cannot serve it.
+      scene.fake.addSecret(tlsSecret('ip', 'ip-tls', makeLeaf(scene.ca, { sans: ['IP:127.0.0.1'] })));
+      scene.fake.addPod(tlsPod(scene, { name: 'ip', namespace: 'ip', hosts: '127.0.0.1', tlsSecret: 'ip-tls' }));
       fallback = makeLeaf(scene.ca, { sans: ['DNS:*.fallback.test'] });
       scene.fake.addSecret(tlsSecret('ingress', 'fallback', fallback));
       scene.fake.addPod(tlsPod(scene, { name: 'dflt', namespace: 'dflt', hosts: 'x.fallback.test y.other.test' }));
@@ -93,6 +96,14 @@ it('run: HTTPS from each pod\'s own Secret', async (t) => {
     assert.equal(covered.fingerprint256, fingerprint(fallback.certPem));
     assert.equal((await handshake(s.httpsPort, 'y.other.test', s.ca.certPem)).ok, false);
     assert.equal((await s.run.get('y.other.test', '/')).backend, 'dflt', 'the uncovered host stays on plain HTTP');
+  });
+
+  await t.test('keeps an IP host on plain HTTP, reported, instead of redirecting it to a refused handshake', async () => {
+    await waitFor('the IP host issue', () => issueLogged(s, 'tls-host-is-ip', 'ip/ip'), 10_000);
+    const plain = await s.run.get('127.0.0.1', '/ip');
+    assert.equal(plain.status, 200);
+    assert.equal(plain.backend, 'ip');
+    assert.equal((await handshake(s.httpsPort, null, s.ca.certPem)).ok, false);
   });
 
   await t.test('uses a wildcard only for one label', async () => {
