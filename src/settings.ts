@@ -2,6 +2,7 @@
 // values with a message naming the setting and what it accepts. `--help` is generated from the same table.
 import { isIP } from 'node:net';
 import { parseSelector, type LabelSelector } from './model/selector.js';
+import { portClash } from './settings-ports.js';
 
 /** The commands of the CLI. */
 export type Command = 'run' | 'replay' | 'record';
@@ -193,6 +194,8 @@ export function parseInvocation(argv: readonly string[], env: Readonly<Record<st
       throw new SettingsError(`${where}: ${JSON.stringify(value)} is not accepted: ${(error as Error).message}`);
     }
   }
+  const clash = portClash(settings as Settings, command === 'run');
+  if (clash !== null) throw new SettingsError(clash);
   return { command, settings: settings as Settings, args, help };
 }
 
