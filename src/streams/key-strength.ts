@@ -1,6 +1,6 @@
-// What nginx's OpenSSL refuses to load although node:crypto reads it: at the security level Debian's OpenSSL 3 uses
-// (2: 112 bits), `SSL_CTX_use_certificate` fails with "ee key too small" or "ca md too weak", `nginx -t` fails, and
-// the whole config, every other host's change included, is rejected. Such a Secret is refused when read instead.
+// What nginx's OpenSSL refuses to load although node:crypto reads it: at the security level Debian's OpenSSL 3
+// uses (2: 112 bits), loading the chain fails ("ee key too small", "ca key too small", "ca md too weak"), `nginx -t`
+// fails, and the whole config, every other host's change included, is rejected. Such a Secret is refused when read.
 import type { KeyObject, X509Certificate } from 'node:crypto';
 
 /** Smallest RSA or DSA modulus and EC curve size accepted, in bits (OpenSSL security level 2). */
@@ -16,22 +16,29 @@ const WEAK_SIGNATURES: ReadonlyMap<string, string> = new Map([
   ['2a8648ce380403', 'DSA with SHA-1'],
 ]);
 
-/** Returns why nginx's OpenSSL would refuse this key or chain (no byte of either), or null when it loads them. */
-export function keyWeakness(chain: readonly X509Certificate[], key: KeyObject): string | null {
-  const details = key.asymmetricKeyDetails ?? {};
-  const type = key.asymmetricKeyType ?? '';
-  if ((type === 'rsa' || type === 'rsa-pss' || type === 'dsa') && (details.modulusLength ?? 0) < MIN_RSA_BITS) {
-    return `tls.key is a ${details.modulusLength ?? 0}-bit ${type.toUpperCase()} key; nginx's OpenSSL refuses keys under ${MIN_RSA_BITS} bits`;
-  }
-  if (type === 'ec') {
-    const bits = Number(/(\d{3})/.exec(details.namedCurve ?? '')?.[1] ?? 0);
-    if (bits < MIN_EC_BITS) return `tls.key is on the EC curve ${JSON.stringify((details.namedCurve ?? 'unknown').slice(0, 32))}; nginx's OpenSSL refuses curves under ${MIN_EC_BITS} bits`;
-  }
+/** Returns why nginx's OpenSSL would refuse this chain (no byte of it or of the key), or null when it loads it. */
+export function keyWeakness(chain: readonly X509Certificate[]): string | null {
   for (const [index, cert] of chain.entries()) {
+    // The leaf's public key is the private key's (checked before): every key of the chain is judged, as OpenSSL does.
+    const weakKey = keyTooSmall(cert.publicKey);
+    if (weakKey !== null) return `certificate ${index + 1} of tls.crt has ${weakKey}`;
     // OpenSSL does not judge the signature of a self-signed certificate: nothing depends on it.
     if (cert.subject === cert.issuer) continue;
     const weak = WEAK_SIGNATURES.get(signatureAlgorithm(cert.raw) ?? '');
     if (weak !== undefined) return `certificate ${index + 1} of tls.crt is signed with ${weak}, which nginx's OpenSSL refuses`;
+  }
+  return null;
+}
+
+function keyTooSmall(key: KeyObject): string | null {
+  const details = key.asymmetricKeyDetails ?? {};
+  const type = key.asymmetricKeyType ?? '';
+  if ((type === 'rsa' || type === 'rsa-pss' || type === 'dsa') && (details.modulusLength ?? 0) < MIN_RSA_BITS) {
+    return `a ${details.modulusLength ?? 0}-bit ${type.toUpperCase()} key; nginx's OpenSSL refuses keys under ${MIN_RSA_BITS} bits`;
+  }
+  if (type === 'ec') {
+    const bits = Number(/(\d{3})/.exec(details.namedCurve ?? '')?.[1] ?? 0);
+    if (bits < MIN_EC_BITS) return `a key on the EC curve ${JSON.stringify((details.namedCurve ?? 'unknown').slice(0, 32))}; nginx's OpenSSL refuses curves under ${MIN_EC_BITS} bits`;
   }
   return null;
 }

@@ -42,7 +42,7 @@ export function projectSecret(raw: unknown, maxBytes: number = DEFAULT_MAX_SECRE
   }
   const leaf = chain[0]!;
   if (!leaf.checkPrivateKey(privateKey)) return broken({ code: 'tls-key-mismatch', message: 'tls.key is not the private key of the certificate in tls.crt' });
-  const weakness = keyWeakness(chain, privateKey);
+  const weakness = keyWeakness(chain);
   if (weakness !== null) return broken({ code: 'tls-secret-invalid', message: weakness });
   const certificate = facts(chain);
   if (typeof certificate === 'string') return broken({ code: 'tls-secret-invalid', message: certificate });

@@ -39,12 +39,14 @@ test('each broken Secret gets its problem code, and no material', () => {
     ['RSA key under 2048 bits', tlsSecret('a', 'b', weakRsa), 'tls-secret-invalid'],
     ['EC curve under 224 bits', tlsSecret('a', 'b', weakEc), 'tls-secret-invalid'],
     ['leaf signed with SHA-1', tlsSecret('a', 'b', sha1Signed), 'tls-secret-invalid'],
+    ['chain certificate with an RSA key under 2048 bits', tlsSecret('a', 'b', { certPem: leaf.certPem + weakRsa.certPem, keyPem: leaf.keyPem }), 'tls-secret-invalid'],
   ];
   for (const [name, value, code] of cases) {
     const secret = read(value);
     assert.equal(secret.problem?.code, code, name);
-    if (name.startsWith('RSA')) assert.match(secret.problem!.message, /1024-bit RSA key; nginx's OpenSSL refuses keys under 2048 bits/);
+    if (name.startsWith('RSA')) assert.match(secret.problem!.message, /certificate 1 of tls.crt has a 1024-bit RSA key; nginx's OpenSSL refuses keys under 2048 bits/);
     if (name.startsWith('EC')) assert.match(secret.problem!.message, /EC curve "prime192v1"/);
+    if (name.startsWith('chain')) assert.match(secret.problem!.message, /certificate 2 of tls.crt has a 1024-bit RSA key/);
     if (name.startsWith('leaf')) assert.match(secret.problem!.message, /certificate 1 of tls.crt is signed with ECDSA with SHA-1/);
     assert.equal(secret.material, null, name);
     for (const line of keyBody(leaf.keyPem).concat(keyBody(other.keyPem))) assert.ok(!secret.problem!.message.includes(line), `${name}: key in message`);
