@@ -115,6 +115,8 @@ export class FakeApiServer {
   private port = 0;
   private stopped = false;
 
+  private secretsForbidden = false;
+
   private constructor(private readonly options: FakeApiServerOptions) {
     this.store = new PodStore(options.startResourceVersion ?? 1000, options.historyLimit);
     this.eventStore = new EventStore(() => this.store.nextResourceVersion());
@@ -222,6 +224,11 @@ export class FakeApiServer {
   }
 
   /** Destroys every open socket (lists, watches, hung requests, idle keep-alive); the listener stays up. */
+  /** Answers every Secret request 403 Forbidden while on, as a cluster whose RBAC grants no access to Secrets. */
+  forbidSecrets(on: boolean): void {
+    this.secretsForbidden = on;
+  }
+
   dropConnections(): void {
     for (const socket of this.sockets) socket.destroy();
   }
@@ -310,6 +317,7 @@ export class FakeApiServer {
     try {
       const failWith = this.failureFor(kind);
       if (failWith !== undefined) return reply(statusReply(failWith, failWith === 500 ? 'Internal error occurred: injected fault' : 'injected fault'));
+      if (secretMatch !== null && this.secretsForbidden) return reply(statusReply(403, 'secrets is forbidden: User "system:serviceaccount:ingress:k8s-pods-ingress" cannot list resource "secrets" in API group "" at the cluster scope'));
       if (secretMatch !== null) return this.handleSecrets(req, res, url, secretMatch, record, reply);
       if (podMatch !== null) return this.handlePods(req, res, url, podMatch, record, reply);
       if (eventMatch !== null) return reply(await this.eventStore.handle(req, eventMatch[1] ?? '', eventMatch[2]));
