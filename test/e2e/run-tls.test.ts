@@ -18,7 +18,7 @@ it('run: HTTPS from each pod\'s own Secret', async (t) => {
   let rival!: Leaf;
   let fallback!: Leaf;
   {
-    s = await startTlsScene(t, ['shop', 'young', 'wild', 'plain', 'rival', 'dflt', 'ip'], (scene) => {
+    s = await startTlsScene(t, ['shop', 'young', 'wild', 'plain', 'rival', 'dflt', 'ip', 'star'], (scene) => {
       shop = makeLeaf(scene.ca, { sans: ['DNS:shop.test', 'DNS:www.shop.test'] });
       rival = makeLeaf(scene.ca, { sans: ['DNS:shop.test', 'DNS:rival.test'] });
       const wild = makeLeaf(scene.ca, { sans: ['DNS:*.apps.test'] });
@@ -34,6 +34,9 @@ it('run: HTTPS from each pod\'s own Secret', async (t) => {
       scene.fake.addPod(tlsPod(scene, { name: 'thief', namespace: 'rival', backend: 'rival', hosts: 'thief.test', tlsSecret: 'shop/shop-tls', created: '2026-03-01T00:00:00Z' }));
       scene.fake.addPod(tlsPod(scene, { name: 'wild', namespace: 'apps', hosts: 'a.apps.test b.c.apps.test', tlsSecret: 'wild-tls' }));
       scene.fake.addPod(tlsPod(scene, { name: 'plain', namespace: 'plain', hosts: 'plain.test' }));
+      // A wildcard host: nginx routes names of any depth to it, its certificate covers one label.
+      scene.fake.addSecret(tlsSecret('star', 'star-tls', makeLeaf(scene.ca, { sans: ['DNS:*.star.test'] })));
+      scene.fake.addPod(tlsPod(scene, { name: 'star', namespace: 'star', hosts: '*.star.test', tlsSecret: 'star-tls' }));
       // An IP host with a certificate naming that IP: no client sends SNI for an address, so HTTPS cannot serve it.
       scene.fake.addSecret(tlsSecret('ip', 'ip-tls', makeLeaf(scene.ca, { sans: ['IP:127.0.0.1'] })));
       scene.fake.addPod(tlsPod(scene, { name: 'ip', namespace: 'ip', hosts: '127.0.0.1', tlsSecret: 'ip-tls' }));
@@ -104,6 +107,15 @@ it('run: HTTPS from each pod\'s own Secret', async (t) => {
     assert.equal(plain.status, 200);
     assert.equal(plain.backend, 'ip');
     assert.equal((await handshake(s.httpsPort, null, s.ca.certPem)).ok, false);
+  });
+
+  await t.test('redirects only the names a wildcard host\'s certificate covers', async () => {
+    assert.equal((await httpsGet(s.httpsPort, 'x.star.test', '/', s.ca.certPem)).backend, 'star');
+    assert.equal((await s.run.get('x.star.test', '/a?b=1')).status, 308);
+    // nginx routes x.y.star.test to *.star.test, but the certificate does not cover it: HTTPS would fail there.
+    const deeper = await s.run.get('x.y.star.test', '/a?b=1');
+    assert.equal(deeper.status, 200);
+    assert.equal(deeper.backend, 'star');
   });
 
   await t.test('uses a wildcard only for one label', async () => {
