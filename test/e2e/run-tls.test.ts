@@ -8,6 +8,7 @@ import { keyBody, makeLeaf, tlsSecret, type Leaf } from '../support/certificates
 import { waitFor } from '../support/http-probe.js';
 import { adminGet } from '../support/run-harness.js';
 import { X509Certificate } from 'node:crypto';
+import { connect } from 'node:tls';
 import { h2Get, handshake, httpsGet } from '../support/tls-probe.js';
 import { fingerprint, startTlsScene, tlsPod, type TlsScene } from '../support/tls-scene.js';
 
@@ -93,6 +94,13 @@ it('run: HTTPS from each pod\'s own Secret', async (t) => {
     }
   });
 
+  await t.test('answers 421 to a request whose Host is not on HTTPS, over a connection made for a host that is', async () => {
+    for (const host of ['plain.test', 'nobody.test']) {
+      const answer = await misdirected(s.httpsPort, 'shop.test', host, s.ca.certPem);
+      assert.match(answer, /^HTTP\/1\.1 421 /, `Host ${host} over SNI shop.test`);
+    }
+  });
+
   await t.test('serves hosts that name no Secret with the default Secret, where it covers them', async () => {
     const covered = await httpsGet(s.httpsPort, 'x.fallback.test', '/', s.ca.certPem);
     assert.equal(covered.backend, 'dflt');
@@ -167,6 +175,20 @@ async function rawLocation(port: number, host: string, path: string): Promise<st
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** Sends one HTTP/1.1 request with Host `host` over a TLS connection made with SNI `sni`; returns the status line. */
+function misdirected(port: number, sni: string, host: string, ca: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, servername: sni, ca, ALPNProtocols: ['http/1.1'] }, () => {
+      socket.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    });
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('end', () => resolve(text.split('\r\n')[0] ?? ''));
+    socket.on('error', reject);
   });
 }
 
