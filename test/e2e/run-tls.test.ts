@@ -9,6 +9,7 @@ import { waitFor } from '../support/http-probe.js';
 import { adminGet } from '../support/run-harness.js';
 import { X509Certificate } from 'node:crypto';
 import { connect } from 'node:tls';
+import { spawn } from 'node:child_process';
 import { h2Get, handshake, httpsGet } from '../support/tls-probe.js';
 import { fingerprint, startTlsScene, tlsPod, type TlsScene } from '../support/tls-scene.js';
 
@@ -69,6 +70,24 @@ it('run: HTTPS from each pod\'s own Secret', async (t) => {
     assert.equal(answer.backend, 'shop');
     const bare = await handshake(s.httpsPort, 'shop.test', s.ca.certPem);
     assert.deepEqual(bare.ok && bare.alpn, 'h2');
+  });
+
+  await t.test('speaks TLS 1.2 and 1.3 only', async () => {
+    for (const [version, accepted] of [['TLSv1', false], ['TLSv1.1', false], ['TLSv1.2', true], ['TLSv1.3', true]] as const) {
+      const outcome = await tlsVersion(s.httpsPort, 'shop.test', version, s.ca.certPem);
+      assert.equal(outcome === version, accepted, `${version}: ${outcome}`);
+      if (!accepted) assert.match(outcome, /protocol version|unsupported protocol|no protocols available/i, version);
+    }
+    // And openssl's own client, asking for TLS 1.1 with every cipher allowed.
+    const legacy = await new Promise<string>((resolve) => {
+      const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${s.httpsPort}`, '-servername', 'shop.test', '-tls1_1', '-cipher', 'DEFAULT@SECLEVEL=0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      child.on('error', (error) => resolve(`openssl failed to start: ${error.message}`));
+      child.on('close', () => resolve(text));
+    });
+    assert.match(legacy, /alert protocol version/, legacy.slice(0, 400));
   });
 
   await t.test('redirects plain HTTP with path and query kept, but not the ACME challenge path', async () => {
@@ -175,6 +194,17 @@ async function rawLocation(port: number, host: string, path: string): Promise<st
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** Connects offering exactly one TLS version (every cipher allowed); returns the version agreed, or the error. */
+function tlsVersion(port: number, sni: string, version: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3', ca: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, servername: sni, ca, minVersion: version, maxVersion: version, ciphers: 'DEFAULT@SECLEVEL=0' }, () => {
+      resolve(socket.getProtocol() ?? 'none');
+      socket.end();
+    });
+    socket.on('error', (error) => resolve(error.message));
   });
 }
 
