@@ -66,6 +66,7 @@ export function kubeSecretEvents$(options: SecretSourceOptions): Observable<Secr
   const watched$ = mergeNamespaces(sources).pipe(
     map((event) => projectSecretEvent(event, options.maxSecretBytes, unreadable, keep)),
     filter((event): event is SecretChange | SecretSync => event !== null),
+    tap((event) => (event.type === 'SECRET_SYNC' ? options.demand?.sawAll() : options.demand?.saw(`${event.secret.namespace}/${event.secret.name}`))),
   );
   return (options.demand === undefined ? watched$ : merge(watched$, options.demand.events$)).pipe(tap((event) => options.tapSecretEvent?.(event)));
 }
