@@ -54,6 +54,7 @@ const TOP_LEVEL = {
   'settings-for-log.ts': 'settings',
   'settings-error.ts': 'settings',
   'command-line.ts': 'settings',
+  'settings-ports.ts': 'settings',
   'exit-status.ts': 'exit-status',
   'help-text.ts': 'help',
   'main.ts': 'main',

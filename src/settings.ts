@@ -7,6 +7,7 @@ import { LOG_LEVELS } from './log-levels.js';
 import { SettingsError } from './settings-error.js';
 import { parseSelector, type LabelSelector } from './model/selector.js';
 import { isQualifiedName, isValidNamespace, isValidObjectName } from './model/validate.js';
+import { portClash } from './settings-ports.js';
 
 /** The commands of the CLI. */
 export type Command = 'run' | 'replay' | 'record';
@@ -238,6 +239,8 @@ export function parseInvocation(argv: readonly string[], env: Readonly<Record<st
       throw new SettingsError(`${where}: ${JSON.stringify(value)} is not accepted: ${(error as Error).message}${serviceLinkHint(source, value)}`);
     }
   }
+  const clash = portClash(settings as Settings, command === 'run');
+  if (clash !== null) throw new SettingsError(clash);
   return { command, settings: settings as Settings, args: line.positionals, help: line.help, explicit: line.explicit, version: line.version, warnings };
 }
 

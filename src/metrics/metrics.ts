@@ -16,7 +16,8 @@ const CODES = {
   'conflicting-port': true, 'missing-annotation': true, 'too-many-entries': true, 'annotation-too-large': true,
   'host-conflict': true, 'route-conflict': true, 'invalid-pod': true, 'invalid-tls-secret': true, 'tls-secret-missing': true,
   'tls-secret-wrong-type': true, 'tls-secret-invalid': true, 'tls-key-mismatch': true, 'tls-secret-too-large': true,
-  'tls-certificate-expired': true, 'tls-certificate-not-yet-valid': true, 'tls-host-not-covered': true, 'tls-secret-conflict': true,
+  'tls-certificate-expired': true, 'tls-certificate-not-yet-valid': true, 'tls-host-not-covered': true, 'tls-host-is-ip': true,
+  'tls-secret-conflict': true,
 } satisfies Record<IssueCode, true>;
 const ISSUE_CODES = Object.keys(CODES) as IssueCode[];
 const EVENT_TYPES = ['ADDED', 'MODIFIED', 'DELETED', 'SYNC', 'SECRET_ADDED', 'SECRET_MODIFIED', 'SECRET_DELETED', 'SECRET_SYNC'];

@@ -21,6 +21,7 @@ export type IssueCode =
   | 'tls-certificate-expired'
   | 'tls-certificate-not-yet-valid'
   | 'tls-host-not-covered'
+  | 'tls-host-is-ip'
   | 'tls-secret-conflict';
 
 /** A problem found in one pod's routing annotations: reported and skipped, never fatal. */

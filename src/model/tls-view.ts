@@ -25,6 +25,12 @@ export interface ServerTlsView {
   /** `:PORT` goes into the redirect URL unless null (443). */
   readonly redirectPort: number | null;
   readonly hsts: boolean;
+  /**
+   * For a wildcard host (`*.shop.test`), its suffix as a regex (`[.]shop[.]test`, no backslash to escape): nginx
+   * routes names of any depth to the server, but only `^[^.]+SUFFIX$`, the names its certificate covers, are
+   * redirected to HTTPS. Null for other hosts.
+   */
+  readonly redirectOnly: string | null;
 }
 
 /** The http-level HTTPS parts (`{{#https}}`): the redirect map, protocols, and the default server refusing handshakes. */
@@ -52,12 +58,13 @@ export function createTlsViewCache(): TlsViewCache {
 /** Adds the TLS fields of a plan to a view: servers of hosts on HTTPS get `tls`, the others are left as they are. */
 export function withTls(view: ConfigView, plan: TlsPlan, options: HttpsOptions, cache: TlsViewCache = createTlsViewCache()): TlsConfigView {
   const listen = httpsListeners(view.listeners, options.httpsPort);
-  const tls = (file: string): ServerTlsView => ({
+  const tls = (file: string, host: string): ServerTlsView => ({
     certificate: file,
     listen,
     redirect: options.redirect,
     redirectPort: options.publicHttpsPort === 443 ? null : options.publicHttpsPort,
     hsts: options.hstsMaxAge > 0,
+    redirectOnly: host.startsWith('*.') ? host.slice(1).replaceAll('.', '[.]') : null,
   });
   let any = false;
   const servers = view.servers.map((server) => {
@@ -66,7 +73,7 @@ export function withTls(view: ConfigView, plan: TlsPlan, options: HttpsOptions, 
     any = true;
     const known = cache.get(server);
     if (known !== undefined && known.key === host.file && known.server.tls?.listen === listen) return known.server;
-    const withCertificate: ServerView = { ...server, tls: tls(host.file) };
+    const withCertificate: ServerView = { ...server, tls: tls(host.file, server.host) };
     cache.set(server, { key: host.file, server: withCertificate });
     return withCertificate;
   });

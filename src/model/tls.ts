@@ -1,6 +1,7 @@
 // Which certificate each host is served with: from the namespace that owns the host, the oldest claiming pod's
 // Secret, used only if it covers the host. Pure: certificates arrive as facts, their validity already judged.
 import { compareStrings, issueKey, type Issue } from './issue.js';
+import { isIPv4 } from './validate.js';
 import type { PodRecord } from './pod-record.js';
 import type { HostRoutes, RoutingTable } from './routing-table.js';
 import type { RoutingState } from './routing-state.js';
@@ -84,8 +85,15 @@ function planHost(state: RoutingState, host: HostRoutes, options: TlsOptions): H
       issues.push({ pod: record.key, code: 'tls-secret-conflict', message: `host ${host.host} is served with TLS Secret ${winner.tlsSecret} named by the older pod ${winner.key}; TLS Secret ${record.tlsSecret} is not used` });
     }
   }
-  if (winner === undefined) return { ...defaultTls(state, host.host, options), issues };
+  // TLS clients send no SNI for an IP address (RFC 6066), and the HTTPS default server refuses a handshake without
+  // one: on HTTPS an IP host could never be reached, and redirecting its plain HTTP there would break it.
+  const ip = isIPv4(host.host);
+  if (winner === undefined) return { ...(ip ? { tls: null, material: null } : defaultTls(state, host.host, options)), issues };
   const key = `${winner.pod.namespace}/${winner.tlsSecret}`;
+  if (ip) {
+    issues.push({ pod: winner.key, code: 'tls-host-is-ip', message: `host ${host.host} is an IP address: TLS clients send no SNI for an address, so no certificate can be chosen for it on the HTTPS port; it is served on plain HTTP only, and TLS Secret ${key} is not used for it` });
+    return { tls: null, material: null, issues };
+  }
   const entry = state.tls?.secrets.get(key);
   const report = (issue: Omit<Issue, 'pod'>): void => void issues.push({ pod: winner!.key, ...issue });
   if (entry === undefined) {

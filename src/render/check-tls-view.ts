@@ -3,6 +3,8 @@ import { isValidPort } from '../model/validate.js';
 import { TemplateValueError } from './template-value-error.js';
 
 const KEY_FILE = /^tls\/[0-9a-f]{64}\.pem$/;
+// The labels of a wildcard host's suffix, each after `[.]`: see ServerTlsView.redirectOnly.
+const WILDCARD_SUFFIX = /^(?:\[\.\][a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
 /** Checks the http-level TLS values of a view (`httpsPort`, `https`); throws TemplateValueError on a miss. */
 export function checkHttps(view: Partial<TlsConfigView>): void {
@@ -15,6 +17,7 @@ export function checkHttps(view: Partial<TlsConfigView>): void {
 export function checkServerTls(tls: ServerTlsView): void {
   if (!KEY_FILE.test(tls.certificate)) refuse('key file', tls.certificate);
   if (tls.redirectPort !== null && !isValidPort(String(tls.redirectPort))) refuse('redirect port', String(tls.redirectPort));
+  if (tls.redirectOnly !== null && tls.redirectOnly !== undefined && !WILDCARD_SUFFIX.test(tls.redirectOnly)) refuse('wildcard suffix', tls.redirectOnly);
   if (typeof tls.redirect !== 'boolean' || typeof tls.hsts !== 'boolean') refuse('TLS flag', `${String(tls.redirect)} ${String(tls.hsts)}`);
 }
 

@@ -1,7 +1,8 @@
-import { asyncScheduler, filter, map, merge, tap, type Observable } from 'rxjs';
+import { asyncScheduler, filter, map, merge, Subject, tap, type Observable } from 'rxjs';
 import type { SecretChange, SecretSync } from '../model/events.js';
 import { TLS_SECRET_TYPE, type ProjectedSecret } from '../model/secret.js';
 import type { KubeEvent } from './kube-event.js';
+import { KubeApiError } from './kube-get.js';
 import type { KubeSourceOptions } from './kube-pod-events.js';
 import { listAndWatch$ } from './list-and-watch.js';
 import { mergeNamespaces } from './merge-namespaces.js';
@@ -34,9 +35,19 @@ export interface SecretSourceOptions extends Omit<KubeSourceOptions, 'labelSelec
 export function kubeSecretEvents$(options: SecretSourceOptions): Observable<SecretChange | SecretSync> {
   const logger = options.logger.child({ component: 'secret-source' });
   const targets: readonly (string | null)[] = options.namespaces.length === 0 ? [null] : [...new Set(options.namespaces)];
-  const sources = targets.map((namespace) => ({
-    namespace: namespace ?? '',
-    events$: listAndWatch$({
+  const sources = targets.map((namespace) => {
+    // Without RBAC on Secrets the first list fails 403 forever, and the pipeline, waiting for it, would serve
+    // nothing at all, plain HTTP hosts included. Their first list counts as empty instead (no HTTPS until it
+    // succeeds: the retries go on), with an error saying what to fix.
+    const forbidden$ = new Subject<KubeEvent>();
+    let listed = false;
+    const onFailure = (error: unknown): void => {
+      if (listed || !(error instanceof KubeApiError) || error.operation !== 'list' || (error.status !== 403 && error.status !== 401)) return;
+      listed = true;
+      logger.error('TLS Secrets cannot be read (forbidden): serving without HTTPS until they can; grant get, list and watch on secrets, or set K8S_PODS_INGRESS_TLS=false', { namespace: namespace ?? 'all namespaces', status: error.status });
+      forbidden$.next({ type: 'SYNC', resourceVersion: '', items: [] });
+    };
+    const watched$ = listAndWatch$({
       access: options.access,
       query: { namespace, labelSelector: '', resource: 'secrets', fieldSelector: `type=${TLS_SECRET_TYPE}` },
       watchTimeoutSeconds: options.watchTimeoutSeconds,
@@ -46,13 +57,16 @@ export function kubeSecretEvents$(options: SecretSourceOptions): Observable<Secr
       logger,
       random: options.random,
       hooks: options.hooks,
-    }),
-  }));
+      onFailure,
+    }).pipe(tap((event) => (listed ||= event.type === 'SYNC')));
+    return { namespace: namespace ?? '', events$: merge(watched$, forbidden$) };
+  });
   const unreadable = (reason: string): void => void logger.warn('Secret skipped: it cannot be read', { reason });
   const keep = (key: string): boolean => options.demand?.wants(key) ?? true;
   const watched$ = mergeNamespaces(sources).pipe(
     map((event) => projectSecretEvent(event, options.maxSecretBytes, unreadable, keep)),
     filter((event): event is SecretChange | SecretSync => event !== null),
+    tap((event) => (event.type === 'SECRET_SYNC' ? options.demand?.sawAll() : options.demand?.saw(`${event.secret.namespace}/${event.secret.name}`))),
   );
   return (options.demand === undefined ? watched$ : merge(watched$, options.demand.events$)).pipe(tap((event) => options.tapSecretEvent?.(event)));
 }

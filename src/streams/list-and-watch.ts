@@ -30,6 +30,8 @@ export interface ListAndWatchOptions {
   readonly random?: () => number;
   readonly hooks?: SourceHooks;
   readonly pageSize?: number;
+  /** Sees each failure before the retry (after it is logged). */
+  readonly onFailure?: (error: unknown) => void;
 }
 
 /**
@@ -62,6 +64,7 @@ export function listAndWatch$(options: ListAndWatchOptions): Observable<KubeEven
         const cause = causeOf(error);
         if (cause === 'gone') loop.resourceVersion = null;
         report(logger, loop.scope, cause, error);
+        options.onFailure?.(error);
         loop.restarted(cause);
         return EMPTY;
       }),

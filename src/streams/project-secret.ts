@@ -2,6 +2,7 @@
 // problems found, and the key material (only for a readable Secret). No message ever carries a byte of its data.
 import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { isIPv4, isValidHost } from '../model/validate.js';
+import { keyWeakness } from './key-strength.js';
 import { keyMaterial, TLS_SECRET_TYPE, type CertificateFacts, type ProjectedSecret, type SecretProblem } from '../model/secret.js';
 
 /** Largest Secret data read (tls.crt plus tls.key, base64), unless the settings say otherwise. */
@@ -41,6 +42,8 @@ export function projectSecret(raw: unknown, maxBytes: number = DEFAULT_MAX_SECRE
   }
   const leaf = chain[0]!;
   if (!leaf.checkPrivateKey(privateKey)) return broken({ code: 'tls-key-mismatch', message: 'tls.key is not the private key of the certificate in tls.crt' });
+  const weakness = keyWeakness(chain);
+  if (weakness !== null) return broken({ code: 'tls-secret-invalid', message: weakness });
   const certificate = facts(chain);
   if (typeof certificate === 'string') return broken({ code: 'tls-secret-invalid', message: certificate });
   // The file is normalised (chain re-encoded, key as PKCS#8), so its content follows from the chain alone: the key

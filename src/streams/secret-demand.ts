@@ -14,6 +14,8 @@ const RETRY_MS = 5_000;
 export class SecretDemand {
   private referenced: ReadonlySet<string> | null = null;
   private readonly fetching = new Set<string>();
+  /** Secrets being fetched of which the watch brought a version since: the fetch's answer may be older. */
+  private readonly superseded = new Set<string>();
   private readonly fetched$ = new Subject<SecretChange>();
   private readonly retries = new Set<NodeJS.Timeout>();
   private closed = false;
@@ -45,6 +47,19 @@ export class SecretDemand {
     }
   }
 
+  /**
+   * Notes that the watch (or a list) brought a version of a Secret, in the order the pipeline sees events: a fetch
+   * of it in flight is then dropped, since its answer may have been read before that version.
+   */
+  saw(key: string): void {
+    if (this.fetching.has(key)) this.superseded.add(key);
+  }
+
+  /** Notes a full list: it is at least as new as every fetch in flight, whether it holds their Secrets or not. */
+  sawAll(): void {
+    for (const key of this.fetching) this.superseded.add(key);
+  }
+
   /** Stops fetching and emitting fetched Secrets. */
   close(): void {
     this.closed = true;
@@ -70,7 +85,8 @@ export class SecretDemand {
       const secret = projectSecret(body, this.maxBytes);
       if (typeof secret === 'string') throw new Error(secret);
       this.logger.debug('fetched a TLS Secret a pod now references', { secret: key });
-      if (!this.closed) this.fetched$.next({ type: 'SECRET_MODIFIED', secret });
+      if (this.superseded.has(key)) this.logger.debug('fetched TLS Secret dropped: the watch brought a version since', { secret: key });
+      else if (!this.closed) this.fetched$.next({ type: 'SECRET_MODIFIED', secret });
     } catch (error) {
       // A 404 is a Secret deleted meanwhile: the watch says so. Anything else is tried again on the next state.
       const status = error instanceof KubeApiError ? error.status : null;
@@ -81,6 +97,7 @@ export class SecretDemand {
     } finally {
       clearTimeout(timer);
       this.fetching.delete(key);
+      this.superseded.delete(key);
     }
   }
 

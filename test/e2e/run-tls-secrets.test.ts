@@ -23,6 +23,9 @@ const BROKEN = [
   { name: 'future', code: 'tls-certificate-not-yet-valid', reason: 'TlsCertificateNotYetValid' },
   { name: 'huge', code: 'tls-secret-too-large', reason: 'TlsSecretTooLarge' },
   { name: 'uncovered', code: 'tls-host-not-covered', reason: 'TlsHostNotCovered' },
+  // Read by node:crypto but refused by nginx's OpenSSL: served, they would fail nginx -t for every host.
+  { name: 'weakrsa', code: 'tls-secret-invalid', reason: 'TlsSecretInvalid' },
+  { name: 'sha1', code: 'tls-secret-invalid', reason: 'TlsSecretInvalid' },
 ] as const;
 
 it('run: broken Secrets, rotation and faults', async (t) => {
@@ -48,6 +51,8 @@ it('run: broken Secrets, rotation and faults', async (t) => {
     const big = makeLeaf(ca, { sans: ['DNS:huge.test'] });
     fake.addSecret(tlsSecret('huge', 'tls', { certPem: big.certPem + `${'x'.repeat(70)}\n`.repeat(200), keyPem: big.keyPem }));
     fake.addSecret(tlsSecret('uncovered', 'tls', makeLeaf(ca, { sans: ['DNS:elsewhere.test'] })));
+    fake.addSecret(tlsSecret('weakrsa', 'tls', makeLeaf(ca, { sans: ['DNS:weakrsa.test'], key: 'rsa:1024' })));
+    fake.addSecret(tlsSecret('sha1', 'tls', makeLeaf(ca, { sans: ['DNS:sha1.test'], md: 'sha1' })));
     fake.addPod(tlsPod(scene, { name: 'ok', namespace: 'ok', hosts: 'ok.test', tlsSecret: 'tls' }));
     fake.addPod(tlsPod(scene, { name: 'rot', namespace: 'rot', hosts: 'rot.test', tlsSecret: 'tls' }));
     for (const { name } of BROKEN) fake.addPod(tlsPod(scene, { name, namespace: name, hosts: `${name}.test`, tlsSecret: name === 'missing' ? 'nothing' : 'tls' }));

@@ -8,6 +8,8 @@ import { keyBody, makeLeaf, tlsSecret, type Leaf } from '../support/certificates
 import { waitFor } from '../support/http-probe.js';
 import { adminGet } from '../support/run-harness.js';
 import { X509Certificate } from 'node:crypto';
+import { connect } from 'node:tls';
+import { spawn } from 'node:child_process';
 import { h2Get, handshake, httpsGet } from '../support/tls-probe.js';
 import { fingerprint, startTlsScene, tlsPod, type TlsScene } from '../support/tls-scene.js';
 
@@ -18,7 +20,7 @@ it('run: HTTPS from each pod\'s own Secret', async (t) => {
   let rival!: Leaf;
   let fallback!: Leaf;
   {
-    s = await startTlsScene(t, ['shop', 'young', 'wild', 'plain', 'rival', 'dflt'], (scene) => {
+    s = await startTlsScene(t, ['shop', 'young', 'wild', 'plain', 'rival', 'dflt', 'ip', 'star'], (scene) => {
       shop = makeLeaf(scene.ca, { sans: ['DNS:shop.test', 'DNS:www.shop.test'] });
       rival = makeLeaf(scene.ca, { sans: ['DNS:shop.test', 'DNS:rival.test'] });
       const wild = makeLeaf(scene.ca, { sans: ['DNS:*.apps.test'] });
@@ -34,6 +36,12 @@ it('run: HTTPS from each pod\'s own Secret', async (t) => {
       scene.fake.addPod(tlsPod(scene, { name: 'thief', namespace: 'rival', backend: 'rival', hosts: 'thief.test', tlsSecret: 'shop/shop-tls', created: '2026-03-01T00:00:00Z' }));
       scene.fake.addPod(tlsPod(scene, { name: 'wild', namespace: 'apps', hosts: 'a.apps.test b.c.apps.test', tlsSecret: 'wild-tls' }));
       scene.fake.addPod(tlsPod(scene, { name: 'plain', namespace: 'plain', hosts: 'plain.test' }));
+      // A wildcard host: nginx routes names of any depth to it, its certificate covers one label.
+      scene.fake.addSecret(tlsSecret('star', 'star-tls', makeLeaf(scene.ca, { sans: ['DNS:*.star.test'] })));
+      scene.fake.addPod(tlsPod(scene, { name: 'star', namespace: 'star', hosts: '*.star.test', tlsSecret: 'star-tls' }));
+      // An IP host with a certificate naming that IP: no client sends SNI for an address, so HTTPS cannot serve it.
+      scene.fake.addSecret(tlsSecret('ip', 'ip-tls', makeLeaf(scene.ca, { sans: ['IP:127.0.0.1'] })));
+      scene.fake.addPod(tlsPod(scene, { name: 'ip', namespace: 'ip', hosts: '127.0.0.1', tlsSecret: 'ip-tls' }));
       fallback = makeLeaf(scene.ca, { sans: ['DNS:*.fallback.test'] });
       scene.fake.addSecret(tlsSecret('ingress', 'fallback', fallback));
       scene.fake.addPod(tlsPod(scene, { name: 'dflt', namespace: 'dflt', hosts: 'x.fallback.test y.other.test' }));
@@ -64,6 +72,24 @@ it('run: HTTPS from each pod\'s own Secret', async (t) => {
     assert.deepEqual(bare.ok && bare.alpn, 'h2');
   });
 
+  await t.test('speaks TLS 1.2 and 1.3 only', async () => {
+    for (const [version, accepted] of [['TLSv1', false], ['TLSv1.1', false], ['TLSv1.2', true], ['TLSv1.3', true]] as const) {
+      const outcome = await tlsVersion(s.httpsPort, 'shop.test', version, s.ca.certPem);
+      assert.equal(outcome === version, accepted, `${version}: ${outcome}`);
+      if (!accepted) assert.match(outcome, /protocol version|unsupported protocol|no protocols available/i, version);
+    }
+    // And openssl's own client, asking for TLS 1.1 with every cipher allowed.
+    const legacy = await new Promise<string>((resolve) => {
+      const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${s.httpsPort}`, '-servername', 'shop.test', '-tls1_1', '-cipher', 'DEFAULT@SECLEVEL=0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      child.on('error', (error) => resolve(`openssl failed to start: ${error.message}`));
+      child.on('close', () => resolve(text));
+    });
+    assert.match(legacy, /alert protocol version/, legacy.slice(0, 400));
+  });
+
   await t.test('redirects plain HTTP with path and query kept, but not the ACME challenge path', async () => {
     const redirected = await s.run.get('shop.test', '/a/b?x=1&y=%20z');
     assert.equal(redirected.status, 308);
@@ -87,12 +113,36 @@ it('run: HTTPS from each pod\'s own Secret', async (t) => {
     }
   });
 
+  await t.test('answers 421 to a request whose Host is not on HTTPS, over a connection made for a host that is', async () => {
+    for (const host of ['plain.test', 'nobody.test']) {
+      const answer = await misdirected(s.httpsPort, 'shop.test', host, s.ca.certPem);
+      assert.match(answer, /^HTTP\/1\.1 421 /, `Host ${host} over SNI shop.test`);
+    }
+  });
+
   await t.test('serves hosts that name no Secret with the default Secret, where it covers them', async () => {
     const covered = await httpsGet(s.httpsPort, 'x.fallback.test', '/', s.ca.certPem);
     assert.equal(covered.backend, 'dflt');
     assert.equal(covered.fingerprint256, fingerprint(fallback.certPem));
     assert.equal((await handshake(s.httpsPort, 'y.other.test', s.ca.certPem)).ok, false);
     assert.equal((await s.run.get('y.other.test', '/')).backend, 'dflt', 'the uncovered host stays on plain HTTP');
+  });
+
+  await t.test('keeps an IP host on plain HTTP, reported, instead of redirecting it to a refused handshake', async () => {
+    await waitFor('the IP host issue', () => issueLogged(s, 'tls-host-is-ip', 'ip/ip'), 10_000);
+    const plain = await s.run.get('127.0.0.1', '/ip');
+    assert.equal(plain.status, 200);
+    assert.equal(plain.backend, 'ip');
+    assert.equal((await handshake(s.httpsPort, null, s.ca.certPem)).ok, false);
+  });
+
+  await t.test('redirects only the names a wildcard host\'s certificate covers', async () => {
+    assert.equal((await httpsGet(s.httpsPort, 'x.star.test', '/', s.ca.certPem)).backend, 'star');
+    assert.equal((await s.run.get('x.star.test', '/a?b=1')).status, 308);
+    // nginx routes x.y.star.test to *.star.test, but the certificate does not cover it: HTTPS would fail there.
+    const deeper = await s.run.get('x.y.star.test', '/a?b=1');
+    assert.equal(deeper.status, 200);
+    assert.equal(deeper.backend, 'star');
   });
 
   await t.test('uses a wildcard only for one label', async () => {
@@ -144,6 +194,31 @@ async function rawLocation(port: number, host: string, path: string): Promise<st
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** Connects offering exactly one TLS version (every cipher allowed); returns the version agreed, or the error. */
+function tlsVersion(port: number, sni: string, version: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3', ca: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, servername: sni, ca, minVersion: version, maxVersion: version, ciphers: 'DEFAULT@SECLEVEL=0' }, () => {
+      resolve(socket.getProtocol() ?? 'none');
+      socket.end();
+    });
+    socket.on('error', (error) => resolve(error.message));
+  });
+}
+
+/** Sends one HTTP/1.1 request with Host `host` over a TLS connection made with SNI `sni`; returns the status line. */
+function misdirected(port: number, sni: string, host: string, ca: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, servername: sni, ca, ALPNProtocols: ['http/1.1'] }, () => {
+      socket.write(`GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+    });
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('end', () => resolve(text.split('\r\n')[0] ?? ''));
+    socket.on('error', reject);
   });
 }
 

@@ -89,6 +89,8 @@ test('which Secret serves a host, and what is reported', () => {
       hosts: ['shop.test=shop/tls'], codes: ['blog/blog tls-secret-conflict'],
     },
     { name: 'default Secret covers a host naming none', defaultSecret: 'ingress/wild', events: [sync(pod('web', 'shop', 'a.apps.test', null)), secrets(secret('ingress', 'wild', { names: ['*.apps.test'] }))], hosts: ['a.apps.test=ingress/wild'], codes: [] },
+    { name: 'an IP host gets no HTTPS: clients send no SNI for an address', events: [sync(pod('web', 'shop', '10.1.2.3 shop.test', 'tls')), secrets(secret('shop', 'tls', { names: ['10.1.2.3', 'shop.test'] }))], hosts: ['shop.test=shop/tls'], codes: ['shop/web tls-host-is-ip'] },
+    { name: 'the default Secret does not serve an IP host either', defaultSecret: 'ingress/ip', events: [sync(pod('web', 'shop', '10.1.2.3', null)), secrets(secret('ingress', 'ip', { names: ['10.1.2.3'] }))], hosts: [], codes: [] },
     { name: 'default Secret does not cover other hosts', defaultSecret: 'ingress/wild', events: [sync(pod('web', 'shop', 'b.c.apps.test', null)), secrets(secret('ingress', 'wild', { names: ['*.apps.test'] }))], hosts: [], codes: [] },
   ];
   for (const c of cases) {

@@ -67,6 +67,16 @@ test('HTTPS parts of the config, by setting, each accepted by nginx -t', () => {
   }
 });
 
+test('a wildcard host redirects only the names its certificate covers, accepted by nginx -t', () => {
+  const star = projectSecret(tlsSecret('apps', 'tls', makeLeaf(ca, { sans: ['DNS:*.apps.test'] }))) as ProjectedSecret;
+  const wild = applyEvents(EMPTY_STATE, [{ type: 'SYNC', pods: [aPod('web', { namespace: 'apps', hosts: '*.apps.test', paths: '8080:/', tlsSecret: 'tls' })] }, { type: 'SECRET_SYNC', secrets: [star] }], Date.now(), DEFAULT_REDUCE_OPTIONS);
+  const config = renderState(wild, template, { port: 8080, ownership: 'host', tls } as RenderOptions);
+  assert.match(config.text, /if \(\$host !~ "\^\[\^\.\]\+\[\.\]apps\[\.\]test\$"\) \{\n\s+set \$k8s_pods_ingress_redirect_here 0;/);
+  assert.match(config.text, /if \(\$k8s_pods_ingress_redirect_here\) \{\n\s+return 308 https:\/\/\$host:8443\$request_uri;/);
+  const verdict = nginxTest(config);
+  assert.ok(verdict.ok, verdict.output);
+});
+
 test('with TLS on but no host on HTTPS the config is what it was without TLS', () => {
   const plain = applyEvents(EMPTY_STATE, [{ type: 'SYNC', pods: [aPod('web', { hosts: 'a.test', paths: '8080:/' })] }, { type: 'SECRET_SYNC', secrets: [] }], 0);
   const withTls = renderState(plain, template, { port: 8080, ownership: 'host', tls });
@@ -81,6 +91,8 @@ test('forged TLS values are refused before they reach the config', () => {
     ['path escape in the key file', { ...base, servers: [server] }],
     ['directive in the key file', { ...base, servers: [{ ...server, tls: { ...server.tls, certificate: `tls/${'a'.repeat(64)}.pem; include /x` } }] }],
     ['bad redirect port', { ...base, servers: [{ ...server, tls: { ...server.tls, certificate: `tls/${'a'.repeat(64)}.pem`, redirectPort: 70000 } }] }],
+    ['regex in the wildcard suffix', { ...base, servers: [{ ...server, tls: { ...server.tls, certificate: `tls/${'a'.repeat(64)}.pem`, redirectOnly: '.*' } }] }],
+    ['directive in the wildcard suffix', { ...base, servers: [{ ...server, tls: { ...server.tls, certificate: `tls/${'a'.repeat(64)}.pem`, redirectOnly: '[.]a") { return 200; } if ($x' } }] }],
     ['bad HTTPS port', { ...base, httpsPort: 0 }],
     ['bad HSTS', { ...base, httpsPort: 443, https: { hstsMaxAge: '1; add_header x' } }],
   ];

@@ -13,6 +13,10 @@ after(() => ca.dispose());
 const leaf = makeLeaf(ca, { sans: ['DNS:Shop.Test', 'DNS:*.shop.test', 'IP:127.0.0.1', 'email:a@b.test'] });
 const other = makeLeaf(ca, { sans: ['DNS:other.test'] });
 const cnOnly = makeLeaf(ca, { cn: 'legacy.test' });
+const weakRsa = makeLeaf(ca, { sans: ['DNS:weak.test'], key: 'rsa:1024' });
+const weakEc = makeLeaf(ca, { sans: ['DNS:weak.test'], curve: 'prime192v1' });
+const sha1Signed = makeLeaf(ca, { sans: ['DNS:weak.test'], md: 'sha1' });
+const strongRsa = makeLeaf(ca, { sans: ['DNS:rsa.test'], key: 'rsa:2048' });
 
 const read = (value: unknown, maxBytes?: number): ProjectedSecret => {
   const result = projectSecret(value, maxBytes);
@@ -31,15 +35,29 @@ test('each broken Secret gets its problem code, and no material', () => {
     ['garbage key', tlsSecret('a', 'b', { certPem: leaf.certPem, keyPem: 'not a key' }), 'tls-secret-invalid'],
     ['key of another certificate', tlsSecret('a', 'b', { certPem: leaf.certPem, keyPem: other.keyPem }), 'tls-key-mismatch'],
     ['oversized', tlsSecret('a', 'b', { certPem: leaf.certPem + 'x'.repeat(70_000), keyPem: leaf.keyPem }), 'tls-secret-too-large'],
+    // Read by node:crypto, but refused by nginx's OpenSSL (nginx -t would fail, and with it every host's change).
+    ['RSA key under 2048 bits', tlsSecret('a', 'b', weakRsa), 'tls-secret-invalid'],
+    ['EC curve under 224 bits', tlsSecret('a', 'b', weakEc), 'tls-secret-invalid'],
+    ['leaf signed with SHA-1', tlsSecret('a', 'b', sha1Signed), 'tls-secret-invalid'],
+    ['chain certificate with an RSA key under 2048 bits', tlsSecret('a', 'b', { certPem: leaf.certPem + weakRsa.certPem, keyPem: leaf.keyPem }), 'tls-secret-invalid'],
   ];
   for (const [name, value, code] of cases) {
     const secret = read(value);
     assert.equal(secret.problem?.code, code, name);
+    if (name.startsWith('RSA')) assert.match(secret.problem!.message, /certificate 1 of tls.crt has a 1024-bit RSA key; nginx's OpenSSL refuses keys under 2048 bits/);
+    if (name.startsWith('EC')) assert.match(secret.problem!.message, /EC curve "prime192v1"/);
+    if (name.startsWith('chain')) assert.match(secret.problem!.message, /certificate 2 of tls.crt has a 1024-bit RSA key/);
+    if (name.startsWith('leaf')) assert.match(secret.problem!.message, /certificate 1 of tls.crt is signed with ECDSA with SHA-1/);
     assert.equal(secret.material, null, name);
     for (const line of keyBody(leaf.keyPem).concat(keyBody(other.keyPem))) assert.ok(!secret.problem!.message.includes(line), `${name}: key in message`);
   }
   assert.equal(read(tlsSecret('a', 'b', leaf), 1024).problem?.code, 'tls-secret-too-large', 'the limit is a setting');
   assert.equal(typeof projectSecret({ metadata: { name: 'x' } }), 'string', 'no namespace: unreadable');
+});
+
+test('keys and signatures nginx loads are accepted: RSA 2048, EC P-256', () => {
+  assert.equal(read(tlsSecret('a', 'b', strongRsa)).problem, null, 'RSA 2048');
+  assert.equal(read(tlsSecret('a', 'b', leaf)).problem, null, 'EC P-256');
 });
 
 test('a good Secret: names as TLS reads them, validity, and a file named by the chain', () => {

@@ -28,6 +28,12 @@ export interface LeafOptions {
   /** Validity as `YYYYMMDDHHMMSSZ`; default from one day ago to 30 days ahead. */
   readonly notBefore?: string;
   readonly notAfter?: string;
+  /** The key, as `openssl req -newkey` takes it (`rsa:2048`, `ec`); default EC P-256. */
+  readonly key?: string;
+  /** The EC curve when `key` is `ec` (default prime256v1). */
+  readonly curve?: string;
+  /** The digest the CA signs with (default sha256). */
+  readonly md?: string;
 }
 
 function openssl(args: readonly string[], cwd: string): string {
@@ -68,12 +74,14 @@ export function makeLeaf(ca: TestCa, options: LeafOptions = {}): Leaf {
   const name = `leaf-${process.pid}-${++counter}`;
   const sans = options.sans ?? [];
   const cn = options.cn ?? (sans[0]?.replace(/^DNS:|^IP:/, '') ?? 'leaf.test');
-  const req = ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`];
+  const key = options.key ?? 'ec';
+  const keyArgs = key === 'ec' ? ['-newkey', 'ec', '-pkeyopt', `ec_paramgen_curve:${options.curve ?? 'prime256v1'}`] : ['-newkey', key];
+  const req = ['req', '-new', ...keyArgs, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`];
   if (sans.length > 0) req.push('-addext', `subjectAltName=${sans.join(',')}`);
   openssl(req, ca.dir);
   const now = Date.now();
   openssl([
-    'ca', '-batch', '-notext', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-in', `${name}.csr`, '-out', `${name}.pem`,
+    'ca', '-batch', '-notext', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-in', `${name}.csr`, '-out', `${name}.pem`, '-md', options.md ?? 'sha256',
     '-startdate', options.notBefore ?? opensslTime(now - 86_400_000), '-enddate', options.notAfter ?? opensslTime(now + 30 * 86_400_000),
   ], ca.dir);
   return { certPem: readFileSync(join(ca.dir, `${name}.pem`), 'utf8'), keyPem: readFileSync(join(ca.dir, `${name}.key`), 'utf8') };

@@ -115,6 +115,9 @@ export class FakeApiServer {
   private port = 0;
   private stopped = false;
 
+  private secretsForbidden = false;
+  private heldGets: (() => void)[] | null = null;
+
   private constructor(private readonly options: FakeApiServerOptions) {
     this.store = new PodStore(options.startResourceVersion ?? 1000, options.historyLimit);
     this.eventStore = new EventStore(() => this.store.nextResourceVersion());
@@ -222,6 +225,21 @@ export class FakeApiServer {
   }
 
   /** Destroys every open socket (lists, watches, hung requests, idle keep-alive); the listener stays up. */
+  /** Holds the answers of Secret GETs (read when they arrive) until the returned function sends them. */
+  holdSecretGets(): () => void {
+    const held: (() => void)[] = [];
+    this.heldGets = held;
+    return () => {
+      this.heldGets = null;
+      for (const send of held) send();
+    };
+  }
+
+  /** Answers every Secret request 403 Forbidden while on, as a cluster whose RBAC grants no access to Secrets. */
+  forbidSecrets(on: boolean): void {
+    this.secretsForbidden = on;
+  }
+
   dropConnections(): void {
     for (const socket of this.sockets) socket.destroy();
   }
@@ -310,6 +328,7 @@ export class FakeApiServer {
     try {
       const failWith = this.failureFor(kind);
       if (failWith !== undefined) return reply(statusReply(failWith, failWith === 500 ? 'Internal error occurred: injected fault' : 'injected fault'));
+      if (secretMatch !== null && this.secretsForbidden) return reply(statusReply(403, 'secrets is forbidden: User "system:serviceaccount:ingress:k8s-pods-ingress" cannot list resource "secrets" in API group "" at the cluster scope'));
       if (secretMatch !== null) return this.handleSecrets(req, res, url, secretMatch, record, reply);
       if (podMatch !== null) return this.handlePods(req, res, url, podMatch, record, reply);
       if (eventMatch !== null) return reply(await this.eventStore.handle(req, eventMatch[1] ?? '', eventMatch[2]));
@@ -333,7 +352,10 @@ export class FakeApiServer {
     const [, namespace, name] = match;
     if (name !== undefined) {
       const secret = this.secretStore.get(namespace ?? '', name);
-      return reply(secret === undefined ? statusReply(404, `secrets "${name}" not found`) : { status: 200, body: { kind: 'Secret', apiVersion: 'v1', ...secret } });
+      const answer: Reply = secret === undefined ? statusReply(404, `secrets "${name}" not found`) : { status: 200, body: { kind: 'Secret', apiVersion: 'v1', ...secret } };
+      // Read now, sent when released: the answer of a GET that was slow while the Secret changed.
+      if (this.heldGets !== null) return void this.heldGets.push(() => reply(answer));
+      return reply(answer);
     }
     let selector: LabelSelector;
     let fields: FieldSelector;
