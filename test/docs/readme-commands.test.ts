@@ -17,7 +17,7 @@ const FIXED_PORTS = 'fixed ports 8080/8081/9090; the same flow runs on free port
 const SUITE = 'is (part of) the test suite or CI itself';
 const LONG = 'a long campaign; the suite runs 3,000 fuzz cases (test/adversarial/fuzz.test.ts)';
 const SKIPPED: Record<string, string> = {
-  'apt-get update && apt-get install -y nginx openssl chromium && npm test': SUITE,
+  'apt-get update && apt-get install -y nginx libnginx-mod-http-lua lua-resty-core openssl chromium && npm test': SUITE,
   'kubectl proxy --port 8080 &': CLUSTER,
   'KUBE_HOST=http://127.0.0.1:8080 npm start': FIXED_PORTS,
   'KUBE_HOST=http://127.0.0.1:8080 npm start -- --sink nginx --nginx-conf /tmp/ingress/nginx.conf --port 8081 --http-port 9090': FIXED_PORTS,
