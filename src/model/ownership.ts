@@ -1,4 +1,6 @@
+import { claimIndexOf, type ClaimIndex } from './claim-index.js';
 import { compareStrings } from './issue.js';
+import { PersistentMap } from './persistent-map.js';
 import type { PodRecord } from './pod-record.js';
 
 /**
@@ -67,19 +69,30 @@ export function coveringHold(index: WildcardHolds, host: string, mine: Hold): { 
 
 /** Tells whether any hold is waiting out its grace period. */
 export function hasVacancy(holds: ReadonlyMap<string, Hold>): boolean {
-  for (const hold of holds.values()) if (hold.vacantSince !== null) return true;
-  return false;
+  return vacantKeys(holds).length > 0;
 }
 
 /** Returns the earliest time (ms) at which a vacant hold expires, or null when none is vacant. */
 export function nextExpiry(holds: ReadonlyMap<string, Hold>, graceMs: number): number | null {
   let earliest: number | null = null;
-  for (const hold of holds.values()) {
-    if (hold.vacantSince !== null && (earliest === null || hold.vacantSince + graceMs < earliest)) {
-      earliest = hold.vacantSince + graceMs;
-    }
+  for (const key of vacantKeys(holds)) {
+    const hold = holds.get(key)!;
+    if (earliest === null || hold.vacantSince! + graceMs < earliest) earliest = hold.vacantSince! + graceMs;
   }
   return earliest;
+}
+
+// The vacant keys of each version of the holds, kept as settling makes them so that asking costs nothing per window.
+// Remembered only for persistent maps, which cannot change after the fact.
+const VACANT = new WeakMap<ReadonlyMap<string, Hold>, readonly string[]>();
+
+function vacantKeys(holds: ReadonlyMap<string, Hold>): readonly string[] {
+  const known = VACANT.get(holds);
+  if (known !== undefined) return known;
+  const keys: string[] = [];
+  for (const [key, hold] of holds) if (hold.vacantSince !== null) keys.push(key);
+  if (holds instanceof PersistentMap) VACANT.set(holds, keys);
+  return keys;
 }
 
 /**
@@ -96,25 +109,25 @@ export function settleHolds(
   options: OwnershipOptions,
   touched: ReadonlySet<string> | null = null,
 ): ReadonlyMap<string, Hold> {
-  let keys: ReadonlySet<string> | null = touched;
-  if (touched !== null) {
-    const some = new Set(touched);
-    for (const [key, hold] of holds) if (hold.vacantSince !== null) some.add(key);
-    keys = some;
-  }
-  const claims = oldestClaims(pods, options.ownership, keys);
-  let next: Map<string, Hold> | null = null;
-  const settle = (key: string): void => {
+  const index = claimIndexOf(pods, options.ownership);
+  const vacant = vacantKeys(holds);
+  let keys: Iterable<string>;
+  if (touched === null) keys = new Set([...holds.keys(), ...index.keys()]);
+  else keys = vacant.length === 0 ? touched : new Set([...touched, ...vacant]);
+  let next = holds instanceof PersistentMap ? (holds as PersistentMap<Hold>) : PersistentMap.from(holds);
+  const changed: string[] = [];
+  for (const key of keys) {
     const hold = holds.get(key);
-    const claim = claims.get(key);
+    const claim = oldestClaims(index, key);
     const settled = hold === undefined ? (claim === undefined ? null : firstClaim(claim)) : settleOne(hold, claim, now, options.ownershipGraceMs);
-    if (settled === (hold ?? null)) return;
-    next ??= new Map(holds);
-    if (settled === null) next.delete(key);
-    else next.set(key, settled);
-  };
-  for (const key of keys ?? new Set([...holds.keys(), ...claims.keys()])) settle(key);
-  return next ?? holds;
+    if (settled === (hold ?? null)) continue;
+    next = settled === null ? next.delete(key) : next.set(key, settled);
+    changed.push(key);
+  }
+  if (changed.length === 0) return holds;
+  const moved = new Set(changed);
+  VACANT.set(next, [...vacant.filter((key) => !moved.has(key)), ...changed.filter((key) => next.get(key)?.vacantSince != null)]);
+  return next;
 }
 
 /** Lists the keys a record's claims are owned under (empty when it claims nothing). */
@@ -153,23 +166,17 @@ function oldestRival(byNamespace: Map<string, Age>, except: string | null): { na
   return best;
 }
 
-function oldestClaims(pods: ReadonlyMap<string, PodRecord>, policy: OwnershipPolicy, only: ReadonlySet<string> | null): Map<string, Map<string, Age>> {
-  const claims = new Map<string, Map<string, Age>>();
-  for (const record of pods.values()) {
-    if (record.paths.length === 0) continue;
-    for (const host of record.hosts) {
-      const keys = policy === 'host' ? [host] : record.paths.map((entry) => ownershipKey(policy, host, entry.path));
-      for (const key of keys) {
-        if (only !== null && !only.has(key)) continue;
-        const age: Age = { created: record.pod.created, pod: record.key };
-        let byNamespace = claims.get(key);
-        if (byNamespace === undefined) claims.set(key, (byNamespace = new Map()));
-        const seen = byNamespace.get(record.pod.namespace);
-        if (seen === undefined || compareAges(age, seen) < 0) byNamespace.set(record.pod.namespace, age);
-      }
-    }
+/** Returns the oldest claim of each namespace under one key, or undefined when nobody claims it. */
+function oldestClaims(index: ClaimIndex, key: string): Map<string, Age> | undefined {
+  const claimants = index.get(key);
+  if (claimants === undefined) return undefined;
+  const byNamespace = new Map<string, Age>();
+  for (const record of claimants.values()) {
+    const age: Age = { created: record.pod.created, pod: record.key };
+    const seen = byNamespace.get(record.pod.namespace);
+    if (seen === undefined || compareAges(age, seen) < 0) byNamespace.set(record.pod.namespace, age);
   }
-  return claims;
+  return byNamespace;
 }
 
 function olderAge(a: Age, b: Age): Age {

@@ -1,5 +1,7 @@
 import type { PodEvent } from './events.js';
+import { claimIndexOf, indexRecord, rememberClaimIndex, unindexRecord, type ClaimIndex } from './claim-index.js';
 import { claimKeys, hasVacancy, settleHolds, type Hold, type OwnershipOptions } from './ownership.js';
+import { PersistentMap } from './persistent-map.js';
 import { podKey, samePod, type ProjectedPod } from './pod.js';
 import { DEFAULT_LIMITS, readPod, type Limits, type PodRecord } from './pod-record.js';
 
@@ -26,11 +28,12 @@ export interface RoutingState {
 }
 
 /** The state before any event. */
-export const EMPTY_STATE: RoutingState = { synced: false, pods: new Map(), holds: new Map() };
+export const EMPTY_STATE: RoutingState = { synced: false, pods: PersistentMap.empty(), holds: PersistentMap.empty() };
 
 /**
  * Applies one batch of events at time `now` (ms). Pure; returns `state` itself when nothing changed, so that
- * routing-neutral batches cost no render.
+ * routing-neutral batches cost no render. The maps it returns are persistent (structurally shared with the state's):
+ * a window costs what it changed, not the size of the cache.
  */
 export function applyEvents(
   state: RoutingState,
@@ -38,58 +41,96 @@ export function applyEvents(
   now: number,
   options: ReduceOptions = DEFAULT_REDUCE_OPTIONS,
 ): RoutingState {
-  let pods = state.pods;
+  const fold = new Fold(state.pods, options);
   let synced = state.synced;
-  // The ownership keys whose claims may have changed; null after a SYNC: all of them.
-  let touched: Set<string> | null = new Set();
-  const touch = (record: PodRecord | undefined): void => {
-    if (record !== undefined && touched !== null) for (const key of claimKeys(record, options.ownership)) touched.add(key);
-  };
   for (const event of events) {
     if (event.type === 'SYNC') {
-      pods = replaceAll(pods, event.pods, options.limits);
+      fold.replaceAll(event.pods);
       synced = true;
-      touched = null;
-      continue;
-    }
-    const key = podKey(event.pod);
-    const old = pods.get(key);
-    if (event.type === 'DELETED') {
-      // A DELETED for an older incarnation must not remove a pod re-created under the same name.
-      if (old === undefined || (old.pod.uid !== '' && event.pod.uid !== '' && old.pod.uid !== event.pod.uid)) continue;
-      pods = writable(pods, state.pods);
-      (pods as Map<string, PodRecord>).delete(key);
-      touch(old);
-    } else if (old === undefined || !samePod(old.pod, event.pod)) {
-      pods = writable(pods, state.pods);
-      const record = readPod(event.pod, options.limits);
-      (pods as Map<string, PodRecord>).set(key, record);
-      touch(old);
-      touch(record);
+    } else if (event.type === 'DELETED') {
+      fold.delete(event.pod);
+    } else {
+      fold.put(event.pod);
     }
   }
+  const pods = fold.result();
   const podsChanged = pods !== state.pods;
-  const holds = podsChanged || hasVacancy(state.holds) ? settleHolds(state.holds, pods, now, options, touched) : state.holds;
+  const holds = podsChanged || hasVacancy(state.holds) ? settleHolds(state.holds, pods, now, options, fold.touched) : state.holds;
   if (!podsChanged && holds === state.holds && synced === state.synced) return state;
   return { synced, pods, holds };
 }
 
-function writable(pods: ReadonlyMap<string, PodRecord>, original: ReadonlyMap<string, PodRecord>): ReadonlyMap<string, PodRecord> {
-  return pods === original ? new Map(original) : pods;
-}
+/** One batch's changes to the pod cache and its claim index, and the ownership keys they touched. */
+class Fold {
+  private pods: PersistentMap<PodRecord> | null = null;
+  private claims: ClaimIndex | null = null;
+  /** The ownership keys whose claims may have changed; null after a SYNC: all of them. */
+  touched: Set<string> | null = new Set();
 
-function replaceAll(
-  pods: ReadonlyMap<string, PodRecord>,
-  listed: readonly ProjectedPod[],
-  limits: Limits,
-): ReadonlyMap<string, PodRecord> {
-  const next = new Map<string, PodRecord>();
-  let same = true;
-  for (const pod of listed) {
-    const old = pods.get(podKey(pod));
-    const record = old !== undefined && samePod(old.pod, pod) ? old : readPod(pod, limits);
-    if (record !== old) same = false;
-    next.set(record.key, record);
+  constructor(
+    private readonly original: ReadonlyMap<string, PodRecord>,
+    private readonly options: ReduceOptions,
+  ) {}
+
+  /** Sets a pod from an ADDED or MODIFIED event, unless routing reads nothing new in it. */
+  put(pod: ProjectedPod): void {
+    const key = podKey(pod);
+    const old = this.current().get(key);
+    if (old === undefined || !samePod(old.pod, pod)) this.write(key, old, readPod(pod, this.options.limits));
   }
-  return same && next.size === pods.size ? pods : next;
+
+  /** Deletes a pod, unless the event is for an older incarnation (a pod re-created under the same name stays). */
+  delete(pod: ProjectedPod): void {
+    const key = podKey(pod);
+    const old = this.current().get(key);
+    if (old === undefined || (old.pod.uid !== '' && pod.uid !== '' && old.pod.uid !== pod.uid)) return;
+    this.write(key, old, undefined);
+  }
+
+  /** Replaces the cache with a full list, keeping the records (and the structure) of pods that did not change. */
+  replaceAll(listed: readonly ProjectedPod[]): void {
+    const keys = new Set<string>();
+    for (const pod of listed) {
+      const key = podKey(pod);
+      keys.add(key);
+      const old = this.current().get(key);
+      if (old === undefined || !samePod(old.pod, pod)) this.write(key, old, readPod(pod, this.options.limits));
+    }
+    for (const [key, old] of this.current()) if (!keys.has(key)) this.write(key, old, undefined);
+    this.touched = null;
+  }
+
+  /** Returns the new cache (the original itself when nothing changed), its claim index remembered for it. */
+  result(): ReadonlyMap<string, PodRecord> {
+    if (this.pods === null) return this.original;
+    rememberClaimIndex(this.pods, this.options.ownership, this.claims!);
+    return this.pods;
+  }
+
+  private current(): ReadonlyMap<string, PodRecord> {
+    return this.pods ?? this.original;
+  }
+
+  private write(key: string, old: PodRecord | undefined, record: PodRecord | undefined): void {
+    if (this.pods === null) {
+      this.claims = claimIndexOf(this.original, this.options.ownership);
+      this.pods = this.original instanceof PersistentMap ? (this.original as PersistentMap<PodRecord>) : PersistentMap.from(this.original);
+    }
+    const policy = this.options.ownership;
+    if (old !== undefined) {
+      this.claims = unindexRecord(this.claims!, old, policy);
+      this.touch(old);
+    }
+    if (record === undefined) {
+      this.pods = this.pods.delete(key);
+    } else {
+      this.pods = this.pods.set(key, record);
+      this.claims = indexRecord(this.claims!, record, policy);
+      this.touch(record);
+    }
+  }
+
+  private touch(record: PodRecord): void {
+    if (this.touched !== null) for (const key of claimKeys(record, this.options.ownership)) this.touched.add(key);
+  }
 }

@@ -43,9 +43,8 @@ test('any sequence of sets and deletes holds what a Map holds, and every older v
 test('diff reports exactly the keys whose values differ, both ways, between any two versions', () => {
   fc.assert(
     fc.property(fc.array(opArb, { maxLength: 200 }), fc.array(opArb, { maxLength: 60 }), (common, more) => {
-      const apply = (start: PersistentMap<number>, steps: typeof ops): PersistentMap<number> =>
+      const apply = (start: PersistentMap<number>, steps: typeof common): PersistentMap<number> =>
         steps.reduce((m, s) => (s.op === 'set' ? m.set(s.key, s.value) : m.delete(s.key)), start);
-      const ops = common;
       const before = apply(PersistentMap.empty(), common);
       const after = apply(before, more);
       const expected = new Map<string, [number | undefined, number | undefined]>();

@@ -6,8 +6,8 @@ import { reduceEvents } from '../../src/operators/reduce-events.js';
 import { marbles } from '../support/marbles.js';
 import { aPod, deleted, modified, sync } from '../support/pods.js';
 
-const summary = (state: RoutingState): string => [...state.pods.keys()].join(',') + (state.synced ? '' : ' (unsynced)');
-const owners = (state: RoutingState): string => [...state.holds].map(([host, hold]) => `${host}:${hold.namespace}`).join(',');
+const summary = (state: RoutingState): string => [...state.pods.keys()].sort().join(',') + (state.synced ? '' : ' (unsynced)');
+const owners = (state: RoutingState): string => [...state.holds].sort(([a], [b]) => (a < b ? -1 : 1)).map(([host, hold]) => `${host}:${hold.namespace}`).join(',');
 
 test('reduceEvents: folds batches, emits only states that changed', () => {
   marbles(({ cold, expectObservable }) => {
