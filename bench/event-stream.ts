@@ -12,6 +12,8 @@ export interface StreamShape {
   /** Events per second of recorded time: sets how many batching windows the stream spans. */
   readonly eventsPerSecond: number;
   readonly seed?: number;
+  /** Write no `at` times (as a `kubectl get --raw '...?watch=1'` capture has none): batches are then cut by size. */
+  readonly timestampFree?: boolean;
 }
 
 const START = Date.parse('2026-11-01T00:00:00Z');
@@ -30,7 +32,8 @@ export async function writeEventStream(path: string, shape: StreamShape): Promis
     bytes += line.length + 1;
     if (!out.write(`${line}\n`)) await once(out, 'drain');
   };
-  await write(JSON.stringify({ at: new Date(START).toISOString(), type: 'START' }));
+  const stamp = (at: string): { at?: string } => (shape.timestampFree === true ? {} : { at });
+  if (shape.timestampFree !== true) await write(JSON.stringify({ at: new Date(START).toISOString(), type: 'START' }));
   let rv = 1000;
   for (let n = 0; n < shape.events; n++) {
     const at = new Date(START + Math.floor((n * 1000) / shape.eventsPerSecond)).toISOString();
@@ -51,12 +54,12 @@ export async function writeEventStream(path: string, shape: StreamShape): Promis
     }
     const service = svc[slot.service]!;
     if (!replace) {
-      await write(JSON.stringify({ at, type, object: podObject(service, index, slot.generation, slot.ready, slot.paths, ++rv, n) }));
+      await write(JSON.stringify({ ...stamp(at), type, object: podObject(service, index, slot.generation, slot.ready, slot.paths, ++rv, n) }));
       continue;
     }
-    await write(JSON.stringify({ at, type: 'DELETED', object: podObject(service, index, slot.generation, slot.ready, slot.paths, ++rv, n) }));
+    await write(JSON.stringify({ ...stamp(at), type: 'DELETED', object: podObject(service, index, slot.generation, slot.ready, slot.paths, ++rv, n) }));
     slot.generation++;
-    await write(JSON.stringify({ at, type: 'ADDED', object: podObject(service, index, slot.generation, false, slot.paths, ++rv, n) }));
+    await write(JSON.stringify({ ...stamp(at), type: 'ADDED', object: podObject(service, index, slot.generation, false, slot.paths, ++rv, n) }));
     // The new pod turns ready with its next status update.
     slot.ready = true;
     n++;

@@ -1,13 +1,15 @@
-// Benchmark 2: `replay --last` of a generated timestamped stream (1M events over 20k pods by default) against a
+// Benchmark 2: `replay --last` of generated streams (1M events over 20k pods by default) against a
 // baseline that only reads and JSON.parses the same lines, both run the same way (node + tsx) in the same run.
 // Targets: replay within 2x of the baseline; peak RSS bounded by pods, not by the file: under 300 MB.
 // The same events are replayed at two rates of recorded time, because the cost has two parts: per event (read,
-// parse, project) and per window with a routing change (fold, table, view, render of the changed hosts).
-//   npx tsx bench/replay-throughput.ts [--events 1000000] [--pods 20000] [--rates 500,5000]
+// parse, project) and per window with a routing change (fold, table, view, render of the changed hosts). A third
+// stream has no times at all (as a raw watch capture): batches are then cut by size (MAX_BATCH events).
+//   npx tsx bench/replay-throughput.ts [--events 1000000] [--pods 20000] [--rates 500,5000] [--free-events 300000]
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MAX_BATCH } from '../src/operators/batch-events.js';
 import { writeEventStream } from './event-stream.js';
 import { option, writeResult } from './report.js';
 
@@ -16,12 +18,16 @@ const rates = ratesFlag === -1 ? [500, 5000] : process.argv[ratesFlag + 1]!.spli
 
 async function main(): Promise<void> {
   const rows: Record<string, unknown>[] = [];
-  for (const rate of rates) rows.push(await measure({ events: option('events', 1_000_000), pods: option('pods', 20_000), eventsPerSecond: rate }));
+  const pods = option('pods', 20_000);
+  for (const rate of rates) rows.push(await measure({ events: option('events', 1_000_000), pods, eventsPerSecond: rate }));
+  const free = option('free-events', 300_000);
+  if (free > 0) rows.push(await measure({ events: free, pods, eventsPerSecond: 5000, timestampFree: true }));
   console.log(`wrote ${writeResult('replay-throughput', { rows, target: 'replay <= 2x baseline; replay RSS < 300 MB' })}`);
 }
 
-async function measure(shape: { events: number; pods: number; eventsPerSecond: number }): Promise<Record<string, unknown>> {
-  const file = join(tmpdir(), `k8s-pods-ingress-bench-${shape.events}-${shape.pods}-${shape.eventsPerSecond}.ndjson`);
+async function measure(shape: { events: number; pods: number; eventsPerSecond: number; timestampFree?: boolean }): Promise<Record<string, unknown>> {
+  const free = shape.timestampFree === true;
+  const file = join(tmpdir(), `k8s-pods-ingress-bench-${shape.events}-${shape.pods}-${free ? 'free' : shape.eventsPerSecond}.ndjson`);
   if (!existsSync(file)) {
     const started = performance.now();
     await writeEventStream(file, shape);
@@ -38,7 +44,7 @@ async function measure(shape: { events: number; pods: number; eventsPerSecond: n
   const base = JSON.parse(baseline.output.trim().split('\n').at(-1)!) as { seconds: number; maxRssMb: number };
   const replay = run(['src/main.ts', 'replay', file, '--last', '--stats', '--log-level', 'error']);
   const stats = Object.fromEntries([...replay.output.matchAll(/(\w+)=([\d.]+)/g)].map(([, key, value]) => [key!, Number(value)]));
-  const windows = Math.ceil(shape.events / shape.eventsPerSecond / 2);
+  const windows = free ? Math.ceil(shape.events / MAX_BATCH) : Math.ceil(shape.events / shape.eventsPerSecond / 2);
   const figures = {
     file: { bytes, ...shape, windows },
     baseline: { seconds: Number(base.seconds.toFixed(2)), wallSeconds: Number(baseline.seconds.toFixed(2)), maxRssMb: base.maxRssMb },
@@ -47,7 +53,8 @@ async function measure(shape: { events: number; pods: number; eventsPerSecond: n
     // What replay spends beyond reading and parsing, per batch: the per-window cost at this cluster size.
     msPerBatchBeyondParse: Math.round((((stats['seconds'] ?? NaN) - base.seconds) * 1000) / (stats['batches'] ?? NaN)),
   };
-  console.log(`stream: ${shape.events} events, ${shape.pods} pods, ${(bytes / 1e9).toFixed(2)} GB, ${shape.eventsPerSecond} events/s of recorded time`);
+  const pace = free ? 'no times (batches cut by size)' : `${shape.eventsPerSecond} events/s of recorded time`;
+  console.log(`stream: ${shape.events} events, ${shape.pods} pods, ${(bytes / 1e9).toFixed(2)} GB, ${pace}`);
   console.log(`baseline (read + JSON.parse): ${figures.baseline.seconds} s, ${base.maxRssMb} MB RSS`);
   console.log(`replay --last: ${figures.replay.seconds} s, ${figures.replay.maxRssMb} MB RSS, ${figures.replay.batches} batches, ${figures.replay.configs} configs`);
   console.log(`ratio ${figures.ratio}x (target <= 2x); RSS target < 300 MB; ${figures.msPerBatchBeyondParse} ms per batch beyond parsing`);
