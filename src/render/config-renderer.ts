@@ -1,8 +1,6 @@
 import Mustache from 'mustache';
-import { checkValue } from './check-view.js';
+import { compileTokens, Scope, type Render, type Token } from './compile-template.js';
 import type { Template } from './template.js';
-
-type Token = [string, string, number, number, Token[]?, ...unknown[]];
 
 /** An item's rendered text, and whether it has been flattened yet. */
 interface Kept {
@@ -10,25 +8,47 @@ interface Kept {
   flat: boolean;
 }
 
+/** One top-level token of the template, compiled, with what it kept from the previous render. */
+interface TopLevel {
+  readonly token: Token;
+  /** The whole token compiled (used when it is not an array section whose items can be kept). */
+  readonly render: Render;
+  /** The section's body compiled, for one item at a time. */
+  readonly body: Render;
+  kept: WeakMap<object, Kept>;
+  /** The items and texts of the previous render, by position: an item at the same place is found without a lookup. */
+  items: readonly unknown[];
+  texts: string[];
+}
+
 /**
  * Renders a template over and over, as `Mustache.render` would, but keeps the text of each item of a top-level
  * array section (`{{#servers}}`, `{{#upstreams}}`) keyed by the item object: an item the view builder reuses is not
- * rendered again. At 20k pods a full render is ~100x the work of the few hosts a window usually changes.
+ * rendered again. At 20k pods a full render is ~100x the work of the few hosts a window usually changes. The
+ * template is compiled once into closures (compile-template.ts), so what is rendered is not interpreted either.
  *
  * Same output as `Mustache.render(text, view, {}, { escape: checkValue })`: Mustache renders an array section by
  * concatenating its items rendered in `context.push(item)`, which is what this does, item by item. An item's text
  * may also read the view's scalars (`{{port}}`), so any change of those drops every kept text; a section that reads
- * a top-level array from inside its items is never kept.
+ * a top-level array from inside its items is never kept. Kept texts rely on view objects never changing once
+ * rendered: the view builder freezes them.
  */
 export class ConfigRenderer {
-  private readonly tokens: Token[];
-  private readonly writer = new Mustache.Writer();
-  private readonly config = { escape: checkValue };
-  private kept: WeakMap<object, Kept>[] = [];
+  private readonly top: TopLevel[];
   private scalars = '';
+  private containers = '';
+  private keepable: boolean[] = [];
 
-  constructor(private readonly template: Template) {
-    this.tokens = this.writer.parse(template.text) as unknown as Token[];
+  constructor(template: Template) {
+    const tokens = Mustache.parse(template.text) as unknown as Token[];
+    this.top = tokens.map((token) => ({
+      token,
+      render: compileTokens([token]),
+      body: compileTokens(token[4] ?? []),
+      kept: new WeakMap(),
+      items: [],
+      texts: [],
+    }));
   }
 
   /** Renders the view; values pass the allow-list check in place of HTML escaping. */
@@ -38,56 +58,79 @@ export class ConfigRenderer {
 
   /** Renders the view as the pieces of its text: an item that did not change gives the very same string. */
   renderParts(view: object): string[] {
-    const context = new Mustache.Context(view);
-    const scalars = JSON.stringify(Object.entries(view).filter(([, value]) => typeof value !== 'object'));
-    if (scalars !== this.scalars) {
-      this.kept = [];
-      this.scalars = scalars;
-    }
+    this.noteShape(view);
+    const scope = new Scope(view);
     const parts: string[] = [];
-    this.tokens.forEach((token, index) => {
-      const items = token[0] === '#' ? (context.lookup(token[1]) as unknown) : undefined;
-      if (!Array.isArray(items) || !this.keepable(token, view)) {
-        parts.push(this.renderTokens([token], context));
-        return;
+    for (let index = 0; index < this.top.length; index++) {
+      const top = this.top[index]!;
+      const items = top.token[0] === '#' ? (view as Record<string, unknown>)[top.token[1]] : undefined;
+      if (!Array.isArray(items) || !this.keepable[index] || !(top.token[1] in view)) {
+        parts.push(top.render(scope));
+        continue;
       }
-      const kept = (this.kept[index] ??= new WeakMap());
-      for (const item of items as unknown[]) {
-        if (typeof item !== 'object' || item === null) {
-          parts.push(this.renderTokens(token[4] ?? [], context.push(item)));
-          continue;
-        }
-        let entry = kept.get(item);
-        if (entry === undefined) {
-          kept.set(item, (entry = { text: this.renderTokens(token[4] ?? [], context.push(item)), flat: false }));
-        } else if (!entry.flat) {
-          // Used a second time: flatten it now, once (a text used once is flattened by the join anyway).
-          entry.text = flat(entry.text);
-          entry.flat = true;
-        }
-        parts.push(entry.text);
+      const texts = new Array<string>(items.length);
+      for (let i = 0; i < items.length; i++) {
+        const item: unknown = items[i];
+        const text = item === top.items[i] && typeof item === 'object' && item !== null ? top.texts[i]! : this.itemText(top, item, scope);
+        texts[i] = text;
+        parts.push(text);
       }
-    });
+      top.items = items;
+      top.texts = texts;
+    }
     return parts;
   }
 
-  private renderTokens(tokens: Token[], context: Mustache.Context): string {
-    return this.writer.renderTokens(tokens as never, context, {}, this.template.text, this.config as never) ?? '';
+  private itemText(top: TopLevel, item: unknown, scope: Scope): string {
+    if (typeof item !== 'object' || item === null) return top.body(scope.push(item));
+    let entry = top.kept.get(item);
+    if (entry === undefined) {
+      top.kept.set(item, (entry = { text: top.body(scope.push(item)), flat: false }));
+    } else if (!entry.flat) {
+      // Used a second time: flatten it now, once (a text used once is flattened by the join anyway).
+      entry.text = flat(entry.text);
+      entry.flat = true;
+    }
+    return entry.text;
   }
 
-  /** Tells whether no name inside the section can reach a top-level array or object of the view. */
-  private keepable(token: Token, view: object): boolean {
-    const containers = new Set(Object.entries(view).filter(([, value]) => typeof value === 'object' && value !== null).map(([key]) => key));
-    const reaches = (tokens: Token[]): boolean =>
-      tokens.some((inner) => (inner[0] !== 'text' && containers.has(inner[1].split('.')[0]!)) || (inner[4] !== undefined && reaches(inner[4])));
-    return !reaches(token[4] ?? []);
+  /** Drops every kept text when the view's scalars change, and works out again which sections may be kept. */
+  private noteShape(view: object): void {
+    const scalars: [string, unknown][] = [];
+    const containers: string[] = [];
+    for (const key in view) {
+      if (!Object.prototype.hasOwnProperty.call(view, key)) continue;
+      const value = (view as Record<string, unknown>)[key];
+      if (typeof value !== 'object') scalars.push([key, value]);
+      else if (value !== null) containers.push(key);
+    }
+    const shape = JSON.stringify(scalars);
+    if (shape !== this.scalars) {
+      this.scalars = shape;
+      for (const top of this.top) {
+        top.kept = new WeakMap();
+        top.items = [];
+        top.texts = [];
+      }
+    }
+    const names = containers.join('\u0000');
+    if (names !== this.containers || this.keepable.length === 0) {
+      this.containers = names;
+      const set = new Set(containers);
+      this.keepable = this.top.map((top) => !reaches(top.token[4] ?? [], set));
+    }
   }
 }
 
+/** Tells whether any name inside the tokens can reach one of the view's top-level arrays or objects. */
+function reaches(tokens: readonly Token[], containers: ReadonlySet<string>): boolean {
+  return tokens.some((inner) => (inner[0] !== 'text' && containers.has(inner[1].split('.')[0]!)) || (inner[4] !== undefined && reaches(inner[4], containers)));
+}
+
 /**
- * Returns the text flattened: Mustache builds it by `+=`, a rope of hundreds of pieces, and every join of the whole
- * config would walk each rope again (a render at 20k pods spent 140 ms there). Reading a character makes V8 flatten
- * the rope in place, once.
+ * Returns the text flattened: the render builds it by `+=`, a rope of hundreds of pieces, and every join of the
+ * whole config would walk each rope again (a render at 20k pods spent 140 ms there). Reading a character makes V8
+ * flatten the rope in place, once.
  */
 function flat(text: string): string {
   text.charCodeAt(0);
