@@ -65,21 +65,27 @@ interface HostView {
   readonly upstreams: readonly UpstreamView[];
 }
 
-/** Views of hosts from earlier builds, keyed by the table's host objects (a host the table reuses is reused here). */
-export type ViewCache = WeakMap<HostRoutes, HostView>;
+/** Builds views of one table after another, reusing what unchanged hosts contributed to the previous view. */
+export interface ViewBuilder {
+  /** Returns the view of `table`; a host object the table reuses keeps its server and upstream objects. */
+  build(table: RoutingTable, options: ViewOptions): ConfigView;
+}
 
-/** Returns an empty view cache. */
-export function createViewCache(): ViewCache {
-  return new WeakMap();
+/** Returns a view builder; the views of earlier hosts it remembers (by the table's host objects) stay inside. */
+export function viewBuilder(): ViewBuilder {
+  const cache = new WeakMap<HostRoutes, HostView>();
+  return { build: (table, options) => viewOf(table, options, cache) };
 }
 
 /**
  * Builds the template's view of a routing table: upstream names `microservice` + FNV-1a-32 of host + path (made
  * unique on collision), `location = /p` plus `location /p/` so `/pfoo` is not routed, hash sizes fitted to the hosts.
- * With a cache, a host whose routes and upstream names are unchanged keeps its objects from the previous build, so
- * the renderer can reuse their text.
  */
-export function buildView(table: RoutingTable, options: ViewOptions, cache: ViewCache = createViewCache()): ConfigView {
+export function buildView(table: RoutingTable, options: ViewOptions): ConfigView {
+  return viewOf(table, options, new WeakMap());
+}
+
+function viewOf(table: RoutingTable, options: ViewOptions, cache: WeakMap<HostRoutes, HostView>): ConfigView {
   const taken = new Set<string>();
   const upstreams: UpstreamView[] = [];
   const servers: ServerView[] = [];
@@ -88,8 +94,8 @@ export function buildView(table: RoutingTable, options: ViewOptions, cache: View
     longest = Math.max(longest, host.host.length);
     let view = cache.get(host);
     const bases = view?.bases ?? host.routes.map((route) => (route.backends.length >= 2 ? `microservice${fnv1a32(route.host + route.path)}` : null));
-    const names = bases.map((base) => (base === null ? null : uniqueName(base, taken)));
-    if (view === undefined || names.some((name, i) => name !== view!.names[i])) {
+    const names = namesOf(bases, view?.names, taken);
+    if (view === undefined || names !== view.names) {
       view = hostView(host, bases, names);
       cache.set(host, view);
     }
@@ -125,6 +131,19 @@ function locations(route: Route, upstream: string | null): LocationView[] {
     { exact: true, path: route.location, upstream, direct, unavailable, waiting },
     { exact: false, path: `${route.location}/`, upstream, direct, unavailable, waiting },
   ];
+}
+
+/** Names a host's upstreams in order; returns `previous` itself when every name is as before (no garbage per host). */
+function namesOf(bases: readonly (string | null)[], previous: readonly (string | null)[] | undefined, taken: Set<string>): readonly (string | null)[] {
+  let fresh: (string | null)[] | null = previous === undefined ? new Array<string | null>(bases.length).fill(null) : null;
+  for (let i = 0; i < bases.length; i++) {
+    const base = bases[i];
+    if (base === null || base === undefined) continue;
+    const name = uniqueName(base, taken);
+    if (fresh === null && name !== previous![i]) fresh = previous!.slice();
+    if (fresh !== null) fresh[i] = name;
+  }
+  return fresh ?? previous!;
 }
 
 function uniqueName(base: string, taken: Set<string>): string {

@@ -1,5 +1,7 @@
-import { compareIssues, compareStrings, type Issue, type IssueCode } from './issue.js';
-import { coveringHold, ownershipKey, wildcardHolds, type Hold, type OwnershipPolicy, type WildcardHolds } from './ownership.js';
+import { hostRoutes } from './host-routes.js';
+import { compareIssues, compareStrings, type Issue } from './issue.js';
+import { wildcardHolds, type Hold, type OwnershipPolicy } from './ownership.js';
+import { diffMaps, PersistentMap } from './persistent-map.js';
 import type { PodRecord } from './pod-record.js';
 import type { RoutingState } from './routing-state.js';
 
@@ -40,12 +42,24 @@ export interface RoutingTable {
   readonly issues: readonly Issue[];
 }
 
-interface MutableRoute {
-  host: string;
-  path: string;
-  location: string;
-  backends: Backend[];
-  waiting: PodRef[];
+/** Builds routing tables for one state after another, redoing only what changed since the previous state. */
+export interface RoutingTableBuilder {
+  /**
+   * Returns the table of `state`. Hosts whose claiming pods and deciding holds did not change keep their very objects
+   * from the previous table (never mutated once returned), so the view and the renderer downstream reuse their work.
+   */
+  build(state: RoutingState): RoutingTable;
+}
+
+/** Returns a builder of routing tables under one ownership policy; what it remembers between builds stays inside. */
+export function routingTableBuilder(policy: OwnershipPolicy): RoutingTableBuilder {
+  const table = new IncrementalTable(policy);
+  return { build: (state) => table.build(state) };
+}
+
+/** Builds the routing table from the state: hosts x paths per pod, merged across pods, owners enforced, sorted. */
+export function buildRoutingTable(state: RoutingState, policy: OwnershipPolicy): RoutingTable {
+  return routingTableBuilder(policy).build(state);
 }
 
 /** One host's routes and the claims refused on it, as last built. */
@@ -55,166 +69,84 @@ interface HostEntry {
 }
 
 /**
- * What the last build saw and made, so the next one redoes only the hosts whose claiming pods or deciding holds
- * changed (found by comparing the state's maps with the last ones seen: published maps are never mutated).
+ * What the last build saw and made. The state's maps are compared with the last ones seen (published maps are
+ * never mutated; persistent ones are compared by skipping the subtrees they share), so a window costs what it changed.
  */
-export interface TableCache {
-  policy: OwnershipPolicy | null;
-  pods: ReadonlyMap<string, PodRecord> | null;
-  holds: ReadonlyMap<string, Hold> | null;
+class IncrementalTable {
+  private pods: ReadonlyMap<string, PodRecord> = PersistentMap.empty();
+  private holds: ReadonlyMap<string, Hold> = PersistentMap.empty();
   /** host -> pod key -> record claiming it. */
-  readonly claimants: Map<string, Map<string, PodRecord>>;
+  private readonly claimants = new Map<string, Map<string, PodRecord>>();
   /** pod key -> the record's own issues, for records that have some. */
-  readonly recordIssues: Map<string, readonly Issue[]>;
-  readonly hosts: Map<string, HostEntry>;
+  private readonly recordIssues = new Map<string, readonly Issue[]>();
+  private readonly hosts = new Map<string, HostEntry>();
   /** Hosts in order; null when a host came or went. */
-  sorted: readonly string[] | null;
-}
+  private sorted: readonly string[] | null = null;
+  private last: RoutingTable | null = null;
+  private dirty = new Set<string>();
+  private issuesChanged = true;
 
-/** Returns an empty table cache. */
-export function createTableCache(): TableCache {
-  return { policy: null, pods: null, holds: null, claimants: new Map(), recordIssues: new Map(), hosts: new Map(), sorted: null };
-}
+  constructor(private readonly policy: OwnershipPolicy) {}
 
-/**
- * Builds the routing table from the state: hosts x paths per pod, merged across pods, owners enforced, sorted.
- * With a cache, only hosts whose claiming pods or deciding holds changed since the cache's last build are rebuilt;
- * the others keep their objects, so the view and the renderer downstream can reuse their work.
- */
-export function buildRoutingTable(state: RoutingState, policy: OwnershipPolicy, cache: TableCache = createTableCache()): RoutingTable {
-  const dirty = new Set<string>();
-  if (cache.policy !== policy || cache.pods === null) reset(cache, policy);
-  if (state.pods !== cache.pods) indexChanges(cache, state.pods, dirty);
-  if (state.holds !== cache.holds) holdChanges(cache, state.holds, dirty);
-  cache.pods = state.pods;
-  cache.holds = state.holds;
-  const wildcards = wildcardHolds(state.holds);
-  for (const host of dirty) {
-    const claimants = cache.claimants.get(host);
-    if (claimants === undefined) {
-      if (cache.hosts.delete(host)) cache.sorted = null;
-      continue;
-    }
-    if (!cache.hosts.has(host)) cache.sorted = null;
-    cache.hosts.set(host, hostRoutes(state, wildcards, policy, host, [...claimants.values()]));
-  }
-  cache.sorted ??= [...cache.hosts.keys()].sort(compareStrings);
-  const hosts: HostRoutes[] = [];
-  const issues: Issue[] = [];
-  for (const list of cache.recordIssues.values()) for (const issue of list) issues.push(issue);
-  for (const host of cache.sorted) {
-    const entry = cache.hosts.get(host)!;
-    if (entry.routes !== null) hosts.push(entry.routes);
-    for (const issue of entry.issues) issues.push(issue);
-  }
-  return { hosts, issues: issues.sort(compareIssues) };
-}
-
-function reset(cache: TableCache, policy: OwnershipPolicy): void {
-  cache.policy = policy;
-  cache.pods = new Map();
-  cache.holds = null;
-  cache.claimants.clear();
-  cache.recordIssues.clear();
-  cache.hosts.clear();
-  cache.sorted = null;
-}
-
-/** Re-indexes the records that differ from the cache's last pods, marking their hosts (old and new) dirty. */
-function indexChanges(cache: TableCache, pods: ReadonlyMap<string, PodRecord>, dirty: Set<string>): void {
-  const previous = cache.pods!;
-  const unindex = (record: PodRecord): void => {
-    cache.recordIssues.delete(record.key);
-    for (const host of record.hosts) {
-      dirty.add(host);
-      const claimants = cache.claimants.get(host);
-      claimants?.delete(record.key);
-      if (claimants?.size === 0) cache.claimants.delete(host);
-    }
-  };
-  for (const [key, record] of pods) {
-    const old = previous.get(key);
-    if (old === record) continue;
-    if (old !== undefined) unindex(old);
-    if (record.issues.length > 0) cache.recordIssues.set(key, record.issues);
-    for (const host of record.hosts) {
-      dirty.add(host);
-      let claimants = cache.claimants.get(host);
-      if (claimants === undefined) cache.claimants.set(host, (claimants = new Map()));
-      claimants.set(key, record);
-    }
-  }
-  for (const [key, old] of previous) if (!pods.has(key)) unindex(old);
-}
-
-/** Marks dirty the hosts whose holds changed since the cache's last holds; a changed wildcard marks them all. */
-function holdChanges(cache: TableCache, holds: ReadonlyMap<string, Hold>, dirty: Set<string>): void {
-  const previous = cache.holds ?? new Map<string, Hold>();
-  const mark = (key: string): void => {
-    const host = key.split(' ')[0]!;
-    if (host.startsWith('*.')) for (const any of cache.claimants.keys()) dirty.add(any);
-    dirty.add(host);
-  };
-  for (const [key, hold] of holds) if (previous.get(key) !== hold) mark(key);
-  for (const key of previous.keys()) if (!holds.has(key)) mark(key);
-}
-
-/** Builds one host's routes from the records claiming it, refusing claims its owner (or a wildcard above) forbids. */
-function hostRoutes(state: RoutingState, wildcards: WildcardHolds, policy: OwnershipPolicy, host: string, records: readonly PodRecord[]): { routes: HostRoutes | null; issues: Issue[] } {
-  const routes = new Map<string, MutableRoute>();
-  const issues: Issue[] = [];
-  for (const record of records) {
-    const hostRefused = policy === 'host' ? refusal(state, wildcards, record, host, 'host-conflict', `host ${host}`) : null;
-    if (hostRefused !== null) {
-      issues.push(hostRefused);
-      continue;
-    }
-    for (const entry of record.paths) {
-      const key = ownershipKey(policy, host, entry.path);
-      const routeRefused = policy === 'route' ? refusal(state, wildcards, record, key, 'route-conflict', `route ${host}${entry.path}`) : null;
-      if (routeRefused !== null) {
-        issues.push(routeRefused);
+  build(state: RoutingState): RoutingTable {
+    const dirty = (this.dirty = new Set());
+    if (state.pods !== this.pods) diffMaps(this.pods, state.pods, (key, was, is) => this.repoint(key, was, is));
+    if (state.holds !== this.holds) diffMaps(this.holds, state.holds, (key) => this.holdChanged(key));
+    this.pods = state.pods;
+    this.holds = state.holds;
+    if (dirty.size === 0 && !this.issuesChanged && this.last !== null) return this.last;
+    const wildcards = wildcardHolds(state.holds);
+    for (const host of dirty) {
+      const claimants = this.claimants.get(host);
+      if (claimants === undefined) {
+        if (this.hosts.delete(host)) this.sorted = null;
         continue;
       }
-      let route = routes.get(entry.path);
-      if (route === undefined) routes.set(entry.path, (route = { host, path: entry.path, location: entry.location, backends: [], waiting: [] }));
-      const { name, namespace } = record.pod;
-      if (record.address === null) route.waiting.push({ name, namespace });
-      else route.backends.push({ name, namespace, address: `${record.address}:${entry.port}` });
+      if (!this.hosts.has(host)) this.sorted = null;
+      this.hosts.set(host, hostRoutes(state, wildcards, this.policy, host, [...claimants.values()]));
+    }
+    this.sorted ??= [...this.hosts.keys()].sort(compareStrings);
+    const hosts: HostRoutes[] = [];
+    const issues: Issue[] = [];
+    for (const list of this.recordIssues.values()) for (const issue of list) issues.push(issue);
+    for (const host of this.sorted) {
+      const entry = this.hosts.get(host)!;
+      if (entry.routes !== null) hosts.push(entry.routes);
+      for (const issue of entry.issues) issues.push(issue);
+    }
+    this.issuesChanged = false;
+    return (this.last = { hosts, issues: issues.sort(compareIssues) });
+  }
+
+  /** Moves a pod's claims from its old record to its new one, marking their hosts (old and new) dirty. */
+  private repoint(key: string, was: PodRecord | undefined, is: PodRecord | undefined): void {
+    if (was !== undefined) {
+      if (this.recordIssues.delete(key)) this.issuesChanged = true;
+      for (const host of was.hosts) {
+        this.dirty.add(host);
+        const claimants = this.claimants.get(host);
+        claimants?.delete(key);
+        if (claimants?.size === 0) this.claimants.delete(host);
+      }
+    }
+    if (is === undefined) return;
+    if (is.issues.length > 0) {
+      this.recordIssues.set(key, is.issues);
+      this.issuesChanged = true;
+    }
+    for (const host of is.hosts) {
+      this.dirty.add(host);
+      let claimants = this.claimants.get(host);
+      if (claimants === undefined) this.claimants.set(host, (claimants = new Map()));
+      claimants.set(key, is);
     }
   }
-  if (routes.size === 0) return { routes: null, issues };
-  const sorted = [...routes.values()];
-  if (sorted.length > 1) sorted.sort((a, b) => compareStrings(a.path, b.path));
-  for (const route of sorted) {
-    if (route.backends.length > 1) route.backends.sort(compareRefs);
-    if (route.waiting.length > 1) route.waiting.sort(compareRefs);
+
+  /** Marks dirty the host a changed hold decides; a changed wildcard hold marks every host (it may cover any). */
+  private holdChanged(key: string): void {
+    const space = key.indexOf(' ');
+    const host = space === -1 ? key : key.slice(0, space);
+    if (host.startsWith('*.')) for (const any of this.claimants.keys()) this.dirty.add(any);
+    this.dirty.add(host);
   }
-  return { routes: { host, routes: sorted }, issues };
-}
-
-/** Returns why a pod may not serve under `key` (another namespace owns it, or an older foreign wildcard covers it). */
-function refusal(state: RoutingState, wildcards: WildcardHolds, record: PodRecord, key: string, code: IssueCode, what: string): Issue | null {
-  const hold = state.holds.get(key);
-  if (hold?.namespace !== record.pod.namespace) return conflict(record, code, what, hold?.namespace);
-  const space = key.indexOf(' ');
-  const cover = coveringHold(wildcards, space === -1 ? key : key.slice(0, space), hold);
-  if (cover === null) return null;
-  return {
-    pod: record.key,
-    code,
-    message: `${what} is covered by wildcard ${cover.wildcard} of namespace ${cover.namespace}, which holds it since earlier; claims on it from namespace ${record.pod.namespace} are refused`,
-  };
-}
-
-function conflict(record: PodRecord, code: IssueCode, what: string, owner: string | undefined): Issue {
-  return {
-    pod: record.key,
-    code,
-    message: `${what} belongs to namespace ${owner ?? '(none)'}; claims on it from namespace ${record.pod.namespace} are refused`,
-  };
-}
-
-function compareRefs(a: PodRef & { address?: string }, b: PodRef & { address?: string }): number {
-  return compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name) || compareStrings(a.address ?? '', b.address ?? '');
 }

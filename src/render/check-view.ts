@@ -20,11 +20,21 @@ export function checkValue(value: unknown): string {
   return text;
 }
 
+/** Checks every value of a view against the allow-list of its kind; throws TemplateValueError on the first miss. */
+export function checkView(view: ConfigView): void {
+  checkSkipping(view, new WeakSet());
+}
+
 /**
- * Checks every value of a view against the allow-list of its kind; throws TemplateValueError on the first miss.
- * Servers and upstreams in `checked` passed before (views reuse unchanged objects) and are skipped.
+ * Returns a checker for one view after another: servers and upstreams that passed in an earlier view (view builders
+ * reuse the objects of unchanged hosts, and never mutate them) are skipped; what it remembers stays inside.
  */
-export function checkView(view: ConfigView, checked: WeakSet<object> = new WeakSet()): void {
+export function viewChecker(): (view: ConfigView) => void {
+  const checked = new WeakSet<object>();
+  return (view) => checkSkipping(view, checked);
+}
+
+function checkSkipping(view: ConfigView, checked: WeakSet<object>): void {
   for (const size of [view.port, view.serverNamesHashBucketSize, view.serverNamesHashMaxSize]) {
     if (!Number.isInteger(size) || size < 1) refuse('number', String(size));
   }

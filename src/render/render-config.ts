@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { buildView, createViewCache, type ConfigView, type ViewCache } from '../model/config-view.js';
+import { viewBuilder, type ConfigView, type ViewBuilder } from '../model/config-view.js';
 import type { OwnershipPolicy } from '../model/ownership.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
-import { buildRoutingTable, createTableCache, type TableCache } from '../model/routing-table.js';
+import { routingTableBuilder, type RoutingTableBuilder } from '../model/routing-table.js';
 import type { RoutingState } from '../model/routing-state.js';
-import { checkView } from './check-view.js';
+import { checkView, viewChecker } from './check-view.js';
 import { ConfigRenderer } from './config-renderer.js';
 import type { Template } from './template.js';
 
@@ -22,20 +22,21 @@ export interface RenderOptions {
  * Throws TemplateValueError if any new value fails its allow-list.
  */
 export class StateRenderer {
-  private readonly tables: TableCache = createTableCache();
-  private readonly views: ViewCache = createViewCache();
-  private readonly checked = new WeakSet<object>();
+  private readonly tables: RoutingTableBuilder;
+  private readonly views: ViewBuilder = viewBuilder();
+  private readonly check = viewChecker();
   private readonly renderer: ConfigRenderer;
 
   constructor(template: Template, private readonly options: RenderOptions) {
+    this.tables = routingTableBuilder(options.ownership);
     this.renderer = new ConfigRenderer(template);
   }
 
   /** Renders one state to nginx.conf text. */
   render(state: RoutingState): RenderedConfig {
-    const table = buildRoutingTable(state, this.options.ownership, this.tables);
-    const view = buildView(table, { port: this.options.port, workerProcesses: this.options.workerProcesses }, this.views);
-    checkView(view, this.checked);
+    const table = this.tables.build(state);
+    const view = this.views.build(table, { port: this.options.port, workerProcesses: this.options.workerProcesses });
+    this.check(view);
     const parts = this.renderer.renderParts(view);
     let routes = 0;
     let backends = 0;

@@ -4,9 +4,12 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import type { PodEvent } from '../../src/model/events.js';
 import type { ProjectedPod } from '../../src/model/pod.js';
-import { applyEvents, DEFAULT_REDUCE_OPTIONS, EMPTY_STATE, type ReduceOptions } from '../../src/model/routing-state.js';
+import { applyEvents, DEFAULT_REDUCE_OPTIONS, EMPTY_STATE, type ReduceOptions, type RoutingState } from '../../src/model/routing-state.js';
+import { buildView, viewBuilder } from '../../src/model/config-view.js';
+import { buildRoutingTable, routingTableBuilder } from '../../src/model/routing-table.js';
 import { renderState, StateRenderer } from '../../src/render/render-config.js';
 import { loadTemplate } from '../../src/render/template.js';
+import { deepFreeze } from '../support/deep-freeze.js';
 import { aPod } from '../support/pods.js';
 
 const template = loadTemplate();
@@ -122,26 +125,54 @@ test('no annotation value, however crafted, adds a directive, block or comment',
   );
 });
 
+const changeArb = fc.record({ index: fc.nat({ max: 11 }), kind: fc.constantFrom('add', 'flip', 'move', 'delete'), pod: aPodArb(0) });
+const historyArb = fc.tuple(podsArb, fc.array(fc.array(changeArb, { maxLength: 4 }), { maxLength: 8 }), fc.constantFrom('host', 'route'));
+
+/** Folds a SYNC of `pods`, then each batch of changes, calling `visit` with every state on the way. */
+function replayHistory([pods, batches, ownership]: [ProjectedPod[], { index: number; kind: string; pod: ProjectedPod }[][], string], visit: (state: RoutingState, options: ReduceOptions) => void): void {
+  const options = { ...DEFAULT_REDUCE_OPTIONS, ownership: ownership as 'host' | 'route', ownershipGraceMs: 0 };
+  let state = applyEvents(EMPTY_STATE, [{ type: 'SYNC', pods }], 0, options);
+  visit(state, options);
+  batches.forEach((batch, i) => {
+    const events: PodEvent[] = batch.map(({ index, kind, pod }) => {
+      const name = `pod-${index}`;
+      const known = [...state.pods.values()].find((r) => r.pod.name === name)?.pod;
+      const base = known ?? { ...pod, name, uid: `uid-${name}` };
+      if (kind === 'delete') return { type: 'DELETED', pod: base };
+      if (kind === 'flip') return { type: 'MODIFIED', pod: { ...base, ready: !base.ready } };
+      if (kind === 'move') return { type: 'MODIFIED', pod: { ...base, hosts: pod.hosts, paths: pod.paths, namespace: base.namespace } };
+      return { type: 'ADDED', pod: base };
+    });
+    state = applyEvents(state, events, (i + 1) * 2000, options);
+    visit(state, options);
+  });
+}
+
 test('rendering states one after another (reusing unchanged hosts) always equals rendering each afresh', () => {
-  const change = fc.record({ index: fc.nat({ max: 11 }), kind: fc.constantFrom('add', 'flip', 'move', 'delete'), pod: aPodArb(0) });
   fc.assert(
-    fc.property(podsArb, fc.array(fc.array(change, { maxLength: 4 }), { maxLength: 8 }), fc.constantFrom('host', 'route'), (pods, batches, ownership) => {
-      const options = { ...DEFAULT_REDUCE_OPTIONS, ownership: ownership as 'host' | 'route', ownershipGraceMs: 0 };
-      const renderer = new StateRenderer(template, { port: 80, ownership: options.ownership });
-      let state = applyEvents(EMPTY_STATE, [{ type: 'SYNC', pods }], 0, options);
-      assert.equal(renderer.render(state).text, renderState(state, template, { port: 80, ownership: options.ownership }).text);
-      batches.forEach((batch, i) => {
-        const events: PodEvent[] = batch.map(({ index, kind, pod }) => {
-          const name = `pod-${index}`;
-          const known = [...state.pods.values()].find((r) => r.pod.name === name)?.pod;
-          const base = known ?? { ...pod, name, uid: `uid-${name}` };
-          if (kind === 'delete') return { type: 'DELETED', pod: base };
-          if (kind === 'flip') return { type: 'MODIFIED', pod: { ...base, ready: !base.ready } };
-          if (kind === 'move') return { type: 'MODIFIED', pod: { ...base, hosts: pod.hosts, paths: pod.paths, namespace: base.namespace } };
-          return { type: 'ADDED', pod: base };
-        });
-        state = applyEvents(state, events, (i + 1) * 2000, options);
+    fc.property(historyArb, (history) => {
+      const renderer = new StateRenderer(template, { port: 80, ownership: history[2] as 'host' | 'route' });
+      replayHistory(history, (state, options) => {
         assert.equal(renderer.render(state).text, renderState(state, template, { port: 80, ownership: options.ownership }).text);
+      });
+    }),
+    { seed: SEED, numRuns: 300 },
+  );
+});
+
+test('the table and view builders never touch what they returned before, and equal a fresh build', () => {
+  // Everything a builder returns is frozen: reusing an object by identity is only sound if nobody mutates it, and a
+  // mutation of a frozen object throws here instead of corrupting a later render.
+  fc.assert(
+    fc.property(historyArb, (history) => {
+      const tables = routingTableBuilder(history[2] as 'host' | 'route');
+      const views = viewBuilder();
+      replayHistory(history, (state, options) => {
+        const table = deepFreeze(tables.build(deepFreeze(state)));
+        const view = deepFreeze(views.build(table, { port: 80 }));
+        const fresh = buildRoutingTable(state, options.ownership);
+        assert.deepEqual(table, fresh);
+        assert.deepEqual(view, buildView(fresh, { port: 80 }));
       });
     }),
     { seed: SEED, numRuns: 300 },
