@@ -6,6 +6,7 @@ import { routingTableBuilder, type RoutingTableBuilder } from '../model/routing-
 import type { RoutingState } from '../model/routing-state.js';
 import { checkView, viewChecker } from './check-view.js';
 import { ConfigRenderer } from './config-renderer.js';
+import { withParts } from './same-text.js';
 import type { Template } from './template.js';
 
 /** What rendering needs from the settings. */
@@ -47,8 +48,7 @@ export class StateRenderer {
     let text: string | undefined;
     let hash: string | undefined;
     // Text and hash are made on first use: most renders of a busy cluster are only compared, never applied.
-    return {
-      parts,
+    return withParts({
       routes,
       backends,
       issues: table.issues,
@@ -58,7 +58,7 @@ export class StateRenderer {
       get hash() {
         return (hash ??= hashText(this.text));
       },
-    };
+    }, parts);
   }
 }
 
