@@ -1,6 +1,6 @@
 import { hostRoutes } from './host-routes.js';
 import { compareIssues, compareStrings, type Issue } from './issue.js';
-import { wildcardHolds, type Hold, type OwnershipPolicy } from './ownership.js';
+import { wildcardHolds, type Hold, type OwnershipPolicy, type WildcardHolds } from './ownership.js';
 import { diffMaps, PersistentMap } from './persistent-map.js';
 import type { PodRecord } from './pod-record.js';
 import type { RoutingState } from './routing-state.js';
@@ -85,6 +85,7 @@ class IncrementalTable {
   private last: RoutingTable | null = null;
   private dirty = new Set<string>();
   private issuesChanged = true;
+  private wildcards: WildcardHolds | null = null;
 
   constructor(private readonly policy: OwnershipPolicy) {}
 
@@ -95,27 +96,57 @@ class IncrementalTable {
     this.pods = state.pods;
     this.holds = state.holds;
     if (dirty.size === 0 && !this.issuesChanged && this.last !== null) return this.last;
-    const wildcards = wildcardHolds(state.holds);
+    // Holds on wildcards are collected again only when one of them changed, not on every build.
+    const wildcards = (this.wildcards ??= wildcardHolds(state.holds));
+    let reshaped = this.last === null;
     for (const host of dirty) {
       const claimants = this.claimants.get(host);
+      const before = this.hosts.get(host);
       if (claimants === undefined) {
         if (this.hosts.delete(host)) this.sorted = null;
+        if (before !== undefined) reshaped = true;
+        if (before !== undefined && before.issues.length > 0) this.issuesChanged = true;
         continue;
       }
-      if (!this.hosts.has(host)) this.sorted = null;
-      this.hosts.set(host, hostRoutes(state, wildcards, this.policy, host, [...claimants.values()]));
+      if (before === undefined) this.sorted = null;
+      const entry = hostRoutes(state, wildcards, this.policy, host, [...claimants.values()]);
+      if (before === undefined || (before.routes === null) !== (entry.routes === null)) reshaped = true;
+      if ((before?.issues.length ?? 0) > 0 || entry.issues.length > 0) this.issuesChanged = true;
+      this.hosts.set(host, entry);
     }
     this.sorted ??= [...this.hosts.keys()].sort(compareStrings);
+    const hosts = reshaped ? this.hostList() : this.patched(dirty);
+    const issues = this.issuesChanged || this.last === null ? this.issueList() : this.last.issues;
+    this.issuesChanged = false;
+    return (this.last = { hosts, issues });
+  }
+
+  /** Lists the hosts with routes, in order. */
+  private hostList(): HostRoutes[] {
     const hosts: HostRoutes[] = [];
+    for (const host of this.sorted!) {
+      const routes = this.hosts.get(host)!.routes;
+      if (routes !== null) hosts.push(routes);
+    }
+    return hosts;
+  }
+
+  /** The last list with the dirty hosts replaced: no host came, went or lost all its routes, so positions hold. */
+  private patched(dirty: ReadonlySet<string>): HostRoutes[] {
+    const hosts = this.last!.hosts.slice();
+    for (const host of dirty) {
+      const routes = this.hosts.get(host)?.routes;
+      if (routes != null) hosts[positionOf(hosts, host)] = routes;
+    }
+    return hosts;
+  }
+
+  /** Collects every issue, sorted: only when some changed. */
+  private issueList(): Issue[] {
     const issues: Issue[] = [];
     for (const list of this.recordIssues.values()) for (const issue of list) issues.push(issue);
-    for (const host of this.sorted) {
-      const entry = this.hosts.get(host)!;
-      if (entry.routes !== null) hosts.push(entry.routes);
-      for (const issue of entry.issues) issues.push(issue);
-    }
-    this.issuesChanged = false;
-    return (this.last = { hosts, issues: issues.sort(compareIssues) });
+    for (const host of this.sorted!) for (const issue of this.hosts.get(host)!.issues) issues.push(issue);
+    return issues.sort(compareIssues);
   }
 
   /** Moves a pod's claims from its old record to its new one, marking their hosts (old and new) dirty. */
@@ -146,7 +177,22 @@ class IncrementalTable {
   private holdChanged(key: string): void {
     const space = key.indexOf(' ');
     const host = space === -1 ? key : key.slice(0, space);
-    if (host.startsWith('*.')) for (const any of this.claimants.keys()) this.dirty.add(any);
+    if (host.startsWith('*.')) {
+      this.wildcards = null;
+      for (const any of this.claimants.keys()) this.dirty.add(any);
+    }
     this.dirty.add(host);
   }
+}
+
+/** Finds a host's position in a list sorted by host (binary search). */
+function positionOf(hosts: readonly HostRoutes[], host: string): number {
+  let low = 0;
+  let high = hosts.length - 1;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (compareStrings(hosts[middle]!.host, host) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
