@@ -73,8 +73,8 @@ export interface ViewBuilder {
 
 /** Returns a view builder; the views of earlier hosts it remembers (by the table's host objects) stay inside. */
 export function viewBuilder(): ViewBuilder {
-  const cache = new WeakMap<HostRoutes, HostView>();
-  return { build: (table, options) => viewOf(table, options, cache) };
+  const views = new IncrementalView();
+  return { build: (table, options) => views.build(table, options) };
 }
 
 /**
@@ -85,6 +85,95 @@ export function buildView(table: RoutingTable, options: ViewOptions): ConfigView
   return viewOf(table, options, new WeakMap());
 }
 
+/**
+ * The view of one table after another. A host at the same place as in the last table is the same host (the table
+ * reuses unchanged hosts' objects), so it keeps its view with no lookup. Upstream names depend on every host only when
+ * two routes' names collide: while no base name has two users, a name is its base and only new hosts are named;
+ * otherwise (and in the window after) every host is named again in order, as a fresh build does.
+ */
+class IncrementalView {
+  private readonly cache = new WeakMap<HostRoutes, HostView>();
+  private hosts: readonly HostRoutes[] = [];
+  private views: HostView[] = [];
+  /** Base name -> routes using it, over the last table; `collisions` counts bases used more than once. */
+  private readonly uses = new Map<string, number>();
+  private collisions = 0;
+  /** Host name length -> hosts that long, for the bucket size without a pass over every host. */
+  private readonly lengths = new Map<number, number>();
+  private namedAll = true;
+
+  build(table: RoutingTable, options: ViewOptions): ConfigView {
+    const views = new Array<HostView | undefined>(table.hosts.length);
+    const moved: number[] = [];
+    for (let i = 0; i < table.hosts.length; i++) {
+      if (table.hosts[i] === this.hosts[i]) views[i] = this.views[i];
+      else moved.push(i);
+    }
+    // Only replaced hosts at unchanged positions: the hosts that left are the old ones at those positions.
+    const replaced = table.hosts.length === this.hosts.length && moved.every((i) => !this.cache.has(table.hosts[i]!));
+    if (replaced) for (const i of moved) this.count(this.views[i]!, this.hosts[i]!, -1);
+    const fresh = (host: HostRoutes): HostView => this.cache.get(host) ?? hostView(host, basesOf(host), basesOf(host));
+    for (const i of moved) views[i] = fresh(table.hosts[i]!);
+    if (!replaced) {
+      this.uses.clear();
+      this.lengths.clear();
+      this.collisions = 0;
+      for (let i = 0; i < views.length; i++) this.count(views[i]!, table.hosts[i]!, 1);
+    } else {
+      for (const i of moved) this.count(views[i]!, table.hosts[i]!, 1);
+    }
+    const nameAll = this.collisions > 0 || this.namedAll;
+    this.namedAll = this.collisions > 0;
+    if (nameAll) return this.remember(table, viewOf(table, options, this.cache), views);
+    for (const i of moved) {
+      const view = views[i]!;
+      if (view.names.some((name, r) => name !== view.bases[r])) views[i] = hostView(table.hosts[i]!, view.bases, view.bases);
+      this.cache.set(table.hosts[i]!, views[i]!);
+    }
+    const servers: ServerView[] = [];
+    const upstreams: UpstreamView[] = [];
+    for (const view of views) {
+      servers.push(view!.server);
+      for (const upstream of view!.upstreams) upstreams.push(upstream);
+    }
+    this.hosts = table.hosts;
+    this.views = views as HostView[];
+    return configView(options, this.longest(), table.hosts.length, upstreams, servers);
+  }
+
+  private remember(table: RoutingTable, view: ConfigView, views: (HostView | undefined)[]): ConfigView {
+    for (let i = 0; i < table.hosts.length; i++) views[i] = this.cache.get(table.hosts[i]!);
+    this.hosts = table.hosts;
+    this.views = views as HostView[];
+    return view;
+  }
+
+  private count(view: HostView, host: HostRoutes, step: 1 | -1): void {
+    for (const base of view.bases) {
+      if (base === null) continue;
+      const before = this.uses.get(base) ?? 0;
+      const after = before + step;
+      if (after === 0) this.uses.delete(base);
+      else this.uses.set(base, after);
+      if (before < 2 && after >= 2) this.collisions++;
+      if (before >= 2 && after < 2) this.collisions--;
+    }
+    const n = (this.lengths.get(host.host.length) ?? 0) + step;
+    if (n === 0) this.lengths.delete(host.host.length);
+    else this.lengths.set(host.host.length, n);
+  }
+
+  private longest(): number {
+    let longest = 0;
+    for (const length of this.lengths.keys()) longest = Math.max(longest, length);
+    return longest;
+  }
+}
+
+function basesOf(host: HostRoutes): (string | null)[] {
+  return host.routes.map((route) => (route.backends.length >= 2 ? `microservice${fnv1a32(route.host + route.path)}` : null));
+}
+
 function viewOf(table: RoutingTable, options: ViewOptions, cache: WeakMap<HostRoutes, HostView>): ConfigView {
   const taken = new Set<string>();
   const upstreams: UpstreamView[] = [];
@@ -93,7 +182,7 @@ function viewOf(table: RoutingTable, options: ViewOptions, cache: WeakMap<HostRo
   for (const host of table.hosts) {
     longest = Math.max(longest, host.host.length);
     let view = cache.get(host);
-    const bases = view?.bases ?? host.routes.map((route) => (route.backends.length >= 2 ? `microservice${fnv1a32(route.host + route.path)}` : null));
+    const bases = view?.bases ?? basesOf(host);
     const names = namesOf(bases, view?.names, taken);
     if (view === undefined || names !== view.names) {
       view = hostView(host, bases, names);
@@ -102,11 +191,15 @@ function viewOf(table: RoutingTable, options: ViewOptions, cache: WeakMap<HostRo
     servers.push(view.server);
     for (const upstream of view.upstreams) upstreams.push(upstream);
   }
+  return configView(options, longest, table.hosts.length, upstreams, servers);
+}
+
+function configView(options: ViewOptions, longest: number, hosts: number, upstreams: UpstreamView[], servers: ServerView[]): ConfigView {
   return {
     port: options.port,
     workerProcesses: options.workerProcesses ?? 'auto',
     serverNamesHashBucketSize: bucketSize(longest),
-    serverNamesHashMaxSize: Math.max(512, nextPowerOfTwo(8 * table.hosts.length)),
+    serverNamesHashMaxSize: Math.max(512, nextPowerOfTwo(8 * hosts)),
     upstreams,
     servers,
   };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bucketSize, buildView } from '../../src/model/config-view.js';
+import { bucketSize, buildView, viewBuilder } from '../../src/model/config-view.js';
 import { fnv1a32 } from '../../src/model/fnv.js';
 import type { RoutingTable } from '../../src/model/routing-table.js';
 
@@ -53,6 +53,27 @@ test('colliding upstream names are made unique, deterministically', () => {
   };
   const names = buildView(table, { port: 80 }).upstreams.map((u) => u.name);
   assert.equal(names[1], `${names[0]}-2`);
+});
+
+test('a view builder names upstreams as a fresh build does while a collision comes and goes, and hosts move', () => {
+  const two = (name: string) => [{ name, namespace: 'n', address: '10.0.0.1:80' }, { name: `${name}2`, namespace: 'n', address: '10.0.0.2:80' }];
+  const host = (name: string, path: string, pod: string) => ({ host: name, routes: [{ host: name, path, location: path, backends: two(pod), waiting: [] }] });
+  // 'a.b' + '/c' and 'a.b/c' + '' hash alike; the other hosts come, go and change around them.
+  const [first, clash, other, third] = [host('a.b', '/c', 'p'), host('a.b/c', '', 'q'), host('x.com', '/', 'r'), host('z.com', '/', 's')];
+  const again = host('x.com', '/', 'r');
+  const tables: RoutingTable[] = [
+    { issues: [], hosts: [first, other] },
+    { issues: [], hosts: [first, clash, other] },
+    { issues: [], hosts: [first, clash, again] },
+    // The clash loses its rival while staying in place: its name must drop the suffix.
+    { issues: [], hosts: [host('a.a', '/', 't'), clash, again] },
+    { issues: [], hosts: [clash, other] },
+    { issues: [], hosts: [clash, host('x.com', '/', 'u')] },
+    { issues: [], hosts: [first, host('x.com', '/', 'v'), third] },
+    { issues: [], hosts: [host('a.b', '/c', 'w'), host('x.com', '/', 'v'), third] },
+  ];
+  const builder = viewBuilder();
+  for (const [i, table] of tables.entries()) assert.deepEqual(builder.build(table, { port: 80 }), buildView(table, { port: 80 }), `table ${i}`);
 });
 
 test('FNV-1a hashes the UTF-8 bytes, surrogate pairs and lone surrogates included', () => {
