@@ -22,7 +22,7 @@ export function checkValue(value: unknown): string {
 
 /** Checks every value of a view against the allow-list of its kind; throws TemplateValueError on the first miss. */
 export function checkView(view: ConfigView): void {
-  checkSkipping(view, new WeakSet());
+  checkSkipping(view, new WeakSet(), null);
 }
 
 /**
@@ -31,10 +31,15 @@ export function checkView(view: ConfigView): void {
  */
 export function viewChecker(): (view: ConfigView) => void {
   const checked = new WeakSet<object>();
-  return (view) => checkSkipping(view, checked);
+  let passed: ConfigView | null = null;
+  return (view) => {
+    checkSkipping(view, checked, passed);
+    passed = view;
+  };
 }
 
-function checkSkipping(view: ConfigView, checked: WeakSet<object>): void {
+/** Checks a view, skipping objects checked before: found first at their place in the last view that passed. */
+function checkSkipping(view: ConfigView, checked: WeakSet<object>, passed: ConfigView | null): void {
   for (const size of [view.port, view.serverNamesHashBucketSize, view.serverNamesHashMaxSize]) {
     if (!Number.isInteger(size) || size < 1) refuse('number', String(size));
   }
@@ -42,14 +47,16 @@ function checkSkipping(view: ConfigView, checked: WeakSet<object>): void {
   if (view.workerProcesses !== 'auto' && (!Number.isInteger(view.workerProcesses) || view.workerProcesses < 1)) {
     refuse('worker_processes', String(view.workerProcesses));
   }
-  for (const upstream of view.upstreams) {
-    if (checked.has(upstream)) continue;
+  for (let i = 0; i < view.upstreams.length; i++) {
+    const upstream = view.upstreams[i]!;
+    if (upstream === passed?.upstreams[i] || checked.has(upstream)) continue;
     if (!UPSTREAM_NAME.test(upstream.name)) refuse('upstream name', upstream.name);
     upstream.servers.forEach(checkServer);
     checked.add(upstream);
   }
-  for (const server of view.servers) {
-    if (checked.has(server)) continue;
+  for (let i = 0; i < view.servers.length; i++) {
+    const server = view.servers[i]!;
+    if (server === passed?.servers[i] || checked.has(server)) continue;
     checkHostServer(server);
     checked.add(server);
   }

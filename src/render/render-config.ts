@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { viewBuilder, type ConfigView, type ViewBuilder } from '../model/config-view.js';
 import type { OwnershipPolicy } from '../model/ownership.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
-import { routingTableBuilder, type RoutingTableBuilder } from '../model/routing-table.js';
+import { routingTableBuilder, type HostRoutes, type RoutingTableBuilder } from '../model/routing-table.js';
 import type { RoutingState } from '../model/routing-state.js';
 import { checkView, viewChecker } from './check-view.js';
 import { ConfigRenderer } from './config-renderer.js';
@@ -33,18 +33,33 @@ export class StateRenderer {
     this.renderer = new ConfigRenderer(template);
   }
 
+  private counted: { hosts: readonly HostRoutes[]; backends: number[] } = { hosts: [], backends: [] };
+
+  /** Counts routes and backends; a host at the same place as last time is the same host, its count reused. */
+  private count(hosts: readonly HostRoutes[]): { routes: number; backends: number } {
+    const last = this.counted;
+    const each = new Array<number>(hosts.length);
+    let routes = 0;
+    let backends = 0;
+    for (let i = 0; i < hosts.length; i++) {
+      const host = hosts[i]!;
+      routes += host.routes.length;
+      let n = host === last.hosts[i] ? last.backends[i]! : 0;
+      if (host !== last.hosts[i]) for (const route of host.routes) n += route.backends.length;
+      each[i] = n;
+      backends += n;
+    }
+    this.counted = { hosts, backends: each };
+    return { routes, backends };
+  }
+
   /** Renders one state to nginx.conf text. */
   render(state: RoutingState): RenderedConfig {
     const table = this.tables.build(state);
     const view = this.views.build(table, { port: this.options.port, workerProcesses: this.options.workerProcesses });
     this.check(view);
     const parts = this.renderer.renderParts(view);
-    let routes = 0;
-    let backends = 0;
-    for (const host of table.hosts) {
-      routes += host.routes.length;
-      for (const route of host.routes) backends += route.backends.length;
-    }
+    const { routes, backends } = this.count(table.hosts);
     let text: string | undefined;
     let hash: string | undefined;
     // Text and hash are made on first use: most renders of a busy cluster are only compared, never applied.
