@@ -54,6 +54,11 @@ export function projectPod(raw: unknown, names: AnnotationNames): ProjectedPod |
   };
 }
 
+/** Returns a Pod object's raw `metadata.labels`, as parsed (undefined when absent), for reading in place. */
+export function rawLabels(raw: unknown): unknown {
+  return field(field(raw, 'metadata'), 'labels');
+}
+
 /** Returns the labels of a Pod object (an empty record when it has none or they are malformed). */
 export function podLabels(raw: unknown): Readonly<Record<string, string>> {
   const labels = field(field(raw, 'metadata'), 'labels');
@@ -81,7 +86,11 @@ export function samePod(a: ProjectedPod, b: ProjectedPod): boolean {
 
 function isReady(conditions: unknown): boolean {
   if (!Array.isArray(conditions)) return false;
-  return conditions.some((c) => field(c, 'type') === 'Ready' && field(c, 'status') === 'True');
+  for (let i = 0; i < conditions.length; i++) {
+    const condition: unknown = conditions[i];
+    if (field(condition, 'type') === 'Ready' && field(condition, 'status') === 'True') return true;
+  }
+  return false;
 }
 
 function annotation(annotations: unknown, name: string): string | null {

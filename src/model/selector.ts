@@ -69,17 +69,33 @@ function splitTopLevel(text: string): string[] | null {
 
 /** Tells whether a set of labels satisfies every requirement of the selector. */
 export function matchesSelector(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
-  return selector.every((requirement) => {
-    const value = Object.prototype.hasOwnProperty.call(labels, requirement.key) ? labels[requirement.key] : undefined;
-    switch (requirement.op) {
-      case 'exists':
-        return value !== undefined;
-      case 'absent':
-        return value === undefined;
-      case 'in':
-        return value !== undefined && requirement.values.includes(value);
-      case 'notin':
-        return value === undefined || !requirement.values.includes(value);
-    }
-  });
+  return matchesLabelObject(selector, labels);
+}
+
+/**
+ * Tells whether a Pod's raw `metadata.labels` (anything JSON.parse gave: only string values count as labels)
+ * satisfies the selector. Reads the object in place: no copy of the labels per event.
+ */
+export function matchesLabelObject(selector: LabelSelector, labels: unknown): boolean {
+  const record = typeof labels === 'object' && labels !== null && !Array.isArray(labels) ? (labels as Record<string, unknown>) : null;
+  for (let i = 0; i < selector.length; i++) {
+    const requirement = selector[i]!;
+    const raw = record !== null && Object.prototype.hasOwnProperty.call(record, requirement.key) ? record[requirement.key] : undefined;
+    const value = typeof raw === 'string' ? raw : undefined;
+    if (!holds(requirement, value)) return false;
+  }
+  return true;
+}
+
+function holds(requirement: Requirement, value: string | undefined): boolean {
+  switch (requirement.op) {
+    case 'exists':
+      return value !== undefined;
+    case 'absent':
+      return value === undefined;
+    case 'in':
+      return value !== undefined && requirement.values.includes(value);
+    case 'notin':
+      return value === undefined || !requirement.values.includes(value);
+  }
 }

@@ -1,8 +1,8 @@
 // Reading one line of a replay file. The shapes accepted (README "Replay"): a watch event as the API sends it, a
 // PodList (or kubectl's List) document, a bare Pod, and the recorder's timestamped lines (those plus an `at` time).
 import type { PodEvent } from '../model/events.js';
-import { podLabels, projectPod, type AnnotationNames, type ProjectedPod } from '../model/pod.js';
-import { matchesSelector, type LabelSelector } from '../model/selector.js';
+import { projectPod, rawLabels, type AnnotationNames, type ProjectedPod } from '../model/pod.js';
+import { matchesLabelObject, type LabelSelector } from '../model/selector.js';
 
 /** What a line means for the replay. */
 export type ReplayLine =
@@ -49,7 +49,7 @@ export function parseLine(line: string, options: LineOptions): ReplayLine | stri
 function podEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: unknown, at: number | null, options: LineOptions): ReplayLine | string {
   const pod = projectPod(object, options.names);
   if (typeof pod === 'string') return pod;
-  const matches = matchesSelector(options.selector, podLabels(object));
+  const matches = matchesLabelObject(options.selector, rawLabels(object));
   // The live watch turns "stopped matching" into DELETED and never sends pods that do not match.
   if (!matches && type === 'ADDED') return { kind: 'skip', at };
   return { kind: 'event', at, event: { type: matches ? type : 'DELETED', pod } };
@@ -60,7 +60,7 @@ function syncFrom(list: Record<string, unknown>, at: number | null, options: Lin
   if (!Array.isArray(items)) return 'a PodList needs an "items" array';
   const pods: ProjectedPod[] = [];
   for (const [index, item] of items.entries()) {
-    if (!matchesSelector(options.selector, podLabels(item))) continue;
+    if (!matchesLabelObject(options.selector, rawLabels(item))) continue;
     const pod = projectPod(item, options.names);
     if (typeof pod === 'string') return `items[${index}]: ${pod}`;
     pods.push(pod);

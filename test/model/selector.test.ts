@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { matchesSelector, parseSelector, type LabelSelector } from '../../src/model/selector.js';
+import { matchesLabelObject, matchesSelector, parseSelector, type LabelSelector } from '../../src/model/selector.js';
 
 const parse = (text: string): LabelSelector => {
   const selector = parseSelector(text);
@@ -32,5 +32,25 @@ test('label selectors match as the API server does', () => {
 test('bad selectors are refused with a reason', () => {
   for (const bad of ['a=b=c', 'env in (prod', 'env in prod)', 'bad key=x', 'a=$(x)', '-a=b', 'a=b;c']) {
     assert.equal(typeof parseSelector(bad), 'string', bad);
+  }
+});
+
+test('raw labels are read in place as parsed: only string values are labels, anything else is no labels', () => {
+  const cases: [string, string, unknown, boolean][] = [
+    ['a string label matches', 'microservice=true', { microservice: 'true' }, true],
+    ['a number is not a label value', 'microservice', { microservice: 1 }, false],
+    ['null is not a label value', '!microservice', { microservice: null }, true],
+    ['labels absent', '!microservice', undefined, true],
+    ['labels an array', 'microservice', ['microservice'], false],
+    ['labels a string', 'microservice', 'microservice', false],
+    ['inherited keys do not count', 'toString', {}, false],
+    ['a __proto__ key from JSON gives no labels through it', 'microservice', JSON.parse('{"__proto__":{"microservice":"true"}}'), false],
+    ['every requirement must hold', 'a=1,b notin (2)', { a: '1', b: '2' }, false],
+  ];
+  for (const [name, text, labels, expected] of cases) {
+    assert.equal(matchesLabelObject(parse(text), labels), expected, name);
+    if (typeof labels === 'object' && labels !== null && !Array.isArray(labels) && Object.values(labels).every((v) => typeof v === 'string')) {
+      assert.equal(matchesSelector(parse(text), labels as Record<string, string>), expected, `${name} (matchesSelector)`);
+    }
   }
 });
