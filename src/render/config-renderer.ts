@@ -18,7 +18,7 @@ interface TopLevel {
   kept: WeakMap<object, Kept>;
   /** The items and texts of the previous render, by position: an item at the same place is found without a lookup. */
   items: readonly unknown[];
-  texts: string[];
+  texts: (string | undefined)[];
 }
 
 /**
@@ -29,15 +29,13 @@ interface TopLevel {
  *
  * Same output as `Mustache.render(text, view, {}, { escape: checkValue })`: Mustache renders an array section by
  * concatenating its items rendered in `context.push(item)`, which is what this does, item by item. An item's text
- * may also read the view's scalars (`{{port}}`), so any change of those drops every kept text; a section that reads
- * a top-level array from inside its items is never kept. Kept texts rely on view objects never changing once
+ * may also read the view's scalars (`{{port}}`), so any change of those drops every kept text; an item whose text
+ * read one of the view's lists or objects (a name its own scopes lack) is not kept. Kept texts rely on view objects never changing once
  * rendered: the view builder freezes them.
  */
 export class ConfigRenderer {
   private readonly top: TopLevel[];
   private scalars = '';
-  private containers = '';
-  private keepable: boolean[] = [];
 
   constructor(template: Template) {
     const tokens = Mustache.parse(template.text) as unknown as Token[];
@@ -60,19 +58,22 @@ export class ConfigRenderer {
   renderParts(view: object): string[] {
     this.noteShape(view);
     const scope = new Scope(view);
+    const watched = new Watched(view);
     const parts: string[] = [];
     for (let index = 0; index < this.top.length; index++) {
       const top = this.top[index]!;
       const items = top.token[0] === '#' ? (view as Record<string, unknown>)[top.token[1]] : undefined;
-      if (!Array.isArray(items) || !this.keepable[index] || !(top.token[1] in view)) {
+      if (!Array.isArray(items) || !(top.token[1] in view)) {
         parts.push(top.render(scope));
         continue;
       }
-      const texts = new Array<string>(items.length);
+      const texts = new Array<string | undefined>(items.length);
       for (let i = 0; i < items.length; i++) {
         const item: unknown = items[i];
-        const text = item === top.items[i] && typeof item === 'object' && item !== null ? top.texts[i]! : this.itemText(top, item, scope);
-        texts[i] = text;
+        const known = item === top.items[i] ? top.texts[i] : undefined;
+        const text = known ?? this.itemText(top, item, watched);
+        // Only a kept text may be found by position next time.
+        texts[i] = known ?? (typeof item === 'object' && item !== null && top.kept.has(item) ? text : undefined);
         parts.push(text);
       }
       top.items = items;
@@ -81,11 +82,15 @@ export class ConfigRenderer {
     return parts;
   }
 
-  private itemText(top: TopLevel, item: unknown, scope: Scope): string {
-    if (typeof item !== 'object' || item === null) return top.body(scope.push(item));
+  private itemText(top: TopLevel, item: unknown, watched: Watched): string {
+    if (typeof item !== 'object' || item === null) return top.body(watched.scope.push(item));
     let entry = top.kept.get(item);
     if (entry === undefined) {
-      top.kept.set(item, (entry = { text: top.body(scope.push(item)), flat: false }));
+      watched.reached = false;
+      const text = top.body(watched.scope.push(item));
+      // An item whose text read one of the view's lists or objects (not its own) depends on more than itself.
+      if (watched.reached) return text;
+      top.kept.set(item, (entry = { text, flat: false }));
     } else if (!entry.flat) {
       // Used a second time: flatten it now, once (a text used once is flattened by the join anyway).
       entry.text = flat(entry.text);
@@ -94,37 +99,43 @@ export class ConfigRenderer {
     return entry.text;
   }
 
-  /** Drops every kept text when the view's scalars change, and works out again which sections may be kept. */
+  /** Drops every kept text when the view's scalars change: an item's text may read them. */
   private noteShape(view: object): void {
     const scalars: [string, unknown][] = [];
-    const containers: string[] = [];
     for (const key in view) {
       if (!Object.prototype.hasOwnProperty.call(view, key)) continue;
       const value = (view as Record<string, unknown>)[key];
       if (typeof value !== 'object') scalars.push([key, value]);
-      else if (value !== null) containers.push(key);
     }
     const shape = JSON.stringify(scalars);
-    if (shape !== this.scalars) {
-      this.scalars = shape;
-      for (const top of this.top) {
-        top.kept = new WeakMap();
-        top.items = [];
-        top.texts = [];
-      }
-    }
-    const names = containers.join('\u0000');
-    if (names !== this.containers || this.keepable.length === 0) {
-      this.containers = names;
-      const set = new Set(containers);
-      this.keepable = this.top.map((top) => !reaches(top.token[4] ?? [], set));
+    if (shape === this.scalars) return;
+    this.scalars = shape;
+    for (const top of this.top) {
+      top.kept = new WeakMap();
+      top.items = [];
+      top.texts = [];
     }
   }
 }
 
-/** Tells whether any name inside the tokens can reach one of the view's top-level arrays or objects. */
-function reaches(tokens: readonly Token[], containers: ReadonlySet<string>): boolean {
-  return tokens.some((inner) => (inner[0] !== 'text' && containers.has(inner[1].split('.')[0]!)) || (inner[4] !== undefined && reaches(inner[4], containers)));
+/**
+ * The view as items are rendered in: the same names and values, but reading one of its lists or objects is noted,
+ * so an item whose text depends on more than the item itself (and the scalars) is not kept.
+ */
+class Watched {
+  reached = false;
+  readonly scope: Scope;
+
+  constructor(view: object) {
+    const root = Object.create(Object.getPrototypeOf(view) as object | null) as Record<string, unknown>;
+    for (const key of Object.keys(view)) {
+      const value = (view as Record<string, unknown>)[key];
+      // Defined, not assigned, so that even a key named `__proto__` stays a plain property.
+      if (typeof value !== 'object' || value === null) Object.defineProperty(root, key, { enumerable: true, writable: true, value });
+      else Object.defineProperty(root, key, { enumerable: true, get: () => ((this.reached = true), value) });
+    }
+    this.scope = new Scope(root);
+  }
 }
 
 /**

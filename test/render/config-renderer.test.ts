@@ -47,3 +47,15 @@ test('a change of the view\'s scalars drops every kept text', () => {
   assert.equal(renderer.render({ port: 80, servers }), 'listen 80 a.com;');
   assert.equal(renderer.render({ port: 81, servers }), 'listen 81 a.com;');
 });
+
+test('an item whose text reads the view\'s lists is rendered afresh; one that reads only its own is kept', () => {
+  // Upstream items read their own `servers`, not the view's: they are kept although the view has `servers` too.
+  const template = compileTemplate('{{#upstreams}}{{name}}:{{#servers}}{{address}},{{/servers}};{{/upstreams}}', 'user.mustache');
+  const renderer = new ConfigRenderer(template);
+  const own = { name: 'a', servers: [{ address: '1' }] };
+  const borrowing = { name: 'b' };
+  assert.equal(renderer.render({ upstreams: [own, borrowing], servers: [{ address: 'x' }] }), 'a:1,;b:x,;');
+  // Kept texts are keyed by object identity (views are frozen in use); changing one here shows what was kept.
+  own.name = 'changed';
+  assert.equal(renderer.render({ upstreams: [own, borrowing], servers: [{ address: 'y' }] }), 'a:1,;b:y,;');
+});
