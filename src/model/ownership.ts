@@ -131,9 +131,9 @@ export function settleHolds(
 }
 
 /** Lists the keys a record's claims are owned under (empty when it claims nothing). */
-export function claimKeys(record: PodRecord, policy: OwnershipPolicy): string[] {
+export function claimKeys(record: PodRecord, policy: OwnershipPolicy): readonly string[] {
   if (record.paths.length === 0) return [];
-  return policy === 'host' ? [...record.hosts] : record.hosts.flatMap((host) => record.paths.map((entry) => ownershipKey(policy, host, entry.path)));
+  return policy === 'host' ? record.hosts : record.hosts.flatMap((host) => record.paths.map((entry) => ownershipKey(policy, host, entry.path)));
 }
 
 function settleOne(hold: Hold, claims: Map<string, Age> | undefined, now: number, graceMs: number): Hold | null {
@@ -171,7 +171,7 @@ function oldestClaims(index: ClaimIndex, key: string): Map<string, Age> | undefi
   const claimants = index.get(key);
   if (claimants === undefined) return undefined;
   const byNamespace = new Map<string, Age>();
-  for (const record of claimants.values()) {
+  for (const record of claimants) {
     const age: Age = { created: record.pod.created, pod: record.key };
     const seen = byNamespace.get(record.pod.namespace);
     if (seen === undefined || compareAges(age, seen) < 0) byNamespace.set(record.pod.namespace, age);
