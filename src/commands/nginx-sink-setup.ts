@@ -13,7 +13,8 @@ import { nginxPaths, nginxSetupProblem } from '../sinks/nginx-paths.js';
 import { applyToNginx } from '../sinks/nginx-sink.js';
 import { NginxSupervisor, type NginxHealth } from '../sinks/nginx-supervisor.js';
 import { oldWorkers } from '../sinks/nginx-workers.js';
-import { answersOn } from '../sinks/port-probe.js';
+import { answersOn, probeHost } from '../sinks/port-probe.js';
+import { listenAddresses } from './listen-addresses.js';
 
 /** Where the sink reports: outcomes, nginx up or down, and metrics. */
 export interface NginxSinkObservers {
@@ -55,7 +56,8 @@ export function nginxSink(settings: Settings, logger: Logger, observers: NginxSi
   // file already; the push confirms it), and only then does nginx count as running (readiness).
   const ready = () =>
     concat(
-      answersOn(settings.port, READY_TIMEOUT_MS),
+      // On the first listen address (loopback for a wildcard): a --listen of only other addresses is reached there.
+      answersOn(settings.port, READY_TIMEOUT_MS, undefined, 20, probeHost(listenAddresses(settings)[0] ?? '0.0.0.0')),
       defer(() => channel?.pushCurrent() ?? []).pipe(
         tap((pushed) => metrics?.membersPushed('success', pushed.durationMs)),
         retry({ count: 5, delay: (_error, n) => timer(50 * 2 ** n) }),

@@ -6,18 +6,25 @@ import { defer, Observable, retry, timer, type SchedulerLike } from 'rxjs';
 /** A host no route can have (`.invalid` is reserved): the default server answers it by closing the connection. */
 const PROBE_HOST = 'readiness-probe.k8s-pods-ingress.invalid';
 
-/**
- * Emits once a worker of nginx answers on 127.0.0.1:`port` (it read a request and answered or closed, as the
- * default server does), retrying every `everyMs` until `timeoutMs`, then errors.
- */
-export function answersOn(port: number, timeoutMs: number, scheduler?: SchedulerLike, everyMs = 20): Observable<void> {
-  const tries = Math.max(1, Math.ceil(timeoutMs / everyMs));
-  return defer(() => askOnce(port, Math.min(timeoutMs, 2_000))).pipe(retry({ count: tries, delay: () => timer(everyMs, scheduler) }));
+/** Returns the address to probe for nginx listening on `address`: a wildcard is reached on loopback. */
+export function probeHost(address: string): string {
+  if (address === '0.0.0.0') return '127.0.0.1';
+  if (address === '::') return '::1';
+  return address;
 }
 
-function askOnce(port: number, timeoutMs: number): Observable<void> {
+/**
+ * Emits once a worker of nginx answers on `host`:`port` (it read a request and answered or closed, as the default
+ * server does), retrying every `everyMs` until `timeoutMs`, then errors.
+ */
+export function answersOn(port: number, timeoutMs: number, scheduler?: SchedulerLike, everyMs = 20, host = '127.0.0.1'): Observable<void> {
+  const tries = Math.max(1, Math.ceil(timeoutMs / everyMs));
+  return defer(() => askOnce(host, port, Math.min(timeoutMs, 2_000))).pipe(retry({ count: tries, delay: () => timer(everyMs, scheduler) }));
+}
+
+function askOnce(host: string, port: number, timeoutMs: number): Observable<void> {
   return new Observable<void>((subscriber) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host, port });
     socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer on port ${port} within ${timeoutMs} ms`)));
     socket.on('connect', () => socket.write(`GET / HTTP/1.1\r\nHost: ${PROBE_HOST}\r\nConnection: close\r\n\r\n`));
     socket.on('data', () => undefined);
