@@ -48,7 +48,7 @@ const SKIPPED: Record<string, string> = {
   'npm run fuzz -- --seed 20261128 --runs 2000000 --workers 2 --nginx-every 10000': LONG,
   'npm test': SUITE,
   'npm test -- test/model': SUITE,
-  'npm run typecheck && npm run lint': SUITE,
+  'npm run typecheck && npm run lint && npm run format:check': SUITE,
   'UPDATE_GOLDEN=1 npm test': SUITE,
   'npm run fuzz -- --runs 10000': LONG,
   'npm run bench': 'every benchmark, ~15 min (BENCHMARKS.md)',
