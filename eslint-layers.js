@@ -27,17 +27,51 @@ const KUBE = '@kubernetes/client-node';
 export const LAYERS = {
   model: { why: 'src/model is the pure domain', layers: [], packages: [] },
   status: { why: 'src/status builds status views as pure functions of the model', layers: ['model'], packages: [] },
-  render: { why: 'src/render is a pure function of the view (I/O belongs to streams, sinks and commands)', layers: ['model'], packages: ['mustache', 'node:crypto'] },
-  operators: { why: 'src/operators are pure stream transforms (I/O belongs to streams and sinks)', layers: ['model', 'render'], packages: ['rxjs'] },
-  pipeline: { why: 'src/pipeline.ts composes the operators', layers: ['model', 'render', 'operators'], packages: ['rxjs'] },
+  render: {
+    why: 'src/render is a pure function of the view (I/O belongs to streams, sinks and commands)',
+    layers: ['model'],
+    packages: ['mustache', 'node:crypto'],
+  },
+  operators: {
+    why: 'src/operators are pure stream transforms (I/O belongs to streams and sinks)',
+    layers: ['model', 'render'],
+    packages: ['rxjs'],
+  },
+  pipeline: {
+    why: 'src/pipeline.ts composes the operators',
+    layers: ['model', 'render', 'operators'],
+    packages: ['rxjs'],
+  },
   logger: { why: 'src/logger.ts is a leaf', layers: [], packages: ['winston'] },
-  settings: { why: 'the settings read only the model\'s validators and the log levels', layers: ['model', 'logger'], packages: ['node:net', 'node:util'] },
-  'exit-status': { why: 'src/exit-status.ts is a leaf: it maps error names to exit statuses', layers: [], packages: [] },
+  settings: {
+    why: "the settings read only the model's validators and the log levels",
+    layers: ['model', 'logger'],
+    packages: ['node:net', 'node:util'],
+  },
+  'exit-status': {
+    why: 'src/exit-status.ts is a leaf: it maps error names to exit statuses',
+    layers: [],
+    packages: [],
+  },
   help: { why: 'src/help-text.ts writes --help from the settings table', layers: ['settings'], packages: ['node:fs'] },
   streams: { why: 'src/streams are sources', layers: ['model', 'logger'], packages: ['rxjs', NODE, KUBE] },
-  sinks: { why: 'src/sinks are the outbound I/O', layers: ['model', 'logger'], typeLayers: ['streams'], packages: ['rxjs', NODE, KUBE, 'diff'] },
-  metrics: { why: 'src/metrics observes the pipeline', layers: ['model', 'status'], typeLayers: ['pipeline', 'sinks', 'streams', 'logger'], packages: ['prom-client'] },
-  http: { why: 'src/http serves the health and metrics state', layers: ['model', 'status', 'metrics', 'logger'], packages: ['rxjs', NODE] },
+  sinks: {
+    why: 'src/sinks are the outbound I/O',
+    layers: ['model', 'logger'],
+    typeLayers: ['streams'],
+    packages: ['rxjs', NODE, KUBE, 'diff'],
+  },
+  metrics: {
+    why: 'src/metrics observes the pipeline',
+    layers: ['model', 'status'],
+    typeLayers: ['pipeline', 'sinks', 'streams', 'logger'],
+    packages: ['prom-client'],
+  },
+  http: {
+    why: 'src/http serves the health and metrics state',
+    layers: ['model', 'status', 'metrics', 'logger'],
+    packages: ['rxjs', NODE],
+  },
   commands: { why: 'src/commands wire a command', layers: [ANY], packages: [ANY] },
   main: { why: 'src/main.ts runs a command', layers: [ANY], packages: [ANY] },
 };
@@ -80,7 +114,9 @@ function targetOf(specifier, fromFile) {
 
 function allowsPackage(row, layer, pkg) {
   if (EXCLUSIVE[pkg]) return EXCLUSIVE[pkg].includes(layer);
-  return row.packages.some((allowed) => allowed === ANY || allowed === pkg || (allowed === NODE && pkg.startsWith('node:')));
+  return row.packages.some(
+    (allowed) => allowed === ANY || allowed === pkg || (allowed === NODE && pkg.startsWith('node:')),
+  );
 }
 
 /** Returns why `layer` may not import `target`, or null if it may. */
@@ -88,10 +124,15 @@ export function refusal(layer, target, typeOnly) {
   const row = LAYERS[layer];
   if (row === undefined) return `src/${layer} has no row in the layer table (eslint-layers.js): say what it may import`;
   if (target.pkg !== undefined) {
-    return allowsPackage(row, layer, target.pkg) ? null : `${row.why}: it may not import ${target.pkg}${EXCLUSIVE[target.pkg] ? ` (only src/${EXCLUSIVE[target.pkg].join(', src/')} may)` : ''}`;
+    return allowsPackage(row, layer, target.pkg)
+      ? null
+      : `${row.why}: it may not import ${target.pkg}${EXCLUSIVE[target.pkg] ? ` (only src/${EXCLUSIVE[target.pkg].join(', src/')} may)` : ''}`;
   }
   if (target.layer === null || target.layer === layer) return null;
-  const allowed = row.layers.includes(ANY) || row.layers.includes(target.layer) || (typeOnly && (row.typeLayers ?? []).includes(target.layer));
+  const allowed =
+    row.layers.includes(ANY) ||
+    row.layers.includes(target.layer) ||
+    (typeOnly && (row.typeLayers ?? []).includes(target.layer));
   if (allowed) return null;
   const typeNote = (row.typeLayers ?? []).includes(target.layer) ? ' except with `import type`' : '';
   return `${row.why}: it may not import src/${target.layer}${typeNote} (allowed: ${[...row.layers, ...(row.typeLayers ?? []).map((t) => `type ${t}`)].join(', ') || 'nothing outside itself'})`;
@@ -105,7 +146,12 @@ function isTypeOnly(node) {
 
 /** The ESLint rule `layers/imports`: every import, export-from and dynamic import of a file in src/ against LAYERS. */
 const importsRule = {
-  meta: { type: 'problem', docs: { description: 'one direction of dependency between the folders of src/' }, schema: [], messages: { refused: '{{reason}}' } },
+  meta: {
+    type: 'problem',
+    docs: { description: 'one direction of dependency between the folders of src/' },
+    schema: [],
+    messages: { refused: '{{reason}}' },
+  },
   create(context) {
     const layer = layerOf(context.filename);
     if (layer === null) return {};

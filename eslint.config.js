@@ -11,7 +11,13 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.object.name='process'][callee.property.name='exit']", message: 'only src/main.ts exits the process' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.object.name='process'][callee.property.name='exit']",
+          message: 'only src/main.ts exits the process',
+        },
+      ],
     },
   },
   { files: ['src/main.ts', 'test/**', 'bench/**', 'scripts/**', 'demo/**'], rules: { 'no-restricted-syntax': 'off' } },

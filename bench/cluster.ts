@@ -33,9 +33,16 @@ export function services(pods: number, seed = 1): Service[] {
     const namespace = `team-${i % 97}`;
     const name = `svc-${i}`;
     const hostCount = next() < 0.8 ? 1 : 2;
-    const hosts = Array.from({ length: hostCount }, (_, h) => `${name}${h === 0 ? '' : '-alt'}.${pick(['example.com', 'apps.internal.example.net', 'k8s.local'])}`);
+    const hosts = Array.from(
+      { length: hostCount },
+      (_, h) => `${name}${h === 0 ? '' : '-alt'}.${pick(['example.com', 'apps.internal.example.net', 'k8s.local'])}`,
+    );
     const pathCount = 1 + Math.floor(next() * 3);
-    const paths = Array.from({ length: pathCount }, (_, p) => `${pick([80, 3000, 8080])}:${p === 0 ? '/' : pick(['/api', '/static', '/v1/users', '/health'])}${p > 1 ? p : ''}`);
+    const paths = Array.from(
+      { length: pathCount },
+      (_, p) =>
+        `${pick([80, 3000, 8080])}:${p === 0 ? '/' : pick(['/api', '/static', '/v1/users', '/health'])}${p > 1 ? p : ''}`,
+    );
     const replicas = Math.min(1 + Math.floor(next() * 5), pods - total);
     result.push({ namespace, name, hosts: hosts.join(' '), paths: [...new Set(paths)].join(' '), replicas });
     total += replicas;

@@ -51,12 +51,30 @@ export async function writeEventStream(path: string, shape: StreamShape): Promis
     }
     const service = svc[slot.service]!;
     if (!replace) {
-      await write(JSON.stringify({ at, type, object: podObject(service, index, slot.generation, slot.ready, slot.paths, ++rv, n) }));
+      await write(
+        JSON.stringify({
+          at,
+          type,
+          object: podObject(service, index, slot.generation, slot.ready, slot.paths, ++rv, n),
+        }),
+      );
       continue;
     }
-    await write(JSON.stringify({ at, type: 'DELETED', object: podObject(service, index, slot.generation, slot.ready, slot.paths, ++rv, n) }));
+    await write(
+      JSON.stringify({
+        at,
+        type: 'DELETED',
+        object: podObject(service, index, slot.generation, slot.ready, slot.paths, ++rv, n),
+      }),
+    );
     slot.generation++;
-    await write(JSON.stringify({ at, type: 'ADDED', object: podObject(service, index, slot.generation, false, slot.paths, ++rv, n) }));
+    await write(
+      JSON.stringify({
+        at,
+        type: 'ADDED',
+        object: podObject(service, index, slot.generation, false, slot.paths, ++rv, n),
+      }),
+    );
     // The new pod turns ready with its next status update.
     slot.ready = true;
     n++;
@@ -66,11 +84,24 @@ export async function writeEventStream(path: string, shape: StreamShape): Promis
   return bytes;
 }
 
-function podObject(service: { namespace: string; name: string; hosts: string }, index: number, generation: number, ready: boolean, paths: string, rv: number, n: number): object {
+function podObject(
+  service: { namespace: string; name: string; hosts: string },
+  index: number,
+  generation: number,
+  ready: boolean,
+  paths: string,
+  rv: number,
+  n: number,
+): object {
   const name = `${service.name}-${index.toString(36)}-${generation}`;
   const created = new Date(START + index * 10 + generation * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
   const now = new Date(START + n * 2).toISOString().replace(/\.\d+Z$/, 'Z');
-  const condition = (type: string, ok: boolean) => ({ type, status: ok ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: now });
+  const condition = (type: string, ok: boolean) => ({
+    type,
+    status: ok ? 'True' : 'False',
+    lastProbeTime: null,
+    lastTransitionTime: now,
+  });
   return {
     kind: 'Pod',
     apiVersion: 'v1',
@@ -83,14 +114,65 @@ function podObject(service: { namespace: string; name: string; hosts: string }, 
       creationTimestamp: created,
       labels: { app: service.name, microservice: 'true', 'pod-template-hash': '5d8f7c9b6d' },
       annotations: { trafficHosts: service.hosts, publicPaths: paths, 'kubectl.kubernetes.io/restartedAt': created },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${service.name}-5d8f7c9b6d`, uid: '0b7c2f54-1d3e-4c55-9a8e-8f4f0c1d2e3a', controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: `${service.name}-5d8f7c9b6d`,
+          uid: '0b7c2f54-1d3e-4c55-9a8e-8f4f0c1d2e3a',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
       managedFields: [
-        { manager: 'kube-controller-manager', operation: 'Update', apiVersion: 'v1', time: created, fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:generateName': {}, 'f:labels': { '.': {}, 'f:app': {}, 'f:microservice': {} }, 'f:ownerReferences': { '.': {} } }, 'f:spec': { 'f:containers': {} } } },
-        { manager: 'kubelet', operation: 'Update', apiVersion: 'v1', time: now, fieldsType: 'FieldsV1', subresource: 'status', fieldsV1: { 'f:status': { 'f:conditions': {}, 'f:containerStatuses': {}, 'f:hostIP': {}, 'f:phase': {}, 'f:podIP': {}, 'f:podIPs': {}, 'f:startTime': {} } } },
+        {
+          manager: 'kube-controller-manager',
+          operation: 'Update',
+          apiVersion: 'v1',
+          time: created,
+          fieldsType: 'FieldsV1',
+          fieldsV1: {
+            'f:metadata': {
+              'f:generateName': {},
+              'f:labels': { '.': {}, 'f:app': {}, 'f:microservice': {} },
+              'f:ownerReferences': { '.': {} },
+            },
+            'f:spec': { 'f:containers': {} },
+          },
+        },
+        {
+          manager: 'kubelet',
+          operation: 'Update',
+          apiVersion: 'v1',
+          time: now,
+          fieldsType: 'FieldsV1',
+          subresource: 'status',
+          fieldsV1: {
+            'f:status': {
+              'f:conditions': {},
+              'f:containerStatuses': {},
+              'f:hostIP': {},
+              'f:phase': {},
+              'f:podIP': {},
+              'f:podIPs': {},
+              'f:startTime': {},
+            },
+          },
+        },
       ],
     },
     spec: {
-      containers: [{ name: 'app', image: `registry.example.com/${service.name}:1.4.2`, ports: [{ containerPort: 8080, protocol: 'TCP' }], resources: { requests: { cpu: '100m', memory: '128Mi' } }, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', imagePullPolicy: 'IfNotPresent' }],
+      containers: [
+        {
+          name: 'app',
+          image: `registry.example.com/${service.name}:1.4.2`,
+          ports: [{ containerPort: 8080, protocol: 'TCP' }],
+          resources: { requests: { cpu: '100m', memory: '128Mi' } },
+          terminationMessagePath: '/dev/termination-log',
+          terminationMessagePolicy: 'File',
+          imagePullPolicy: 'IfNotPresent',
+        },
+      ],
       restartPolicy: 'Always',
       terminationGracePeriodSeconds: 30,
       dnsPolicy: 'ClusterFirst',
@@ -100,12 +182,29 @@ function podObject(service: { namespace: string; name: string; hosts: string }, 
     },
     status: {
       phase: 'Running',
-      conditions: [condition('Initialized', true), condition('Ready', ready), condition('ContainersReady', ready), condition('PodScheduled', true)],
+      conditions: [
+        condition('Initialized', true),
+        condition('Ready', ready),
+        condition('ContainersReady', ready),
+        condition('PodScheduled', true),
+      ],
       hostIP: `172.20.${index % 50}.10`,
       podIP: `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`,
       podIPs: [{ ip: `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}` }],
       startTime: created,
-      containerStatuses: [{ name: 'app', state: { running: { startedAt: created } }, lastState: {}, ready, restartCount: n % 3, image: `registry.example.com/${service.name}:1.4.2`, imageID: '', containerID: `containerd://${rv.toString(16).padStart(16, '0')}`, started: true }],
+      containerStatuses: [
+        {
+          name: 'app',
+          state: { running: { startedAt: created } },
+          lastState: {},
+          ready,
+          restartCount: n % 3,
+          image: `registry.example.com/${service.name}:1.4.2`,
+          imageID: '',
+          containerID: `containerd://${rv.toString(16).padStart(16, '0')}`,
+          started: true,
+        },
+      ],
       qosClass: 'Burstable',
     },
   };

@@ -87,7 +87,8 @@ interface Change {
 async function measure(rig: Rig, { kind, change, name }: Change): Promise<Sample> {
   const host = kind === 'host' ? `${name}.bench.test` : POOL_HOST;
   const changedAt = Date.now();
-  if (change === 'add') rig.fake.addPod(routedPod(name, NAMESPACE, host, rig.backendPort, kind === 'host' ? rig.ips.fresh : rig.ips.poolB));
+  if (change === 'add')
+    rig.fake.addPod(routedPod(name, NAMESPACE, host, rig.backendPort, kind === 'host' ? rig.ips.fresh : rig.ips.poolB));
   else rig.fake.deletePod(NAMESPACE, name);
   const deadline = changedAt + PHASE_TIMEOUT_MS;
   let seenAt: number | null;
@@ -112,7 +113,10 @@ async function sample(rig: Rig): Promise<Sample[]> {
   for (let i = 0; samples.length < settings.samples; i++) {
     const kind: Sample['kind'] = i % 2 === 0 ? 'host' : 'backend';
     const added: Change = { kind, change: 'add', name: `e2s-${kind}-${i}` };
-    const changes = [...(previous === null ? [] : [{ ...previous, change: 'remove' } as const]), added].slice(0, settings.samples - samples.length);
+    const changes = [...(previous === null ? [] : [{ ...previous, change: 'remove' } as const]), added].slice(
+      0,
+      settings.samples - samples.length,
+    );
     // A random phase of the window, so the wait for the window's end is sampled evenly from 0 to the window.
     await sleep(next() * settings.windowMs);
     samples.push(...(await Promise.all(changes.map((change) => measure(rig, change)))));
@@ -141,7 +145,13 @@ async function main(): Promise<void> {
     if (served === null) throw new Error(`nginx did not serve ${POOL_HOST} within 120 s of the start`);
     const load = loadNow();
     const started = Date.now();
-    const rig: Rig = { fake, controller, port, ips: { fresh: ip('fresh'), poolB: ip('pool-b') }, backendPort: backends.port };
+    const rig: Rig = {
+      fake,
+      controller,
+      port,
+      ips: { fresh: ip('fresh'), poolB: ip('pool-b') },
+      backendPort: backends.port,
+    };
     const samples = await sample(rig);
     const seconds = (Date.now() - started) / 1000;
     const reloads = (await controller.metric('k8s_pods_ingress_nginx_reloads_total', { result: 'success' })) ?? 0;
@@ -177,7 +187,11 @@ function spread(values: readonly number[]): { p50: number; p99: number; max: num
 
 function figures(samples: readonly Sample[]) {
   const latencies = samples.flatMap((s) => (s.seenAt === null ? [] : [s.seenAt - s.changedAt]));
-  return { count: latencies.length, latencyMs: spread(latencies), beyondWindowMs: spread(latencies.map((ms) => ms - settings.windowMs)) };
+  return {
+    count: latencies.length,
+    latencyMs: spread(latencies),
+    beyondWindowMs: spread(latencies.map((ms) => ms - settings.windowMs)),
+  };
 }
 
 /**
@@ -188,8 +202,12 @@ function figures(samples: readonly Sample[]) {
  */
 function breakdown(samples: readonly Sample[], applies: readonly Apply[], origin: number) {
   const parts = {
-    windowWaitMs: [] as number[], pipelineMs: [] as number[], writeCheckMs: [] as number[], masterParseMs: [] as number[],
-    appliedToSeenMs: [] as number[], applyMs: [] as number[],
+    windowWaitMs: [] as number[],
+    pipelineMs: [] as number[],
+    writeCheckMs: [] as number[],
+    masterParseMs: [] as number[],
+    appliedToSeenMs: [] as number[],
+    applyMs: [] as number[],
   };
   const w = settings.windowMs;
   for (const s of samples) {
@@ -206,12 +224,16 @@ function breakdown(samples: readonly Sample[], applies: readonly Apply[], origin
     if (apply.hangUpAt !== null) parts.writeCheckMs.push(apply.hangUpAt - apply.startedAt);
     if (apply.hangUpAt !== null && apply.workersAt !== null) parts.masterParseMs.push(apply.workersAt - apply.hangUpAt);
   }
-  return Object.fromEntries(Object.entries(parts).map(([name, values]) => [name, spread(values)])) as Record<keyof typeof parts, ReturnType<typeof spread>>;
+  return Object.fromEntries(Object.entries(parts).map(([name, values]) => [name, spread(values)])) as Record<
+    keyof typeof parts,
+    ReturnType<typeof spread>
+  >;
 }
 
 function report(m: Measured): void {
   const all = figures(m.samples);
-  const by = (kind: Sample['kind'], change: Sample['change']) => figures(m.samples.filter((s) => s.kind === kind && s.change === change));
+  const by = (kind: Sample['kind'], change: Sample['change']) =>
+    figures(m.samples.filter((s) => s.kind === kind && s.change === change));
   const split = breakdown(m.samples, m.applies, m.origin);
   const result = {
     command: commandLine('event-to-served'),
@@ -223,7 +245,12 @@ function report(m: Measured): void {
     ...all,
     targetBeyondWindowMs: TARGET_BEYOND_WINDOW_MS,
     p99BeyondWindowVsTarget: round(all.beyondWindowMs.p99 / TARGET_BEYOND_WINDOW_MS),
-    byChange: { addHost: by('host', 'add'), removeHost: by('host', 'remove'), addBackend: by('backend', 'add'), removeBackend: by('backend', 'remove') },
+    byChange: {
+      addHost: by('host', 'add'),
+      removeHost: by('host', 'remove'),
+      addBackend: by('backend', 'add'),
+      removeBackend: by('backend', 'remove'),
+    },
     split,
     reloads: m.reloads,
     bareNginxTestMs: round(m.nginxTestMs),
@@ -240,7 +267,9 @@ function report(m: Measured): void {
     `pods=${settings.pods} samples=${result.samples} timed_out=${result.timedOut} window_ms=${settings.windowMs} poll_ms=${settings.pollMs} ` +
       `seconds=${result.seconds} load_before=${m.load.join('/')} load_after=${loadNow().join('/')}\n` +
       line('all', all) +
-      Object.entries(result.byChange).map(([name, f]) => line(name, f)).join('') +
+      Object.entries(result.byChange)
+        .map(([name, f]) => line(name, f))
+        .join('') +
       `p99_beyond_window_ms=${all.beyondWindowMs.p99} (target ${TARGET_BEYOND_WINDOW_MS}: ${result.p99BeyondWindowVsTarget}x)\n` +
       `split_ms${part('window_wait', split.windowWaitMs)}${part('pipeline', split.pipelineMs)}${part('write_check', split.writeCheckMs)}${part('master_parse', split.masterParseMs)}` +
       `${part('applied_to_seen', split.appliedToSeenMs)}\n` +

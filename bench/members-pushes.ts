@@ -39,7 +39,11 @@ function rssKb(pids: readonly number[]): number {
 /** The membership with a few routes losing a pod: a different snapshot for every push, of about the same size. */
 function variant(base: Membership, next: () => number): Membership {
   return {
-    routes: base.routes.map((route) => (route.backends.length > 1 && next() < 0.2 ? { ...route, backends: route.backends.filter((_, i) => i !== Math.floor(next() * route.backends.length)) } : route)),
+    routes: base.routes.map((route) =>
+      route.backends.length > 1 && next() < 0.2
+        ? { ...route, backends: route.backends.filter((_, i) => i !== Math.floor(next() * route.backends.length)) }
+        : route,
+    ),
   };
 }
 
@@ -47,13 +51,22 @@ const prefix = mkdtempSync(join(tmpdir(), 'bench-pushes-'));
 const port = await freePort();
 const paths = prepareMembersDir(prefix);
 installLua(prefix);
-const renderer = new StateRenderer(loadTemplate(), { port, ownership: 'host', workerProcesses: 2, dynamic: { modulesDir: '/usr/lib/nginx/modules', membersSocket: paths.socket } });
+const renderer = new StateRenderer(loadTemplate(), {
+  port,
+  ownership: 'host',
+  workerProcesses: 2,
+  dynamic: { modulesDir: '/usr/lib/nginx/modules', membersSocket: paths.socket },
+});
 const rendered = renderer.render(applyEvents(EMPTY_STATE, [{ type: 'SYNC', pods: clusterPods(pods) }], 0));
 const base = rendered.members!;
 writeFileSync(join(prefix, 'nginx.conf'), rendered.text);
 const channel = new MembersChannel(paths);
 channel.write(base);
-const master = spawn(NGINX, ['-p', `${prefix}/`, '-c', join(prefix, 'nginx.conf'), '-e', 'stderr', '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'inherit'], detached: true });
+const master = spawn(
+  NGINX,
+  ['-p', `${prefix}/`, '-c', join(prefix, 'nginx.conf'), '-e', 'stderr', '-g', 'daemon off;'],
+  { stdio: ['ignore', 'ignore', 'inherit'], detached: true },
+);
 try {
   for (let i = 0; !existsSync(paths.socket); i++) {
     if (i > 500) throw new Error('nginx did not open its members socket');
@@ -70,7 +83,8 @@ try {
     const pushed = await lastValueFrom(channel.pushCurrent());
     latencies.push(pushed.durationMs);
     if (n === 1) bodyBytes = readFileSync(paths.file).length;
-    if (n % Math.max(1, Math.floor(pushes / 10)) === 0) samples.push({ pushes: n, rssKb: rssKb(processesInGroups([group])) });
+    if (n % Math.max(1, Math.floor(pushes / 10)) === 0)
+      samples.push({ pushes: n, rssKb: rssKb(processesInGroups([group])) });
   }
   const figures = {
     pods,
@@ -85,8 +99,12 @@ try {
     loadBefore,
     command: commandLine('members-pushes.ts'),
   };
-  console.log(`${pods} pods, ${base.routes.length} routes, body ${bodyBytes} B: ${pushes} pushes, p50 ${figures.pushP50Ms} ms, p99 ${figures.pushP99Ms} ms`);
-  console.log(`nginx RSS (master + workers, KiB) by pushes: ${samples.map((s) => `${s.pushes}:${s.rssKb}`).join(' ')}; growth after the first tenth ${figures.rssGrowthKb} KiB`);
+  console.log(
+    `${pods} pods, ${base.routes.length} routes, body ${bodyBytes} B: ${pushes} pushes, p50 ${figures.pushP50Ms} ms, p99 ${figures.pushP99Ms} ms`,
+  );
+  console.log(
+    `nginx RSS (master + workers, KiB) by pushes: ${samples.map((s) => `${s.pushes}:${s.rssKb}`).join(' ')}; growth after the first tenth ${figures.rssGrowthKb} KiB`,
+  );
   console.log(`wrote ${writeResult('members-pushes', figures)}`);
 } finally {
   process.kill(-master.pid!, 'SIGQUIT');

@@ -45,10 +45,16 @@ if (process.argv[2] === '--one') {
   const sizesFlag = process.argv.indexOf('--sizes');
   const sizes = sizesFlag === -1 ? [10_000, 100_000] : process.argv[sizesFlag + 1]!.split(',').map(Number);
   const rows = sizes.map((size) => {
-    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/memory.ts', '--one', String(size)], { encoding: 'utf8' });
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', 'bench/memory.ts', '--one', String(size)],
+      { encoding: 'utf8' },
+    );
     if (child.status !== 0) throw new Error(child.stderr);
     const row = JSON.parse(child.stdout) as Record<string, number>;
-    console.log(`${size} pods: RSS ${row['rssCacheMb']} MB with the cache (heap ${row['heapCacheMb']} MB; the process started at ${row['rssStartMb']} MB), ${row['rssRenderedMb']} MB after a render (config ${row['configMb']} MB); target at 100k: < 250 MB`);
+    console.log(
+      `${size} pods: RSS ${row['rssCacheMb']} MB with the cache (heap ${row['heapCacheMb']} MB; the process started at ${row['rssStartMb']} MB), ${row['rssRenderedMb']} MB after a render (config ${row['configMb']} MB); target at 100k: < 250 MB`,
+    );
     return row;
   });
   console.log(`wrote ${writeResult('memory', { rows, target: 'RSS < 250 MB at 100k pods' })}`);

@@ -11,4 +11,6 @@ for await (const line of createInterface({ input: createReadStream(process.argv[
   if (value.type !== undefined) kept++;
 }
 const seconds = (performance.now() - started) / 1000;
-process.stdout.write(`${JSON.stringify({ lines, kept, seconds, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ lines, kept, seconds, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
+);

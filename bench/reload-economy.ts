@@ -60,7 +60,11 @@ function plan(firstStart: number, next: () => number): Window[] {
 
 /** Sends `rate` events a second until the last window ends: routing changes when due, status churn for the rest. */
 async function load(churn: Churn, windows: readonly Window[]): Promise<Sent> {
-  const sent: Sent = { neutral: 0, terminationsFinished: 0, routing: { 'readiness flip': 0, 'scale up': 0, 'scale down': 0 } };
+  const sent: Sent = {
+    neutral: 0,
+    terminationsFinished: 0,
+    routing: { 'readiness flip': 0, 'scale up': 0, 'scale down': 0 },
+  };
   const first = windows[0]!.start;
   const end = first + windows.length * settings.windowMs;
   const pending = windows.flatMap((window) => window.changesAt);
@@ -98,7 +102,10 @@ async function load(churn: Churn, windows: readonly Window[]): Promise<Sent> {
  * or, for an apply that waited for the previous one (latest wins), the latest window with routing changes that had
  * closed by then. Returns the reloads per window.
  */
-function attribute(reloads: readonly Apply[], windows: readonly Window[]): { perWindow: number[]; queued: number; outside: number } {
+function attribute(
+  reloads: readonly Apply[],
+  windows: readonly Window[],
+): { perWindow: number[]; queued: number; outside: number } {
   const first = windows[0]!.start;
   const perWindow = windows.map(() => 0);
   let queued = 0;
@@ -124,10 +131,12 @@ function attribute(reloads: readonly Apply[], windows: readonly Window[]): { per
 }
 
 async function counters(controller: Controller): Promise<Record<string, number>> {
-  const read = async (name: string, labels: Record<string, string> = {}): Promise<number> => (await controller.metric(`k8s_pods_ingress_${name}`, labels)) ?? 0;
+  const read = async (name: string, labels: Record<string, string> = {}): Promise<number> =>
+    (await controller.metric(`k8s_pods_ingress_${name}`, labels)) ?? 0;
   const values: Record<string, number> = { reloads: await read('nginx_reloads_total', { result: 'success' }) };
   for (const name of METRICS) values[name] = await read(name);
-  for (const type of ['ADDED', 'MODIFIED', 'DELETED']) values[`events_${type}`] = await read('pod_events_total', { type });
+  for (const type of ['ADDED', 'MODIFIED', 'DELETED'])
+    values[`events_${type}`] = await read('pod_events_total', { type });
   return values;
 }
 
@@ -157,10 +166,20 @@ async function main(): Promise<void> {
     // Let the last window close and its config be applied.
     await sleep(2 * settings.windowMs + 3000);
     const after = await counters(controller);
-    const reloads = appliesIn(controller.logs).filter((apply) => apply.action === 'reloaded' && apply.startedAt >= firstStart);
+    const reloads = appliesIn(controller.logs).filter(
+      (apply) => apply.action === 'reloaded' && apply.startedAt >= firstStart,
+    );
     const stopped = await controller.stop();
     controller = null;
-    report({ windows, sent, reloads, delta: Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)])), cpuSeconds, loadBefore, stopped });
+    report({
+      windows,
+      sent,
+      reloads,
+      delta: Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)])),
+      cpuSeconds,
+      loadBefore,
+      stopped,
+    });
   } finally {
     await controller?.stop();
     await fake.stop();
@@ -194,7 +213,11 @@ function report(m: Measured): void {
     eventsSent: events,
     eventsPerSecond: round(events / settings.seconds),
     sent: m.sent,
-    eventsReceived: { ADDED: m.delta['events_ADDED'], MODIFIED: m.delta['events_MODIFIED'], DELETED: m.delta['events_DELETED'] },
+    eventsReceived: {
+      ADDED: m.delta['events_ADDED'],
+      MODIFIED: m.delta['events_MODIFIED'],
+      DELETED: m.delta['events_DELETED'],
+    },
     batches: m.delta['batches_total'],
     configsRendered: m.delta['configs_rendered_total'],
     configsUnchanged: m.delta['configs_unchanged_total'],
@@ -205,7 +228,14 @@ function report(m: Measured): void {
     changingWindowsWithoutReload: perWindow.filter((count, k) => changing[k] && count === 0).length,
     reloadsThatWaitedForThePrevious: queued,
     reloadsOutsideTheRun: outside,
-    applyMs: durations.length === 0 ? null : { p50: round(percentile(durations, 50)), p99: round(percentile(durations, 99)), max: round(Math.max(...durations)) },
+    applyMs:
+      durations.length === 0
+        ? null
+        : {
+            p50: round(percentile(durations, 50)),
+            p99: round(percentile(durations, 99)),
+            max: round(Math.max(...durations)),
+          },
     controllerCpuPercent: round((100 * m.cpuSeconds) / settings.seconds),
     exitCode: m.stopped.code,
     nginxProcessesLeft: m.stopped.nginxLeft,

@@ -28,7 +28,6 @@ import { option } from './report.js';
 
 const HOST = 'bench.test';
 
-
 const settings = {
   clients: option('clients', 16),
   seconds: option('seconds', 20),
@@ -124,23 +123,37 @@ async function main(): Promise<void> {
   requireNginx();
   const names = Array.from({ length: settings.pods }, (_, i) => `pod-${i + 1}`);
   const backends = await startBackends(names);
-  const pool = names.map((name) => aPod(name, { ip: backends.byName(name).ip, hosts: HOST, paths: `${backends.port}:/` }));
+  const pool = names.map((name) =>
+    aPod(name, { ip: backends.byName(name).ip, hosts: HOST, paths: `${backends.port}:/` }),
+  );
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'bench-reloads-'));
   chmodSync(dir, 0o755);
   const logger = testLogger();
   const masters = new Set<number>();
-  const nginx = new NginxSupervisor({ bin: NGINX, confPath: join(dir, 'nginx.conf'), logger, hooks: { health: (h) => h.pid !== null && masters.add(h.pid) } });
+  const nginx = new NginxSupervisor({
+    bin: NGINX,
+    confPath: join(dir, 'nginx.conf'),
+    logger,
+    hooks: { health: (h) => h.pid !== null && masters.add(h.pid) },
+  });
   const events = new Subject<PodEvent>();
   const outcomes: ApplyOutcome[] = [];
   const template = loadTemplate();
   const finished = new Promise<void>((resolve, reject) =>
-    configsFrom(events, { windowMs: settings.windowMs, reduce: DEFAULT_REDUCE_OPTIONS, render: { port, ownership: 'host' }, template, scheduler: asyncScheduler })
+    configsFrom(events, {
+      windowMs: settings.windowMs,
+      reduce: DEFAULT_REDUCE_OPTIONS,
+      render: { port, ownership: 'host' },
+      template,
+      scheduler: asyncScheduler,
+    })
       .pipe(applyToNginx(nginx, { logger }))
       .subscribe({ next: (outcome) => outcomes.push(outcome), error: reject, complete: resolve }),
   );
   events.next({ type: 'SYNC', pods: pool.slice(0, 3) });
-  while (!outcomes.some((outcome) => outcome.type === 'applied')) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (!outcomes.some((outcome) => outcome.type === 'applied'))
+    await new Promise((resolve) => setTimeout(resolve, 20));
 
   const tally: Tally = { requests: 0, ok: 0, retries: 0, failures: new Map(), latenciesMs: [] };
   const churnCounts: Record<string, number> = {};
@@ -174,8 +187,21 @@ async function main(): Promise<void> {
     reloads: nginx.health().reloads,
     appliesFailed: outcomes.filter((outcome) => outcome.type === 'failed').length,
     unconfirmed: applied.filter((outcome) => outcome.type === 'applied' && !outcome.confirmed).length,
-    applyMs: { p50: round(percentile(applied.map((o) => o.type === 'applied' ? o.durationMs : 0).sort((a, b) => a - b), 50)), max: round(Math.max(0, ...applied.map((o) => (o.type === 'applied' ? o.durationMs : 0)))) },
-    latencyMs: { p50: round(percentile(sorted, 50)), p90: round(percentile(sorted, 90)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? 0) },
+    applyMs: {
+      p50: round(
+        percentile(
+          applied.map((o) => (o.type === 'applied' ? o.durationMs : 0)).sort((a, b) => a - b),
+          50,
+        ),
+      ),
+      max: round(Math.max(0, ...applied.map((o) => (o.type === 'applied' ? o.durationMs : 0)))),
+    },
+    latencyMs: {
+      p50: round(percentile(sorted, 50)),
+      p90: round(percentile(sorted, 90)),
+      p99: round(percentile(sorted, 99)),
+      max: round(sorted.at(-1) ?? 0),
+    },
     nginxProcessesLeft: left.length,
   };
   const out = join('bench', 'results');
@@ -197,6 +223,8 @@ function round(value: number): number {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`reloads-under-load: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `reloads-under-load: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exitCode = 1;
 });

@@ -24,7 +24,13 @@ const backendsFlag = process.argv.indexOf('--backends');
 const dynamic = backendsFlag === -1 || process.argv[backendsFlag + 1] !== 'static';
 installLua(prefix);
 mkdirSync(join(prefix, 'run'), { mode: 0o700 });
-const renderOptions = { port: 80, ownership: 'host' as const, dynamic: dynamic ? { modulesDir: '/usr/lib/nginx/modules', membersSocket: join(prefix, 'run', 'members.sock') } : undefined };
+const renderOptions = {
+  port: 80,
+  ownership: 'host' as const,
+  dynamic: dynamic
+    ? { modulesDir: '/usr/lib/nginx/modules', membersSocket: join(prefix, 'run', 'members.sock') }
+    : undefined,
+};
 
 for (const size of sizes) {
   const pods = clusterPods(size);
@@ -45,7 +51,9 @@ for (const size of sizes) {
       const file = join(prefix, 'nginx.conf');
       writeFileSync(file, text);
       const started = performance.now();
-      const result = spawnSync(NGINX, ['-t', '-q', '-p', `${prefix}/`, '-c', file, '-e', 'stderr'], { encoding: 'utf8' });
+      const result = spawnSync(NGINX, ['-t', '-q', '-p', `${prefix}/`, '-c', file, '-e', 'stderr'], {
+        encoding: 'utf8',
+      });
       nginxMs.push(performance.now() - started);
       if (result.status !== 0) throw new Error(`nginx -t refused the ${size}-pod config: ${result.stderr}`);
     }
@@ -59,7 +67,11 @@ for (const size of sizes) {
     ratio: Number((median(renderMs) / median(nginxMs)).toFixed(3)),
   };
   rows.push(row);
-  console.log(`${size} pods: reduce+render ${row.renderMs} ms, nginx -t ${row.nginxTestMs} ms, ratio ${(row.ratio * 100).toFixed(1)}% (target at 10k: <= 10%), config ${(row.configBytes / 1e6).toFixed(1)} MB`);
+  console.log(
+    `${size} pods: reduce+render ${row.renderMs} ms, nginx -t ${row.nginxTestMs} ms, ratio ${(row.ratio * 100).toFixed(1)}% (target at 10k: <= 10%), config ${(row.configBytes / 1e6).toFixed(1)} MB`,
+  );
 }
 rmSync(prefix, { recursive: true, force: true });
-console.log(`wrote ${writeResult('render-vs-nginx', { runs, rows, backends: dynamic ? 'dynamic' : 'static', target: 'render <= 10% of nginx -t at 10k pods' })}`);
+console.log(
+  `wrote ${writeResult('render-vs-nginx', { runs, rows, backends: dynamic ? 'dynamic' : 'static', target: 'render <= 10% of nginx -t at 10k pods' })}`,
+);

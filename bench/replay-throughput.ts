@@ -16,11 +16,20 @@ const rates = ratesFlag === -1 ? [500, 5000] : process.argv[ratesFlag + 1]!.spli
 
 async function main(): Promise<void> {
   const rows: Record<string, unknown>[] = [];
-  for (const rate of rates) rows.push(await measure({ events: option('events', 1_000_000), pods: option('pods', 20_000), eventsPerSecond: rate }));
-  console.log(`wrote ${writeResult('replay-throughput', { rows, target: 'replay <= 2x baseline; replay RSS < 300 MB' })}`);
+  for (const rate of rates)
+    rows.push(
+      await measure({ events: option('events', 1_000_000), pods: option('pods', 20_000), eventsPerSecond: rate }),
+    );
+  console.log(
+    `wrote ${writeResult('replay-throughput', { rows, target: 'replay <= 2x baseline; replay RSS < 300 MB' })}`,
+  );
 }
 
-async function measure(shape: { events: number; pods: number; eventsPerSecond: number }): Promise<Record<string, unknown>> {
+async function measure(shape: {
+  events: number;
+  pods: number;
+  eventsPerSecond: number;
+}): Promise<Record<string, unknown>> {
   const file = join(tmpdir(), `k8s-pods-ingress-bench-${shape.events}-${shape.pods}-${shape.eventsPerSecond}.ndjson`);
   if (!existsSync(file)) {
     const started = performance.now();
@@ -37,20 +46,38 @@ async function measure(shape: { events: number; pods: number; eventsPerSecond: n
   const baseline = run(['bench/parse-baseline.ts', file]);
   const base = JSON.parse(baseline.output.trim().split('\n').at(-1)!) as { seconds: number; maxRssMb: number };
   const replay = run(['src/main.ts', 'replay', file, '--last', '--stats', '--log-level', 'error']);
-  const stats = Object.fromEntries([...replay.output.matchAll(/(\w+)=([\d.]+)/g)].map(([, key, value]) => [key!, Number(value)]));
+  const stats = Object.fromEntries(
+    [...replay.output.matchAll(/(\w+)=([\d.]+)/g)].map(([, key, value]) => [key!, Number(value)]),
+  );
   const windows = Math.ceil(shape.events / shape.eventsPerSecond / 2);
   const figures = {
     file: { bytes, ...shape, windows },
-    baseline: { seconds: Number(base.seconds.toFixed(2)), wallSeconds: Number(baseline.seconds.toFixed(2)), maxRssMb: base.maxRssMb },
-    replay: { seconds: stats['seconds'], wallSeconds: Number(replay.seconds.toFixed(2)), maxRssMb: stats['max_rss_mb'], batches: stats['batches'], configs: stats['configs'] },
+    baseline: {
+      seconds: Number(base.seconds.toFixed(2)),
+      wallSeconds: Number(baseline.seconds.toFixed(2)),
+      maxRssMb: base.maxRssMb,
+    },
+    replay: {
+      seconds: stats['seconds'],
+      wallSeconds: Number(replay.seconds.toFixed(2)),
+      maxRssMb: stats['max_rss_mb'],
+      batches: stats['batches'],
+      configs: stats['configs'],
+    },
     ratio: Number(((stats['seconds'] ?? NaN) / base.seconds).toFixed(2)),
     // What replay spends beyond reading and parsing, per batch: the per-window cost at this cluster size.
     msPerBatchBeyondParse: Math.round((((stats['seconds'] ?? NaN) - base.seconds) * 1000) / (stats['batches'] ?? NaN)),
   };
-  console.log(`stream: ${shape.events} events, ${shape.pods} pods, ${(bytes / 1e9).toFixed(2)} GB, ${shape.eventsPerSecond} events/s of recorded time`);
+  console.log(
+    `stream: ${shape.events} events, ${shape.pods} pods, ${(bytes / 1e9).toFixed(2)} GB, ${shape.eventsPerSecond} events/s of recorded time`,
+  );
   console.log(`baseline (read + JSON.parse): ${figures.baseline.seconds} s, ${base.maxRssMb} MB RSS`);
-  console.log(`replay --last: ${figures.replay.seconds} s, ${figures.replay.maxRssMb} MB RSS, ${figures.replay.batches} batches, ${figures.replay.configs} configs`);
-  console.log(`ratio ${figures.ratio}x (target <= 2x); RSS target < 300 MB; ${figures.msPerBatchBeyondParse} ms per batch beyond parsing`);
+  console.log(
+    `replay --last: ${figures.replay.seconds} s, ${figures.replay.maxRssMb} MB RSS, ${figures.replay.batches} batches, ${figures.replay.configs} configs`,
+  );
+  console.log(
+    `ratio ${figures.ratio}x (target <= 2x); RSS target < 300 MB; ${figures.msPerBatchBeyondParse} ms per batch beyond parsing`,
+  );
   return figures;
 }
 

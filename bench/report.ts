@@ -29,7 +29,12 @@ export function percentile(values: readonly number[], p: number): number {
 
 /** Describes the machine a figure was measured on, load included (these machines are shared). */
 export function machine(): Record<string, unknown> {
-  return { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAverage: loadavg().map((l) => Number(l.toFixed(2))) };
+  return {
+    cpus: cpus().length,
+    model: cpus()[0]?.model,
+    node: process.version,
+    loadAverage: loadavg().map((l) => Number(l.toFixed(2))),
+  };
 }
 
 /** Writes a benchmark's figures to bench/results/NAME.json and returns the path. */
@@ -37,6 +42,9 @@ export function writeResult(name: string, figures: Record<string, unknown>): str
   const dir = join('bench', 'results');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.json`);
-  writeFileSync(path, `${JSON.stringify({ name, at: new Date().toISOString(), machine: machine(), ...figures }, null, 2)}\n`);
+  writeFileSync(
+    path,
+    `${JSON.stringify({ name, at: new Date().toISOString(), machine: machine(), ...figures }, null, 2)}\n`,
+  );
   return path;
 }

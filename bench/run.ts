@@ -18,7 +18,9 @@ for (const [name, args] of parts) {
   console.log(`\n== ${name}: npx tsx bench/${name}.ts ${args.join(' ')}`.trimEnd());
   const started = performance.now();
   const result = spawnSync(process.execPath, ['--import', 'tsx', `bench/${name}.ts`, ...args], { stdio: 'inherit' });
-  console.log(`== ${name}: ${result.status === 0 ? 'done' : `FAILED (status ${result.status})`} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  console.log(
+    `== ${name}: ${result.status === 0 ? 'done' : `FAILED (status ${result.status})`} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  );
   if (result.status !== 0) failed++;
 }
 process.exitCode = failed === 0 ? 0 : 1;

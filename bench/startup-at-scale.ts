@@ -33,7 +33,9 @@ async function bareList(url: string): Promise<number> {
   let token = '';
   do {
     const query = `labelSelector=microservice%3Dtrue&limit=500${token === '' ? '' : `&continue=${encodeURIComponent(token)}`}`;
-    const page = JSON.parse(await (await fetch(`${url}/api/v1/pods?${query}`)).text()) as { metadata: { continue?: string } };
+    const page = JSON.parse(await (await fetch(`${url}/api/v1/pods?${query}`)).text()) as {
+      metadata: { continue?: string };
+    };
     token = page.metadata.continue ?? '';
   } while (token !== '');
   return performance.now() - started;
@@ -71,7 +73,9 @@ async function main(): Promise<void> {
   requireNginx();
   const compiled = settings.tsx ? null : compileController();
   const backends = await startBackends(['probe-a', 'probe-b']);
-  const probes = backends.list.map((backend, i) => routedPod(`startup-probe-${i}`, 'bench', PROBE_HOST, backends.port, backend.ip));
+  const probes = backends.list.map((backend, i) =>
+    routedPod(`startup-probe-${i}`, 'bench', PROBE_HOST, backends.port, backend.ip),
+  );
   const setupStarted = performance.now();
   const fake = await startFakeCluster([...clusterFakePods(settings.pods - probes.length), ...probes]);
   const setupMs = performance.now() - setupStarted;
@@ -92,7 +96,8 @@ async function main(): Promise<void> {
       firstTrue(async () => (await statusOf(adminPort, '/readyz')) === 200, 20, 120_000),
       firstTrue(async () => (await answeredBy(nginxPort, PROBE_HOST))?.startsWith('probe-') === true, 20, 120_000),
     ]);
-    if (readyAt === null || servedAt === null) throw new Error('the controller did not become ready and serving within 120 s');
+    if (readyAt === null || servedAt === null)
+      throw new Error('the controller did not become ready and serving within 120 s');
     const parts = split(controller);
     const nginxTestMs = median(timeNginxTest(controller.confPath, 3));
     const stopped = await controller.stop();
@@ -166,6 +171,8 @@ function report(m: Measured): void {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`startup-at-scale: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `startup-at-scale: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exitCode = 1;
 });

@@ -13,9 +13,16 @@ const sizes = process.argv.slice(2).map(Number);
 function pods(count: number): ProjectedPod[] {
   // 10 replicas per workload, one host and two paths each; every 50th pod not ready, every 100th with a bad entry.
   return Array.from({ length: count }, (_, i) => ({
-    uid: `uid-${i}`, namespace: `team-${i % 40}`, name: `app-${Math.floor(i / 10)}-${i % 10}`, created: 1_700_000_000_000 + i,
-    phase: 'Running', ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, ready: i % 50 !== 0, deleting: false,
-    hosts: `app-${Math.floor(i / 10)}.example.com${i % 100 === 0 ? ' bad_host' : ''}`, paths: '8080:/ 8080:/api',
+    uid: `uid-${i}`,
+    namespace: `team-${i % 40}`,
+    name: `app-${Math.floor(i / 10)}-${i % 10}`,
+    created: 1_700_000_000_000 + i,
+    phase: 'Running',
+    ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+    ready: i % 50 !== 0,
+    deleting: false,
+    hosts: `app-${Math.floor(i / 10)}.example.com${i % 100 === 0 ? ' bad_host' : ''}`,
+    paths: '8080:/ 8080:/api',
   }));
 }
 
@@ -26,15 +33,26 @@ function time<T>(work: () => T): [T, number] {
 }
 
 for (const count of sizes.length > 0 ? sizes : [1_000, 10_000, 100_000]) {
-  const state = applyEvents(EMPTY_STATE, [{ type: 'SYNC', pods: pods(count) }], 1_800_000_000_000, DEFAULT_REDUCE_OPTIONS);
+  const state = applyEvents(
+    EMPTY_STATE,
+    [{ type: 'SYNC', pods: pods(count) }],
+    1_800_000_000_000,
+    DEFAULT_REDUCE_OPTIONS,
+  );
   const [table, tableMs] = time(() => buildRoutingTable(state, 'host'));
   const options = { policy: 'host', wallClock: true } as const;
   const [report, buildMs] = time(() => buildStatus(state, table, NOTHING_APPLIED, options));
-  const [page, pageBuildMs] = time(() => buildStatus(state, table, NOTHING_APPLIED, options, { query: '', offset: 0, limit: 500 }));
+  const [page, pageBuildMs] = time(() =>
+    buildStatus(state, table, NOTHING_APPLIED, options, { query: '', offset: 0, limit: 500 }),
+  );
   const [json, jsonMs] = time(() => JSON.stringify(page, null, 2));
   const [html, htmlMs] = time(() => renderStatusPage(page, ''));
-  const [, searchMs] = time(() => buildStatus(state, table, NOTHING_APPLIED, options, { query: 'app-42', offset: 0, limit: 500 }));
-  const [, againMs] = time(() => buildStatus(state, table, NOTHING_APPLIED, options, { query: 'app-43', offset: 0, limit: 500 }));
+  const [, searchMs] = time(() =>
+    buildStatus(state, table, NOTHING_APPLIED, options, { query: 'app-42', offset: 0, limit: 500 }),
+  );
+  const [, againMs] = time(() =>
+    buildStatus(state, table, NOTHING_APPLIED, options, { query: 'app-43', offset: 0, limit: 500 }),
+  );
   const full = JSON.stringify(report);
   console.log(
     `pods=${count} table_ms=${tableMs.toFixed(0)} full_build_ms=${buildMs.toFixed(0)} page_build_ms=${pageBuildMs.toFixed(0)} search_ms=${searchMs.toFixed(0)} search_again_ms=${againMs.toFixed(0)} ` +

@@ -30,9 +30,19 @@ export function appliesIn(logs: readonly LogLine[]): Apply[] {
     const appliedAt = loggedAt(line);
     const startedAt = appliedAt - durationMs;
     const action = line.fields['action'] === 'started' ? 'started' : 'reloaded';
-    const hangUpAt = action === 'reloaded' ? firstNotice(startedAt, (message) => message.endsWith('reconfiguring')) : null;
+    const hangUpAt =
+      action === 'reloaded' ? firstNotice(startedAt, (message) => message.endsWith('reconfiguring')) : null;
     const workersAt = firstNotice(hangUpAt ?? startedAt, (message) => message === 'start worker processes');
-    return [{ action, startedAt, appliedAt, durationMs, hangUpAt: clip(hangUpAt, appliedAt), workersAt: clip(workersAt, appliedAt) }];
+    return [
+      {
+        action,
+        startedAt,
+        appliedAt,
+        durationMs,
+        hangUpAt: clip(hangUpAt, appliedAt),
+        workersAt: clip(workersAt, appliedAt),
+      },
+    ];
   });
 }
 

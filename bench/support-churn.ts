@@ -24,7 +24,11 @@ export class Churn {
   private added = 0;
 
   /** Tracks `pods`, which must be the ones stored in `fake`. */
-  constructor(private readonly fake: FakeApiServer, pods: readonly FakePod[], private readonly next: () => number) {
+  constructor(
+    private readonly fake: FakeApiServer,
+    pods: readonly FakePod[],
+    private readonly next: () => number,
+  ) {
     this.pods = pods.map((pod) => ({
       namespace: pod.metadata.namespace,
       name: pod.metadata.name,
@@ -47,7 +51,8 @@ export class Churn {
     const now = kubeTime();
     this.fake.modifyPod(pod.namespace, pod.name, (draft) => {
       const status = draft.status ?? {};
-      const containers = status['containerStatuses'] as { restartCount: number; state: unknown; lastState: unknown }[] | undefined;
+      const containers = status['containerStatuses'] as
+        { restartCount: number; state: unknown; lastState: unknown }[] | undefined;
       const container = containers?.[0];
       if (roll < 0.4 && container !== undefined) {
         container.restartCount += 1;
@@ -55,7 +60,8 @@ export class Churn {
       } else if (roll < 0.7 && container !== undefined) {
         container.state = { running: { startedAt: now } };
       } else {
-        for (const condition of status.conditions ?? []) if (condition.type === 'PodScheduled' || condition.type === 'Initialized') condition.lastTransitionTime = now;
+        for (const condition of status.conditions ?? [])
+          if (condition.type === 'PodScheduled' || condition.type === 'Initialized') condition.lastTransitionTime = now;
       }
     });
   }
@@ -73,7 +79,8 @@ export class Churn {
     }
     // Only a ready pod with a ready sibling is scaled down: an unready pod is in no upstream, so its going changes
     // nothing, and the last pod of a route would take the route with it (a change too, but not a scale down).
-    const leaving = roll < 0.75 ? null : this.pick((pod) => free(pod) && pod.ready && this.readySiblings(pod) >= 2, null);
+    const leaving =
+      roll < 0.75 ? null : this.pick((pod) => free(pod) && pod.ready && this.readySiblings(pod) >= 2, null);
     if (leaving === null) return this.scaleUp(this.pick(free));
     leaving.terminating = true;
     this.touched.add(leaving);
@@ -95,15 +102,22 @@ export class Churn {
     const pod: Tracked = { ...template, name, ready: true, terminating: false };
     this.pods.push(pod);
     this.touched.add(pod);
-    this.fake.addPod(buildPod({
-      name, namespace: pod.namespace, labels: { ...ROUTED }, annotations: { trafficHosts: pod.hosts, publicPaths: pod.paths },
-      podIP: loopbackIp(500_000 + this.added),
-    }));
+    this.fake.addPod(
+      buildPod({
+        name,
+        namespace: pod.namespace,
+        labels: { ...ROUTED },
+        annotations: { trafficHosts: pod.hosts, publicPaths: pod.paths },
+        podIP: loopbackIp(500_000 + this.added),
+      }),
+    );
     return 'scale up';
   }
 
   private readySiblings(pod: Tracked): number {
-    return this.pods.filter((other) => other.hosts === pod.hosts && other.paths === pod.paths && other.ready && !other.terminating).length;
+    return this.pods.filter(
+      (other) => other.hosts === pod.hosts && other.paths === pod.paths && other.ready && !other.terminating,
+    ).length;
   }
 
   private pick(fits: (pod: Tracked) => boolean): Tracked;

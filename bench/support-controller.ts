@@ -47,7 +47,11 @@ export function compileController(): CompiledController {
   const dir = mkdtempSync(join(tmpdir(), 'bench-build-'));
   const dispose = (): void => rmSync(dir, { recursive: true, force: true });
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const result = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'dist'), '--sourceMap', 'false', '--noCheck'], { encoding: 'utf8' });
+  const result = spawnSync(
+    process.execPath,
+    [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'dist'), '--sourceMap', 'false', '--noCheck'],
+    { encoding: 'utf8' },
+  );
   const main = join(dir, 'dist', 'main.js');
   if (result.status !== 0 || !existsSync(main)) {
     dispose();
@@ -91,9 +95,27 @@ export async function startController(options: ControllerOptions): Promise<Contr
   const nginxPort = await freePort();
   const adminPort = await freePort();
   const args = [
-    ...(options.nodeArgs ?? []), ...(options.compiledMain === undefined ? ['--import', 'tsx', MAIN] : [options.compiledMain]), 'run', '--sink', 'nginx', '--kube-host', options.kubeHost,
-    '--nginx-bin', NGINX, '--nginx-conf', confPath, '--port', String(nginxPort), '--http-port', String(adminPort),
-    '--http-address', '127.0.0.1', '--window', String(options.windowMs), '--events=false', ...(options.args ?? []),
+    ...(options.nodeArgs ?? []),
+    ...(options.compiledMain === undefined ? ['--import', 'tsx', MAIN] : [options.compiledMain]),
+    'run',
+    '--sink',
+    'nginx',
+    '--kube-host',
+    options.kubeHost,
+    '--nginx-bin',
+    NGINX,
+    '--nginx-conf',
+    confPath,
+    '--port',
+    String(nginxPort),
+    '--http-port',
+    String(adminPort),
+    '--http-address',
+    '127.0.0.1',
+    '--window',
+    String(options.windowMs),
+    '--events=false',
+    ...(options.args ?? []),
   ];
   const spawnedAt = Date.now();
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: cleanEnv() });
@@ -111,7 +133,10 @@ export async function startController(options: ControllerOptions): Promise<Contr
   // Should the benchmark die first, the controller still gets its SIGTERM and takes nginx down with it.
   const orphanGuard = (): void => void child.kill('SIGTERM');
   process.once('exit', orphanGuard);
-  const waitForLog = (match: (fields: Readonly<Record<string, unknown>>) => boolean, timeoutMs = 120_000): Promise<LogLine> =>
+  const waitForLog = (
+    match: (fields: Readonly<Record<string, unknown>>) => boolean,
+    timeoutMs = 120_000,
+  ): Promise<LogLine> =>
     new Promise((resolve, reject) => {
       const check = (): void => {
         const found = logs.find((line) => match(line.fields));
@@ -119,8 +144,14 @@ export async function startController(options: ControllerOptions): Promise<Contr
         cleanup();
         resolve(found);
       };
-      const timer = setTimeout(() => (cleanup(), reject(new Error(`no matching controller log line within ${timeoutMs} ms`))), timeoutMs);
-      const died = (): void => (cleanup(), reject(new Error(`the controller exited while waiting for a log line; last lines: ${tail(logs)}`)));
+      const timer = setTimeout(
+        () => (cleanup(), reject(new Error(`no matching controller log line within ${timeoutMs} ms`))),
+        timeoutMs,
+      );
+      const died = (): void => (
+        cleanup(),
+        reject(new Error(`the controller exited while waiting for a log line; last lines: ${tail(logs)}`))
+      );
       const cleanup = (): void => {
         clearTimeout(timer);
         waiters.delete(check);
@@ -131,11 +162,21 @@ export async function startController(options: ControllerOptions): Promise<Contr
       check();
     });
   return {
-    spawnedAt, nginxPort, adminPort, confPath, logs, waitForLog,
+    spawnedAt,
+    nginxPort,
+    adminPort,
+    confPath,
+    logs,
+    waitForLog,
     cpuSeconds: () => cpuSecondsOf(child.pid),
-    metric: async (name, labels = {}) => valueOf(parseExposition(await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text()), name, labels),
+    metric: async (name, labels = {}) =>
+      valueOf(parseExposition(await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text()), name, labels),
     stop: async () => {
-      const masters = logs.flatMap((line) => (line.fields['message'] === 'nginx started' && typeof line.fields['pid'] === 'number' ? [line.fields['pid']] : []));
+      const masters = logs.flatMap((line) =>
+        line.fields['message'] === 'nginx started' && typeof line.fields['pid'] === 'number'
+          ? [line.fields['pid']]
+          : [],
+      );
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const code = await exited;
       process.off('exit', orphanGuard);
@@ -149,7 +190,9 @@ export async function startController(options: ControllerOptions): Promise<Contr
 // Settings come from the flags alone: a stray NGINX_CONF or WINDOW_MS in the benchmark's environment must not leak in.
 function cleanEnv(): NodeJS.ProcessEnv {
   const keep = ['PATH', 'HOME', 'LANG', 'TMPDIR', 'NODE_OPTIONS'];
-  return Object.fromEntries(keep.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])));
+  return Object.fromEntries(
+    keep.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])),
+  );
 }
 
 function readLines(child: ChildProcess, onLine: (text: string) => void): void {
@@ -171,5 +214,8 @@ function cpuSecondsOf(pid: number | undefined): number {
 }
 
 function tail(logs: readonly LogLine[]): string {
-  return logs.slice(-5).map((line) => JSON.stringify(line.fields)).join(' | ');
+  return logs
+    .slice(-5)
+    .map((line) => JSON.stringify(line.fields))
+    .join(' | ');
 }

@@ -23,15 +23,17 @@ export function clusterFakePods(count: number, seed = 1): FakePod[] {
   for (const service of services(count, seed)) {
     for (let r = 0; r < service.replicas; r++) {
       const n = pods.length;
-      pods.push(buildPod({
-        name: `${service.name}-${r}`,
-        namespace: service.namespace,
-        labels: { ...ROUTED, app: service.name },
-        annotations: { trafficHosts: service.hosts, publicPaths: service.paths },
-        podIP: loopbackIp(n),
-        ready: next() > 0.1,
-        creationTimestamp: new Date(created + n * 1000),
-      }));
+      pods.push(
+        buildPod({
+          name: `${service.name}-${r}`,
+          namespace: service.namespace,
+          labels: { ...ROUTED, app: service.name },
+          annotations: { trafficHosts: service.hosts, publicPaths: service.paths },
+          podIP: loopbackIp(n),
+          ready: next() > 0.1,
+          creationTimestamp: new Date(created + n * 1000),
+        }),
+      );
     }
   }
   return pods;
@@ -39,7 +41,13 @@ export function clusterFakePods(count: number, seed = 1): FakePod[] {
 
 /** Builds a ready pod routed at `host` (path `/` on `port`) with the given IP. */
 export function routedPod(name: string, namespace: string, host: string, port: number, ip: string): FakePod {
-  return buildPod({ name, namespace, labels: { ...ROUTED }, annotations: { trafficHosts: host, publicPaths: `${port}:/` }, podIP: ip });
+  return buildPod({
+    name,
+    namespace,
+    labels: { ...ROUTED },
+    annotations: { trafficHosts: host, publicPaths: `${port}:/` },
+    podIP: ip,
+  });
 }
 
 /** Starts a fake API server holding `pods`, with history bounded so a long run does not grow without limit. */

@@ -31,7 +31,11 @@ export function statusOf(port: number, path: string, timeoutMs = 2_000): Promise
  * Polls `check` every `intervalMs` until it returns true, and resolves with the time (ms since the epoch) the first
  * passing check finished, or null after `timeoutMs`.
  */
-export async function firstTrue(check: () => Promise<boolean>, intervalMs: number, timeoutMs: number): Promise<number | null> {
+export async function firstTrue(
+  check: () => Promise<boolean>,
+  intervalMs: number,
+  timeoutMs: number,
+): Promise<number | null> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return Date.now();

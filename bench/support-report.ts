@@ -34,10 +34,17 @@ export function timeNginxTest(confPath: string, runs: number): number[] {
     // A dynamic config loads the Lua files from its prefix and binds its members socket: both into this copy's prefix.
     installLua(prefix);
     mkdirSync(join(prefix, 'run'), { mode: 0o700 });
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/^(\s*listen unix:)[^;]+;$/gm, `$1${join(prefix, 'run', 'members.sock')};`));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(/^(\s*listen unix:)[^;]+;$/gm, `$1${join(prefix, 'run', 'members.sock')};`),
+    );
     return Array.from({ length: runs }, () => {
       const started = performance.now();
-      const result = spawnSync(NGINX, ['-t', '-q', '-p', `${prefix}/`, '-c', file, '-e', 'stderr', '-g', 'daemon off; error_log stderr notice;'], { encoding: 'utf8' });
+      const result = spawnSync(
+        NGINX,
+        ['-t', '-q', '-p', `${prefix}/`, '-c', file, '-e', 'stderr', '-g', 'daemon off; error_log stderr notice;'],
+        { encoding: 'utf8' },
+      );
       if (result.status !== 0) throw new Error(`nginx -t failed on a copy of ${confPath}: ${result.stderr}`);
       return performance.now() - started;
     });

@@ -19,13 +19,40 @@ const secrets: ProjectedSecret[] = [];
 for (let i = 0; i < pods; i++) {
   const h = i % hosts;
   const tls = h < hosts * share;
-  list.push({ uid: `u${i}`, namespace: `ns${h % 500}`, name: `p${i}`, created: 1000 + i, phase: 'Running', ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, ready: true, deleting: false, hosts: `h${h}.example.com`, paths: '8080:/', tlsSecret: tls ? `tls-${h}` : null });
+  list.push({
+    uid: `u${i}`,
+    namespace: `ns${h % 500}`,
+    name: `p${i}`,
+    created: 1000 + i,
+    phase: 'Running',
+    ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+    ready: true,
+    deleting: false,
+    hosts: `h${h}.example.com`,
+    paths: '8080:/',
+    tlsSecret: tls ? `tls-${h}` : null,
+  });
   if (tls && i < hosts) {
-    secrets.push({ namespace: `ns${h % 500}`, name: `tls-${h}`, type: 'kubernetes.io/tls', certificate: { sha256: h.toString(16).padStart(64, '0'), names: [`h${h}.example.com`], notBefore: now - 1e9, notAfter: now + 1e10 }, problem: null, material: keyMaterial(() => '') });
+    secrets.push({
+      namespace: `ns${h % 500}`,
+      name: `tls-${h}`,
+      type: 'kubernetes.io/tls',
+      certificate: {
+        sha256: h.toString(16).padStart(64, '0'),
+        names: [`h${h}.example.com`],
+        notBefore: now - 1e9,
+        notAfter: now + 1e10,
+      },
+      problem: null,
+      material: keyMaterial(() => ''),
+    });
   }
 }
 const template = loadTemplate();
-const events: PodEvent[] = [{ type: 'SYNC', pods: list }, { type: 'SECRET_SYNC', secrets }];
+const events: PodEvent[] = [
+  { type: 'SYNC', pods: list },
+  { type: 'SECRET_SYNC', secrets },
+];
 const tls = { defaultSecret: null, httpsPort: 443, publicHttpsPort: 443, redirect: true, hstsMaxAge: 0 };
 
 function time(what: string, run: () => unknown, rounds = 5): void {
@@ -38,15 +65,28 @@ function time(what: string, run: () => unknown, rounds = 5): void {
 for (const on of [false, true]) {
   const options = { port: 80, ownership: 'host' as const, ...(on ? { tls } : {}) };
   const base = applyEvents(EMPTY_STATE, on ? events : [events[0]!], now, DEFAULT_REDUCE_OPTIONS);
-  time(`pods=${pods} hosts=${hosts} tls_hosts=${secrets.length} TLS ${on ? 'on ' : 'off'} full render`, () => new StateRenderer(template, options).render(base).text.length, 3);
+  time(
+    `pods=${pods} hosts=${hosts} tls_hosts=${secrets.length} TLS ${on ? 'on ' : 'off'} full render`,
+    () => new StateRenderer(template, options).render(base).text.length,
+    3,
+  );
   const renderer = new StateRenderer(template, options);
   renderer.render(base);
   let flip = false;
-  time(`pods=${pods} TLS ${on ? 'on ' : 'off'} one pod changed (reduce + render)`, () => {
-    flip = !flip;
-    const changed = applyEvents(base, [{ type: 'MODIFIED', pod: { ...list[0]!, ready: flip } }], now, DEFAULT_REDUCE_OPTIONS);
-    return renderer.render(changed).parts?.length;
-  }, 10);
+  time(
+    `pods=${pods} TLS ${on ? 'on ' : 'off'} one pod changed (reduce + render)`,
+    () => {
+      flip = !flip;
+      const changed = applyEvents(
+        base,
+        [{ type: 'MODIFIED', pod: { ...list[0]!, ready: flip } }],
+        now,
+        DEFAULT_REDUCE_OPTIONS,
+      );
+      return renderer.render(changed).parts?.length;
+    },
+    10,
+  );
 }
 
 const ca = makeCa();

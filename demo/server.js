@@ -27,12 +27,19 @@ function visibleEnv(env) {
 
 function addresses() {
   return Object.entries(networkInterfaces()).flatMap(([name, list]) =>
-    (list ?? []).map((entry) => ({ interface: name, family: entry.family, address: entry.address, internal: entry.internal })),
+    (list ?? []).map((entry) => ({
+      interface: name,
+      family: entry.family,
+      address: entry.address,
+      internal: entry.internal,
+    })),
   );
 }
 
 function visibleHeaders(headers) {
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, SECRET_HEADERS.has(name) ? REDACTED : value]));
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [name, SECRET_HEADERS.has(name) ? REDACTED : value]),
+  );
 }
 
 function describe(request) {
@@ -67,7 +74,8 @@ function log(message, fields = {}) {
 }
 
 function readPort(text) {
-  if (!/^[0-9]+$/.test(text) || Number(text) > 65535) throw new Error(`PORT must be a whole number from 0 to 65535, not ${JSON.stringify(text)}`);
+  if (!/^[0-9]+$/.test(text) || Number(text) > 65535)
+    throw new Error(`PORT must be a whole number from 0 to 65535, not ${JSON.stringify(text)}`);
   return Number(text);
 }
 

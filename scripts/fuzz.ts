@@ -50,7 +50,15 @@ function readArgs(argv: readonly string[]): Options | null {
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: { seed: number, runs: number, workers: number, 'nginx-every': number, shard: number, path: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        seed: number,
+        runs: number,
+        workers: number,
+        'nginx-every': number,
+        shard: number,
+        path: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -61,12 +69,20 @@ function readArgs(argv: readonly string[]): Options | null {
   const whole = (name: string, fallback: number): number => {
     const value = values[name];
     if (value === undefined) return fallback;
-    if (typeof value !== 'string' || !/^-?[0-9]+$/.test(value)) throw new UsageError(`fuzz: --${name} takes a whole number, not ${JSON.stringify(value)}`);
+    if (typeof value !== 'string' || !/^-?[0-9]+$/.test(value))
+      throw new UsageError(`fuzz: --${name} takes a whole number, not ${JSON.stringify(value)}`);
     return Number(value);
   };
   const shard = values['shard'] === undefined ? undefined : whole('shard', 0);
   const path = typeof values['path'] === 'string' ? values['path'] : undefined;
-  return { seed: whole('seed', Date.now() % 2_147_483_647), runs: whole('runs', 10_000), workers: whole('workers', 1), nginxEvery: whole('nginx-every', 2_000), path, shard };
+  return {
+    seed: whole('seed', Date.now() % 2_147_483_647),
+    runs: whole('runs', 10_000),
+    workers: whole('workers', 1),
+    nginxEvery: whole('nginx-every', 2_000),
+    path,
+    shard,
+  };
 }
 
 function runShard(shard: number, seed: number, runs: number, options: Options): ShardResult {
@@ -81,18 +97,40 @@ function runShard(shard: number, seed: number, runs: number, options: Options): 
       const tested = nginxTest(text);
       if (!tested.ok) problems.push(`nginx -t failed: ${tested.output}`);
     }
-    if (cases % 100_000 === 0) process.stderr.write(`shard ${shard}: ${cases} cases, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+    if (cases % 100_000 === 0)
+      process.stderr.write(`shard ${shard}: ${cases} cases, ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
     if (problems.length > 0) throw new Error(problems.slice(0, 5).join('\n'));
   });
-  const details = fc.check(property, { seed, numRuns: runs, ...(options.path === undefined ? {} : { path: options.path }) });
+  const details = fc.check(property, {
+    seed,
+    numRuns: runs,
+    ...(options.path === undefined ? {} : { path: options.path }),
+  });
   const report = details.failed
     ? `${fc.defaultReportMessage(details) ?? 'failed'}\nbroken invariants:\n${String((details.errorInstance as Error | null)?.message ?? '')}\nreplay: npm run fuzz -- --seed ${seed} --runs ${runs} --workers 1 --path ${details.counterexamplePath ?? ''}`
     : '';
-  return { shard, seed, runs: details.numRuns, ok: !details.failed, nginxTests, seconds: (performance.now() - started) / 1000, report };
+  return {
+    shard,
+    seed,
+    runs: details.numRuns,
+    ok: !details.failed,
+    nginxTests,
+    seconds: (performance.now() - started) / 1000,
+    report,
+  };
 }
 
 function runWorker(shard: number, options: Options, runs: number): Promise<ShardResult> {
-  const args = ['--shard', String(shard), '--seed', String(options.seed + shard), '--runs', String(runs), '--nginx-every', String(options.nginxEvery)];
+  const args = [
+    '--shard',
+    String(shard),
+    '--seed',
+    String(options.seed + shard),
+    '--runs',
+    String(runs),
+    '--nginx-every',
+    String(options.nginxEvery),
+  ];
   return new Promise((resolve, reject) => {
     const child = fork(fileURLToPath(import.meta.url), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.once('message', (message) => resolve(message as ShardResult));
@@ -112,18 +150,25 @@ async function main(): Promise<number> {
     return 0;
   }
   const perShard = Math.ceil(options.runs / options.workers);
-  console.log(`fuzz: seed ${options.seed}, ${options.workers} worker(s) x ${perShard} cases (shard i uses seed ${options.seed}+i), nginx -t every ${options.nginxEvery} cases`);
+  console.log(
+    `fuzz: seed ${options.seed}, ${options.workers} worker(s) x ${perShard} cases (shard i uses seed ${options.seed}+i), nginx -t every ${options.nginxEvery} cases`,
+  );
   const started = performance.now();
-  const results = options.workers === 1
-    ? [runShard(0, options.seed, perShard, options)]
-    : await Promise.all(Array.from({ length: options.workers }, (_, shard) => runWorker(shard, options, perShard)));
+  const results =
+    options.workers === 1
+      ? [runShard(0, options.seed, perShard, options)]
+      : await Promise.all(Array.from({ length: options.workers }, (_, shard) => runWorker(shard, options, perShard)));
   for (const r of results) {
-    console.log(`shard ${r.shard}: seed ${r.seed}, ${r.runs} cases, ${r.nginxTests} nginx -t, ${r.seconds.toFixed(1)} s: ${r.ok ? 'ok' : 'FAILED'}`);
+    console.log(
+      `shard ${r.shard}: seed ${r.seed}, ${r.runs} cases, ${r.nginxTests} nginx -t, ${r.seconds.toFixed(1)} s: ${r.ok ? 'ok' : 'FAILED'}`,
+    );
     if (!r.ok) console.log(r.report);
   }
   const total = results.reduce((sum, r) => sum + r.runs, 0);
   const ok = results.every((r) => r.ok);
-  console.log(`fuzz: seed ${options.seed}, ${total} cases, ${((performance.now() - started) / 1000).toFixed(1)} s wall: ${ok ? 'passed' : 'FAILED'}`);
+  console.log(
+    `fuzz: seed ${options.seed}, ${total} cases, ${((performance.now() - started) / 1000).toFixed(1)} s wall: ${ok ? 'passed' : 'FAILED'}`,
+  );
   return ok ? 0 : 1;
 }
 

@@ -26,7 +26,10 @@ type Token = ReturnType<typeof parseArgs>['tokens'] extends (infer T)[] | undefi
 
 /** Reads argv against the table; throws CommandLineError saying what to fix. */
 export function readCommandLine(argv: readonly string[], table: Table, commands: readonly Command[]): CommandLine {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean' },
+  };
   for (const spec of Object.values(table)) options[spec.flag.slice(2)] = { type: spec.boolean ? 'boolean' : 'string' };
   let tokens: Token[];
   try {
@@ -43,7 +46,9 @@ export function readCommandLine(argv: readonly string[], table: Table, commands:
   }
   const explicit = first !== undefined;
   if (first !== undefined && !(commands as readonly string[]).includes(first)) {
-    throw new CommandLineError(`unknown command ${JSON.stringify(first)}: the commands are ${commands.join(', ')} (see --help)`);
+    throw new CommandLineError(
+      `unknown command ${JSON.stringify(first)}: the commands are ${commands.join(', ')} (see --help)`,
+    );
   }
   const command = (first ?? 'run') as Command;
   const given = new Map<string, string>();
@@ -53,12 +58,21 @@ export function readCommandLine(argv: readonly string[], table: Table, commands:
     given.set(key, value);
     const next = tokens[index + 1];
     // `--events false` used to leave Events on and drop the word: the word is refused with the way to write it.
-    if (table[key]!.boolean && token.value === undefined && next?.kind === 'positional' && /^(true|false)$/.test(next.value)) {
-      throw new CommandLineError(`${token.rawName} takes no separate value: write ${token.rawName}=${next.value}, or --no-${token.name} to turn it off`);
+    if (
+      table[key]!.boolean &&
+      token.value === undefined &&
+      next?.kind === 'positional' &&
+      /^(true|false)$/.test(next.value)
+    ) {
+      throw new CommandLineError(
+        `${token.rawName} takes no separate value: write ${token.rawName}=${next.value}, or --no-${token.name} to turn it off`,
+      );
     }
   }
   if (!help && command !== 'replay' && rest.length > 0) {
-    throw new CommandLineError(`unexpected argument ${JSON.stringify(rest[0])}: ${command} takes no arguments (the commands are ${commands.join(', ')}; see --help)`);
+    throw new CommandLineError(
+      `unexpected argument ${JSON.stringify(rest[0])}: ${command} takes no arguments (the commands are ${commands.join(', ')}; see --help)`,
+    );
   }
   // replay's FILE is checked by replay itself (src/commands/replay.ts), so settings can be parsed without one.
   const version = tokens.some((t) => t.kind === 'option' && t.name === 'version');
@@ -74,17 +88,24 @@ function flagValue(token: Extract<Token, { kind: 'option' }>, table: Table, comm
   const key = find(table, token.rawName, command);
   if (key === undefined) {
     const other = Object.values(table).some((spec) => spec.flag === token.rawName);
-    throw new CommandLineError(`unknown flag ${token.rawName} for "${command}"${other ? ' (it belongs to another command)' : ''}; see ${command} --help`);
+    throw new CommandLineError(
+      `unknown flag ${token.rawName} for "${command}"${other ? ' (it belongs to another command)' : ''}; see ${command} --help`,
+    );
   }
   const spec = table[key]!;
   if (spec.boolean) {
     if (token.value === undefined) return [key, 'true'];
     if (token.value === 'true' || token.value === 'false') return [key, token.value];
-    throw new CommandLineError(`${token.rawName}=${token.value}: a switch takes ${token.rawName}, --no-${token.name} or ${token.rawName}=true|false`);
+    throw new CommandLineError(
+      `${token.rawName}=${token.value}: a switch takes ${token.rawName}, --no-${token.name} or ${token.rawName}=true|false`,
+    );
   }
-  if (token.value === undefined) throw new CommandLineError(`flag ${token.rawName} needs a value (${spec.value ?? 'VALUE'})`);
+  if (token.value === undefined)
+    throw new CommandLineError(`flag ${token.rawName} needs a value (${spec.value ?? 'VALUE'})`);
   if (!token.inlineValue && /^-./.test(token.value)) {
-    throw new CommandLineError(`flag ${token.rawName} needs a value (${spec.value ?? 'VALUE'}), not the flag-like ${JSON.stringify(token.value)}; write ${token.rawName}=${token.value} if you mean it`);
+    throw new CommandLineError(
+      `flag ${token.rawName} needs a value (${spec.value ?? 'VALUE'}), not the flag-like ${JSON.stringify(token.value)}; write ${token.rawName}=${token.value} if you mean it`,
+    );
   }
   return [key, token.value];
 }

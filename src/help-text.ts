@@ -7,8 +7,14 @@ const WIDTH = 100;
 const FLAG_COLUMN = 32;
 
 const ABOUT: Record<Command, { readonly usage: string; readonly what: string }> = {
-  run: { usage: 'run [flags]', what: 'watch the cluster\'s pods and serve them with nginx (or print or write each config)' },
-  replay: { usage: 'replay FILE|- [flags]', what: 'run a recorded event stream (a file, or - for stdin) through the same pipeline, offline' },
+  run: {
+    usage: 'run [flags]',
+    what: "watch the cluster's pods and serve them with nginx (or print or write each config)",
+  },
+  replay: {
+    usage: 'replay FILE|- [flags]',
+    what: 'run a recorded event stream (a file, or - for stdin) through the same pipeline, offline',
+  },
   record: { usage: 'record --out FILE [flags]', what: 'connect like run and record the pod events for replay' },
 };
 
@@ -30,7 +36,9 @@ export function topLevelHelp(): string {
 
 /** Returns the --help text of a command: usage, then every setting with its flag, variable and default. */
 export function helpText(command: Command): string {
-  const rows = (Object.values(SETTINGS) as Spec<unknown>[]).filter((spec) => spec.commands.includes(command)).flatMap(settingLines);
+  const rows = (Object.values(SETTINGS) as Spec<unknown>[])
+    .filter((spec) => spec.commands.includes(command))
+    .flatMap(settingLines);
   const lines = [
     `usage: k8s-pods-ingress ${ABOUT[command].usage}`,
     '',
@@ -44,7 +52,10 @@ export function helpText(command: Command): string {
 
 function settingLines(spec: Spec<unknown>): string[] {
   const name = spec.boolean ? `${spec.flag}, --no-${spec.flag.slice(2)}` : `${spec.flag} ${spec.value ?? 'VALUE'}`;
-  const facts = [spec.env === undefined ? '' : `env ${spec.env}`, spec.defaultText === '' || spec.boolean ? '' : `default ${spec.defaultText}`];
+  const facts = [
+    spec.env === undefined ? '' : `env ${spec.env}`,
+    spec.defaultText === '' || spec.boolean ? '' : `default ${spec.defaultText}`,
+  ];
   // Each fact stays on one line: "default microservice=true" is never cut in two.
   const known = facts.filter((fact) => fact !== '').map((fact, i, all) => (i < all.length - 1 ? `${fact},` : fact));
   const body = [...wrap(spec.help.split(' '), FLAG_COLUMN), ...(known.length === 0 ? [] : wrap(known, FLAG_COLUMN))];

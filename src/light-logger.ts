@@ -4,7 +4,11 @@ import { LOG_LEVELS as LEVELS, type LogLevel } from './log-levels.js';
 import type { Logger } from './logger.js';
 
 /** Creates a logger writing JSON lines (or text) at `level` and above to `write` (stderr by default). */
-export function createLightLogger(level: LogLevel, format: 'json' | 'text', write: (line: string) => void = (line) => void process.stderr.write(line)): Logger {
+export function createLightLogger(
+  level: LogLevel,
+  format: 'json' | 'text',
+  write: (line: string) => void = (line) => void process.stderr.write(line),
+): Logger {
   const limit = LEVELS.indexOf(level);
   const make = (bound: Record<string, unknown>): Logger => {
     const log = (lvl: LogLevel, message: string, meta: Record<string, unknown> = {}): void => {
@@ -12,11 +16,24 @@ export function createLightLogger(level: LogLevel, format: 'json' | 'text', writ
       const fields: Record<string, unknown> = { ...bound, ...meta };
       const { component = 'main', ...rest } = fields;
       const timestamp = new Date().toISOString();
-      write(format === 'json' ? `${stableJson({ ...rest, component, level: lvl, message, timestamp })}\n` : textLine(timestamp, lvl, component, message, rest));
+      write(
+        format === 'json'
+          ? `${stableJson({ ...rest, component, level: lvl, message, timestamp })}\n`
+          : textLine(timestamp, lvl, component, message, rest),
+      );
     };
-    const at = (lvl: LogLevel) => (message: string, meta?: Record<string, unknown>): void => log(lvl, message, meta);
+    const at =
+      (lvl: LogLevel) =>
+      (message: string, meta?: Record<string, unknown>): void =>
+        log(lvl, message, meta);
     return {
-      error: at('error'), warn: at('warn'), info: at('info'), http: at('http'), verbose: at('verbose'), debug: at('debug'), silly: at('silly'),
+      error: at('error'),
+      warn: at('warn'),
+      info: at('info'),
+      http: at('http'),
+      verbose: at('verbose'),
+      debug: at('debug'),
+      silly: at('silly'),
       log,
       child: (meta) => make({ ...bound, ...meta }),
     };
@@ -24,7 +41,13 @@ export function createLightLogger(level: LogLevel, format: 'json' | 'text', writ
   return make({});
 }
 
-function textLine(timestamp: string, level: string, component: unknown, message: string, rest: Record<string, unknown>): string {
+function textLine(
+  timestamp: string,
+  level: string,
+  component: unknown,
+  message: string,
+  rest: Record<string, unknown>,
+): string {
   const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
   return `${timestamp} ${level} [${String(component)}] ${message}${extra}\n`;
 }
@@ -33,6 +56,8 @@ function textLine(timestamp: string, level: string, component: unknown, message:
 function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) => {
     if (inner === null || typeof inner !== 'object' || Array.isArray(inner)) return inner;
-    return Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return Object.fromEntries(
+      Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
   });
 }

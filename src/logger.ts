@@ -29,7 +29,11 @@ export function createLogger(level: LogLevel, format: 'json' | 'text'): winston.
   });
   return winston.createLogger({
     level,
-    format: winston.format.combine(winston.format.timestamp(), withComponent(), format === 'json' ? winston.format.json() : text),
+    format: winston.format.combine(
+      winston.format.timestamp(),
+      withComponent(),
+      format === 'json' ? winston.format.json() : text,
+    ),
     transports: [new winston.transports.Console({ stderrLevels: [...LOG_LEVELS] })],
   });
 }

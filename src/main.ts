@@ -18,7 +18,11 @@ async function command$(invocation: Invocation): Promise<Observable<number>> {
   switch (invocation.command) {
     case 'replay': {
       const { replay$ } = await import('./commands/replay.js');
-      return replay$(settings, invocation.args, logger, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
+      return replay$(settings, invocation.args, logger, {
+        stdout: process.stdout,
+        stderr: process.stderr,
+        stdin: process.stdin,
+      });
     }
     case 'run': {
       const { run$ } = await import('./commands/run.js');
@@ -36,7 +40,9 @@ function stopSignal$(logger: Logger): Observable<string> {
   const signal$ = (name: NodeJS.Signals): Observable<string> => fromEvent(process, name).pipe(map(() => name));
   return merge(signal$('SIGTERM'), signal$('SIGINT')).pipe(
     take(1),
-    tap((signal) => logger.info('stopping: watch aborted, finishing the current window', { component: 'main', signal })),
+    tap((signal) =>
+      logger.info('stopping: watch aborted, finishing the current window', { component: 'main', signal }),
+    ),
   );
 }
 

@@ -41,7 +41,10 @@ export function configsFrom(events$: Observable<PodEvent>, options: PipelineOpti
   const hooks = options.hooks ?? {};
   const batches$ = events$.pipe(
     tap((event) => hooks.event?.(event, options.scheduler.now())),
-    batchEvents<PodEvent>(options.windowMs, { scheduler: options.scheduler, closeFirstOn: (event) => event.type === 'SYNC' && event.implied !== true }),
+    batchEvents<PodEvent>(options.windowMs, {
+      scheduler: options.scheduler,
+      closeFirstOn: (event) => event.type === 'SYNC' && event.implied !== true,
+    }),
     tap((batch) => hooks.batch?.(batch)),
   );
   return batches$.pipe(

@@ -24,8 +24,15 @@ function tryBind(address: string, port: number): Promise<void> {
           : error.code === 'EACCES'
             ? 'ports below 1024 need root or CAP_NET_BIND_SERVICE'
             : (error.code ?? error.message);
-      reject(new PortBusyError(`nginx cannot listen on ${where}: ${why}; choose another --port (K8S_PODS_INGRESS_PORT) or --listen`, { cause: error }));
+      reject(
+        new PortBusyError(
+          `nginx cannot listen on ${where}: ${why}; choose another --port (K8S_PODS_INGRESS_PORT) or --listen`,
+          { cause: error },
+        ),
+      );
     });
-    server.listen({ host: address, port, ipv6Only: address.includes(':'), exclusive: true }, () => server.close(() => resolve()));
+    server.listen({ host: address, port, ipv6Only: address.includes(':'), exclusive: true }, () =>
+      server.close(() => resolve()),
+    );
   });
 }

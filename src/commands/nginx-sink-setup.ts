@@ -31,7 +31,11 @@ const MAX_SOCKET_PATH = 107;
 const READY_TIMEOUT_MS = 10_000;
 
 /** Returns the nginx sink of `run --sink nginx`; throws SettingsError when start-up cannot work. */
-export function nginxSink(settings: Settings, logger: Logger, observers: NginxSinkObservers): OperatorFunction<RenderedConfig, unknown> {
+export function nginxSink(
+  settings: Settings,
+  logger: Logger,
+  observers: NginxSinkObservers,
+): OperatorFunction<RenderedConfig, unknown> {
   const problem = nginxSetupProblem(settings.nginxBin, settings.nginxConf);
   if (problem !== null) throw new SettingsError(problem);
   const prefix = nginxPaths(settings.nginxConf).prefix;
@@ -47,7 +51,9 @@ export function nginxSink(settings: Settings, logger: Logger, observers: NginxSi
       throw new SettingsError(`cannot prepare ${prefix} for dynamic backends: ${(error as Error).message}`);
     }
     if (Buffer.byteLength(channel.paths.socket) > MAX_SOCKET_PATH) {
-      throw new SettingsError(`NGINX_CONF ${settings.nginxConf}: the members socket ${channel.paths.socket} is longer than ${MAX_SOCKET_PATH} bytes; use a shorter directory`);
+      throw new SettingsError(
+        `NGINX_CONF ${settings.nginxConf}: the members socket ${channel.paths.socket} is longer than ${MAX_SOCKET_PATH} bytes; use a shorter directory`,
+      );
     }
   }
   const metrics = observers.metrics;

@@ -23,7 +23,11 @@ export function pipelineOptions(settings: Settings, wiring: PipelineWiring): Pip
     scheduler: wiring.scheduler,
     template,
     reduce: {
-      limits: { maxEntries: settings.maxEntries, maxAnnotationLength: settings.maxAnnotationLength, maxRoutes: settings.maxRoutes },
+      limits: {
+        maxEntries: settings.maxEntries,
+        maxAnnotationLength: settings.maxAnnotationLength,
+        maxRoutes: settings.maxRoutes,
+      },
       ownership: settings.ownership,
       ownershipGraceMs: settings.ownershipGraceSeconds * 1000,
       ...(settings.tls && settings.defaultTlsSecret !== null ? { keepSecrets: [settings.defaultTlsSecret] } : {}),
@@ -62,10 +66,13 @@ export function renderOptions(settings: Settings): RenderOptions {
     proxyReadTimeoutSeconds: settings.proxyReadTimeoutSeconds,
     proxySendTimeoutSeconds: settings.proxySendTimeoutSeconds,
     ...(settings.tls ? { tls: tlsRenderOptions(settings) } : {}),
-    dynamic: settings.backends === 'static' ? undefined : {
-      modulesDir: settings.nginxModulesDir.replace(/\/+$/, ''),
-      membersSocket: membersSocketPath(settings.nginxConf),
-      minSharedDictKb: settings.luaSharedDictMinMb * 1024,
-    },
+    dynamic:
+      settings.backends === 'static'
+        ? undefined
+        : {
+            modulesDir: settings.nginxModulesDir.replace(/\/+$/, ''),
+            membersSocket: membersSocketPath(settings.nginxConf),
+            minSharedDictKb: settings.luaSharedDictMinMb * 1024,
+          },
   };
 }

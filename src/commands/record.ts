@@ -12,7 +12,13 @@ import { configSink, liveConfigs$, type LiveIo, type LiveOptions } from './run.j
  * `settings.recordFile`, stamped with the pipeline's clock, so `replay` of the file gives the same configs. Emits
  * 0 after `stop$` once the file is flushed and closed; fails with RecordError if writing it fails.
  */
-export function record$(settings: Settings, logger: Logger, io: LiveIo, stop$: Observable<unknown>, options: LiveOptions = {}): Observable<number> {
+export function record$(
+  settings: Settings,
+  logger: Logger,
+  io: LiveIo,
+  stop$: Observable<unknown>,
+  options: LiveOptions = {},
+): Observable<number> {
   return defer(() => {
     const path = settings.recordFile;
     if (path === null) throw new SettingsError('record needs --out FILE: where to write the recording');
@@ -28,9 +34,16 @@ export function record$(settings: Settings, logger: Logger, io: LiveIo, stop$: O
     const clock = options.clock ?? new LiveClock();
     const observer = observePipeline({ logger: log, now: () => clock.now(), extra: { source: options.hooks } });
     const sink = configSink('stdout', { settings, logger: log, io, observer });
-    const configs$ = liveConfigs$({ settings, logger: log, stop$, clock, sink, observer, seams: options, recorder }).pipe(
-      finalize(() => failure$.complete()),
-    );
+    const configs$ = liveConfigs$({
+      settings,
+      logger: log,
+      stop$,
+      clock,
+      sink,
+      observer,
+      seams: options,
+      recorder,
+    }).pipe(finalize(() => failure$.complete()));
     const live$ = merge(configs$, failure$).pipe(
       // On failure the file is still closed, so what was recorded up to then is usable.
       finalize(() => void recorder.close().catch(() => {})),

@@ -1,7 +1,17 @@
 import { existsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
-import { concat, defer, from, ignoreElements, of, switchMap, tap, type MonoTypeOperatorFunction, type Observable } from 'rxjs';
+import {
+  concat,
+  defer,
+  from,
+  ignoreElements,
+  of,
+  switchMap,
+  tap,
+  type MonoTypeOperatorFunction,
+  type Observable,
+} from 'rxjs';
 import type { Logger } from '../logger.js';
 import { observePipeline } from '../metrics/observe-pipeline.js';
 import { EMPTY_STATE, type RoutingState } from '../model/routing-state.js';
@@ -38,7 +48,8 @@ export function replay$(settings: Settings, args: readonly string[], logger: Log
     if (settings.outDir !== null && settings.diff) {
       throw new SettingsError('--diff prints to stdout; it cannot be combined with --out DIR');
     }
-    if (settings.last && settings.diff) throw new SettingsError('--diff shows every config; it cannot be combined with --last');
+    if (settings.last && settings.diff)
+      throw new SettingsError('--diff shows every config; it cannot be combined with --last');
     const problem = settings.outDir === null || status ? null : prepareOutDir(settings.outDir);
     if (problem !== null) throw new SettingsError(problem);
     const log = logger.child({ component: 'replay' });
@@ -55,7 +66,10 @@ export function replay$(settings: Settings, args: readonly string[], logger: Log
         log.error('malformed line skipped', { file: path, line, reason });
       },
       onNote: (line, note) => log.warn(note, { file: path, line }),
-      onEmpty: () => log.warn('the replay input is empty: nothing to replay, so the config of an empty cluster follows', { file: path }),
+      onEmpty: () =>
+        log.warn('the replay input is empty: nothing to replay, so the config of an empty cluster follows', {
+          file: path,
+        }),
       congested: () => (io.stdout.writableNeedDrain === true ? once(io.stdout, 'drain') : null),
     }).pipe(tap(() => counts.events++));
     // The state behind the last rendered config (the renderer refuses nothing the status would then miss).
@@ -68,16 +82,24 @@ export function replay$(settings: Settings, args: readonly string[], logger: Log
       rendered: () => void (rendered = latest),
     };
     // --status and --explain show the rejected annotations themselves: no warning lines for them.
-    const observer = observePipeline({ logger: log, logIssues: !status, now: () => clock.now(), extra: { pipeline: extra } });
+    const observer = observePipeline({
+      logger: log,
+      logIssues: !status,
+      now: () => clock.now(),
+      extra: { pipeline: extra },
+    });
     // A recording of a run that watched Secrets waited for their first list too: so does its replay.
     const options = {
       ...pipelineOptions(settings, { scheduler: clock, hooks: observer.pipeline }),
       waitForSecrets: settings.tls && typeof source === 'string' && recordedWithSecrets(source),
     };
-    const check: MonoTypeOperatorFunction<RenderedConfig> = settings.check && !status ? checkConfigs(settings.nginxBin, () => clock.frame) : (c$) => c$;
+    const check: MonoTypeOperatorFunction<RenderedConfig> =
+      settings.check && !status ? checkConfigs(settings.nginxBin, () => clock.frame) : (c$) => c$;
     const run$ = configsFrom(events$, options).pipe(
       tap(() => counts.configs++),
-      status ? tap<RenderedConfig>((config) => (lastHash = config.hash)) : output(settings, (text) => void io.stdout.write(text)),
+      status
+        ? tap<RenderedConfig>((config) => (lastHash = config.hash))
+        : output(settings, (text) => void io.stdout.write(text)),
       check,
       ignoreElements(),
     );
@@ -98,10 +120,14 @@ export function replay$(settings: Settings, args: readonly string[], logger: Log
 }
 
 function replaySource(args: readonly string[], io: ReplayIo): ReplaySource {
-  if (args.length !== 1) throw new SettingsError(`replay needs exactly one FILE (or - for standard input), got ${args.length === 0 ? 'none' : args.join(' ')}`);
+  if (args.length !== 1)
+    throw new SettingsError(
+      `replay needs exactly one FILE (or - for standard input), got ${args.length === 0 ? 'none' : args.join(' ')}`,
+    );
   const path = args[0]!;
   if (path === '-') return { name: 'standard input', stream: io.stdin ?? process.stdin };
-  if (!existsSync(path) || !statSync(path).isFile()) throw new SettingsError(`replay file ${path} does not exist or is not a file`);
+  if (!existsSync(path) || !statSync(path).isFile())
+    throw new SettingsError(`replay file ${path} does not exist or is not a file`);
   return path;
 }
 
@@ -110,11 +136,18 @@ function output(settings: Settings, write: (text: string) => void): MonoTypeOper
   const members = settings.backends === 'dynamic';
   if (settings.outDir !== null) return writeConfigFiles(settings.outDir, { last: settings.last, members });
   // The diff library is loaded only for --diff (start-up time: issue 14).
-  if (settings.diff) return (configs$) => from(import('../sinks/print-diffs.js')).pipe(switchMap(({ printDiffs }) => configs$.pipe(printDiffs(write, { members }))));
+  if (settings.diff)
+    return (configs$) =>
+      from(import('../sinks/print-diffs.js')).pipe(
+        switchMap(({ printDiffs }) => configs$.pipe(printDiffs(write, { members }))),
+      );
   return printConfigs(write, { last: settings.last, members });
 }
 
-function statsLine(counts: { events: number; batches: number; configs: number; badLines: number }, started: number): string {
+function statsLine(
+  counts: { events: number; batches: number; configs: number; badLines: number },
+  started: number,
+): string {
   const seconds = (performance.now() - started) / 1000;
   return (
     `events=${counts.events} batches=${counts.batches} configs=${counts.configs} bad_lines=${counts.badLines} ` +

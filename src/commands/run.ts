@@ -1,7 +1,22 @@
 import {
-  concat, connect, defer, EMPTY, endWith, finalize, from, identity, ignoreElements, merge, of, share, take, takeUntil, tap,
+  concat,
+  connect,
+  defer,
+  EMPTY,
+  endWith,
+  finalize,
+  from,
+  identity,
+  ignoreElements,
+  merge,
+  of,
+  share,
+  take,
+  takeUntil,
+  tap,
   type Observable,
-  type OperatorFunction, type SchedulerLike,
+  type OperatorFunction,
+  type SchedulerLike,
 } from 'rxjs';
 import { endpointServer$ } from '../http/endpoint-server.js';
 import type { Logger } from '../logger.js';
@@ -61,11 +76,18 @@ export type SinkKind = 'nginx' | 'stdout' | 'file';
  * the status page, post Kubernetes Events on rejected annotations, then emit exit status 0. On stop the watch is aborted, the window in
  * progress is still applied, readiness turns 503 and nginx quits gracefully.
  */
-export function run$(settings: Settings, logger: Logger, io: LiveIo, stop$: Observable<unknown>, options: LiveOptions = {}): Observable<number> {
+export function run$(
+  settings: Settings,
+  logger: Logger,
+  io: LiveIo,
+  stop$: Observable<unknown>,
+  options: LiveOptions = {},
+): Observable<number> {
   const kind: SinkKind = settings.sink ?? (isInCluster(options.machine) ? 'nginx' : 'stdout');
   // A busy nginx port is a set-up error like any other: one line and exit 2, before anything starts.
   const ports = settings.tls ? [settings.port, settings.httpsPort] : [settings.port];
-  const preflight$ = kind === 'nginx' ? defer(() => from(checkAllFree(listenAddresses(settings), ports))).pipe(ignoreElements()) : EMPTY;
+  const preflight$ =
+    kind === 'nginx' ? defer(() => from(checkAllFree(listenAddresses(settings), ports))).pipe(ignoreElements()) : EMPTY;
   return concat(preflight$, startRun$(settings, kind, logger, io, stop$, options));
 }
 
@@ -73,7 +95,14 @@ async function checkAllFree(addresses: readonly string[], ports: readonly number
   for (const port of ports) await checkPortsFree(addresses, port);
 }
 
-function startRun$(settings: Settings, kind: SinkKind, logger: Logger, io: LiveIo, stop$: Observable<unknown>, options: LiveOptions): Observable<number> {
+function startRun$(
+  settings: Settings,
+  kind: SinkKind,
+  logger: Logger,
+  io: LiveIo,
+  stop$: Observable<unknown>,
+  options: LiveOptions,
+): Observable<number> {
   return defer(() => {
     const log = logger.child({ component: 'run' });
     log.info('starting', { command: 'run', sink: kind, settings: settingsForLog(settings, 'run') });
@@ -89,18 +118,32 @@ function startRun$(settings: Settings, kind: SinkKind, logger: Logger, io: LiveI
       share(),
     );
     const sink = configSink(kind, { settings, logger, io, observer: observed.observer, metrics: observed.metrics });
-    const live$ = liveConfigs$({ settings, logger: log, stop$: stopping$, seams: options, clock, sink, observer: observed.observer, access });
-    const endpoints$ = settings.httpPort === 0 ? EMPTY : endpointServer$({
-      port: settings.httpPort,
-      // Every interface in a cluster (the kubelet probes the pod IP), loopback elsewhere: metrics are not for the LAN.
-      host: settings.httpAddress ?? (isInCluster(options.machine) ? null : '127.0.0.1'),
-      status: observed.status,
-      metrics: observed.metrics,
-      routing: observed.routing,
-      logger: logger.child({ component: 'http' }),
+    const live$ = liveConfigs$({
+      settings,
+      logger: log,
+      stop$: stopping$,
+      seams: options,
+      clock,
+      sink,
+      observer: observed.observer,
+      access,
     });
+    const endpoints$ =
+      settings.httpPort === 0
+        ? EMPTY
+        : endpointServer$({
+            port: settings.httpPort,
+            // Every interface in a cluster (the kubelet probes the pod IP), loopback elsewhere: metrics are not for the LAN.
+            host: settings.httpAddress ?? (isInCluster(options.machine) ? null : '127.0.0.1'),
+            status: observed.status,
+            metrics: observed.metrics,
+            routing: observed.routing,
+            logger: logger.child({ component: 'http' }),
+          });
     // The endpoints serve until the live run has finished (readiness says "shutting down" meanwhile).
-    const run$ = live$.pipe(connect((shared$) => merge(shared$, endpoints$.pipe(ignoreElements(), takeUntil(shared$.pipe(endWith(0)))))));
+    const run$ = live$.pipe(
+      connect((shared$) => merge(shared$, endpoints$.pipe(ignoreElements(), takeUntil(shared$.pipe(endWith(0)))))),
+    );
     return concat(run$, of(0));
   });
 }
@@ -125,7 +168,10 @@ function observe(settings: Settings, { kind, access, clock, logger, hooks }: Obs
     startedAtMs: clock.now(),
   });
   const events = settings.postEvents
-    ? kubeEventsFor(access.config, { logger: logger.child({ component: 'kube-events' }), onResult: (result) => metrics.kubeEvent(result) })
+    ? kubeEventsFor(access.config, {
+        logger: logger.child({ component: 'kube-events' }),
+        onResult: (result) => metrics.kubeEvent(result),
+      })
     : null;
   const routing = new StatusHolder({ policy: settings.ownership, nginx: kind === 'nginx' });
   const observer = observePipeline({
@@ -157,20 +203,22 @@ export function configSink(kind: SinkKind, { settings, logger, io, observer, met
   const report = (outcome: ApplyReport): void => observer.sink.applied(outcome);
   switch (kind) {
     case 'stdout':
-      return (configs$) => configs$.pipe(
-        printConfigs((text) => void io.stdout.write(text), { last: false, members: settings.backends === 'dynamic' }),
-        tap((config) => report({ type: 'applied', config, durationMs: 0 })),
-      );
+      return (configs$) =>
+        configs$.pipe(
+          printConfigs((text) => void io.stdout.write(text), { last: false, members: settings.backends === 'dynamic' }),
+          tap((config) => report({ type: 'applied', config, durationMs: 0 })),
+        );
     case 'file': {
       const claim = claimNginxConf(settings.nginxConf, settings.overwriteNginxConf);
       if (claim !== null) throw new SettingsError(claim);
       const keys = tlsFiles(settings, logger);
-      return (configs$) => configs$.pipe(
-        keys === null ? identity : writeTlsFiles(keys),
-        fileSink(settings.nginxConf, logger.child({ component: 'file-sink' }), { afterWrite: settings.afterWrite }),
-        tap((outcome) => (outcome.type === 'written' ? keys?.prune(outcome.config) : undefined)),
-        tap((outcome) => report(fileReport(outcome))),
-      );
+      return (configs$) =>
+        configs$.pipe(
+          keys === null ? identity : writeTlsFiles(keys),
+          fileSink(settings.nginxConf, logger.child({ component: 'file-sink' }), { afterWrite: settings.afterWrite }),
+          tap((outcome) => (outcome.type === 'written' ? keys?.prune(outcome.config) : undefined)),
+          tap((outcome) => report(fileReport(outcome))),
+        );
     }
     case 'nginx': {
       const claim = claimNginxConf(settings.nginxConf, settings.overwriteNginxConf);
@@ -231,7 +279,12 @@ export function liveConfigs$(run: LiveRun): Observable<never> {
   return defer(() => {
     const access = run.access ?? loadKubeConfig(settings.kubeHost, seams.machine);
     const namespaces = settings.namespaces.length === 0 ? 'all' : settings.namespaces.join(',');
-    logger.info('watching pods', { server: access.server, config: access.origin, namespaces, selector: settings.selector.text });
+    logger.info('watching pods', {
+      server: access.server,
+      config: access.origin,
+      namespaces,
+      selector: settings.selector.text,
+    });
     const common = {
       access,
       namespaces: settings.namespaces,
@@ -250,15 +303,28 @@ export function liveConfigs$(run: LiveRun): Observable<never> {
     });
     // Keys are kept only for Secrets pods reference: each new state tells the Secret source which those are.
     const keep = settings.defaultTlsSecret === null ? [] : [settings.defaultTlsSecret];
-    const demand = settings.tls ? new SecretDemand(access, settings.maxSecretBytes, logger.child({ component: 'secret-source' }), keep) : null;
-    const record = recorder === undefined ? undefined : (event: SecretChange | SecretSync) => recorder.recordSecret(event, clock.now());
+    const demand = settings.tls
+      ? new SecretDemand(access, settings.maxSecretBytes, logger.child({ component: 'secret-source' }), keep)
+      : null;
+    const record =
+      recorder === undefined
+        ? undefined
+        : (event: SecretChange | SecretSync) => recorder.recordSecret(event, clock.now());
     const secrets$ = demand === null ? EMPTY : secretEvents$(settings, common, demand, record);
-    const source$ = merge(pods$, secrets$).pipe(takeUntil(run.stop$), finalize(() => demand?.close()));
+    const source$ = merge(pods$, secrets$).pipe(
+      takeUntil(run.stop$),
+      finalize(() => demand?.close()),
+    );
     // Subscribed by the batching operator right after it opens its first window, in the same job: same now().
-    const events$ = recorder === undefined ? source$ : defer(() => (recorder.start(clock.now(), { secrets: settings.tls }), source$));
+    const events$ =
+      recorder === undefined ? source$ : defer(() => (recorder.start(clock.now(), { secrets: settings.tls }), source$));
     const hooks = observer.pipeline;
-    const watched: PipelineHooks = demand === null ? hooks : { ...hooks, state: (state) => (hooks.state?.(state), demand.update(state)) };
-    const pipeline = { ...pipelineOptions(settings, { scheduler: clock, hooks: watched }), waitForSecrets: settings.tls };
+    const watched: PipelineHooks =
+      demand === null ? hooks : { ...hooks, state: (state) => (hooks.state?.(state), demand.update(state)) };
+    const pipeline = {
+      ...pipelineOptions(settings, { scheduler: clock, hooks: watched }),
+      waitForSecrets: settings.tls,
+    };
     return configsFrom(events$, pipeline).pipe(run.sink, ignoreElements());
   });
 }

@@ -15,7 +15,19 @@ export function secretEvents$(
   tap?: (event: SecretChange | SecretSync) => void,
 ): Observable<SecretChange | SecretSync> {
   const extra = settings.defaultTlsSecret?.split('/')[0];
-  const namespaces = common.namespaces.length === 0 || extra === undefined ? common.namespaces : [...new Set([...common.namespaces, extra])];
-  common.logger.info('watching TLS Secrets', { namespaces: namespaces.length === 0 ? 'all' : namespaces.join(','), fieldSelector: 'type=kubernetes.io/tls' });
-  return kubeSecretEvents$({ ...common, namespaces, maxSecretBytes: settings.maxSecretBytes, tapSecretEvent: tap, demand });
+  const namespaces =
+    common.namespaces.length === 0 || extra === undefined
+      ? common.namespaces
+      : [...new Set([...common.namespaces, extra])];
+  common.logger.info('watching TLS Secrets', {
+    namespaces: namespaces.length === 0 ? 'all' : namespaces.join(','),
+    fieldSelector: 'type=kubernetes.io/tls',
+  });
+  return kubeSecretEvents$({
+    ...common,
+    namespaces,
+    maxSecretBytes: settings.maxSecretBytes,
+    tapSecretEvent: tap,
+    demand,
+  });
 }

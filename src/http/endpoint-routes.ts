@@ -32,7 +32,8 @@ export interface EndpointSources {
 export const STATUS_LIMITS = { default: 500, max: 5000 } as const;
 
 // Nothing of the page may come from elsewhere or run inline: a value that slipped past escaping still could not run.
-const PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const PAGE_POLICY =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 interface Reply {
   readonly status: number;
@@ -42,7 +43,11 @@ interface Reply {
 }
 
 /** Answers one request: GET or HEAD on a known path, 405 for other methods, 404 for other paths. */
-export async function answerEndpoint(req: IncomingMessage, res: ServerResponse, sources: EndpointSources): Promise<void> {
+export async function answerEndpoint(
+  req: IncomingMessage,
+  res: ServerResponse,
+  sources: EndpointSources,
+): Promise<void> {
   let reply: Reply;
   try {
     reply = await replyFor(req, sources);
@@ -65,10 +70,17 @@ async function replyFor(req: IncomingMessage, sources: EndpointSources): Promise
   // Only the path decides; a query string (`/healthz?verbose`) is ignored except by the status.
   const url = new URL(req.url ?? '/', 'http://admin');
   const path = url.pathname;
-  const known = [...Object.values(ENDPOINT_PATHS), ...Object.values(PAGE_ASSETS)].filter((p: string): boolean => sources.routing !== undefined || !STATUS_PATHS.has(p));
-  if (!(known as string[]).includes(path)) return { status: 404, body: `not found: ${path}; try ${known.join(', ')}\n` };
+  const known = [...Object.values(ENDPOINT_PATHS), ...Object.values(PAGE_ASSETS)].filter(
+    (p: string): boolean => sources.routing !== undefined || !STATUS_PATHS.has(p),
+  );
+  if (!(known as string[]).includes(path))
+    return { status: 404, body: `not found: ${path}; try ${known.join(', ')}\n` };
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    return { status: 405, body: `method ${req.method ?? ''} not allowed; use GET or HEAD\n`, headers: { allow: 'GET, HEAD' } };
+    return {
+      status: 405,
+      body: `method ${req.method ?? ''} not allowed; use GET or HEAD\n`,
+      headers: { allow: 'GET, HEAD' },
+    };
   }
   switch (path) {
     case ENDPOINT_PATHS.liveness:
@@ -86,13 +98,27 @@ async function replyFor(req: IncomingMessage, sources: EndpointSources): Promise
   }
 }
 
-const STATUS_PATHS = new Set<string>([ENDPOINT_PATHS.status, ENDPOINT_PATHS.page, PAGE_ASSETS.script, PAGE_ASSETS.style]);
+const STATUS_PATHS = new Set<string>([
+  ENDPOINT_PATHS.status,
+  ENDPOINT_PATHS.page,
+  PAGE_ASSETS.script,
+  PAGE_ASSETS.style,
+]);
 
-function statusReply(path: string, params: URLSearchParams, routing: { report(selection: StatusSelection): StatusReport }): Reply {
+function statusReply(
+  path: string,
+  params: URLSearchParams,
+  routing: { report(selection: StatusSelection): StatusReport },
+): Reply {
   const selection = readSelection(params);
   if (typeof selection === 'string') return { status: 400, body: `${selection}\n` };
   const report = routing.report(selection);
-  if (path === ENDPOINT_PATHS.status) return { status: 200, body: `${JSON.stringify(report, null, 2)}\n`, contentType: 'application/json; charset=utf-8' };
+  if (path === ENDPOINT_PATHS.status)
+    return {
+      status: 200,
+      body: `${JSON.stringify(report, null, 2)}\n`,
+      contentType: 'application/json; charset=utf-8',
+    };
   return {
     status: 200,
     body: renderStatusPage(report, selection.query),

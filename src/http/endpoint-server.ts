@@ -37,7 +37,12 @@ const REQUEST_TIMEOUT_MS = 10_000;
 
 /** Starts the admin server; rejects with EndpointServerError when the port cannot be bound. */
 export async function startEndpointServer(options: EndpointServerOptions): Promise<EndpointServer> {
-  const sources: EndpointSources = { status: options.status, metrics: options.metrics, routing: options.routing, now: options.now ?? Date.now };
+  const sources: EndpointSources = {
+    status: options.status,
+    metrics: options.metrics,
+    routing: options.routing,
+    now: options.now ?? Date.now,
+  };
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => void answerEndpoint(req, res, sources));
   server.requestTimeout = REQUEST_TIMEOUT_MS;
@@ -50,7 +55,9 @@ export async function startEndpointServer(options: EndpointServerOptions): Promi
   const port = (server.address() as AddressInfo).port;
   const host = options.host ?? null;
   const url = `http://${urlHost(host)}:${port}`;
-  const paths = Object.values(ENDPOINT_PATHS).filter((path) => options.routing !== undefined || ['/healthz', '/readyz', '/metrics'].includes(path));
+  const paths = Object.values(ENDPOINT_PATHS).filter(
+    (path) => options.routing !== undefined || ['/healthz', '/readyz', '/metrics'].includes(path),
+  );
   options.logger.info('serving health and metrics', { address: `${host ?? '*'}:${port}`, paths });
   let closed: Promise<void> | null = null;
   return {
@@ -88,7 +95,12 @@ function listen(server: Server, port: number, host: string | null): Promise<void
   return new Promise((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException): void => {
       const where = `${host ?? '*'}:${port}`;
-      reject(new EndpointServerError(`cannot serve /healthz, /readyz and /metrics on ${where}: ${error.code ?? error.message} (see HTTP_PORT, HTTP_ADDRESS)`, { cause: error }));
+      reject(
+        new EndpointServerError(
+          `cannot serve /healthz, /readyz and /metrics on ${where}: ${error.code ?? error.message} (see HTTP_PORT, HTTP_ADDRESS)`,
+          { cause: error },
+        ),
+      );
     };
     server.once('error', failed);
     const ready = (): void => {

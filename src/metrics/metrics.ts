@@ -12,15 +12,41 @@ export type KubeEventResult = 'created' | 'exists' | 'failed' | 'dropped';
 
 // Listed as an object so the compiler checks it names every code: each gets a series at 0 from the start.
 const CODES = {
-  'invalid-host': true, 'invalid-path': true, 'invalid-port': true, 'invalid-entry': true, 'duplicate-entry': true,
-  'conflicting-port': true, 'missing-annotation': true, 'too-many-entries': true, 'annotation-too-large': true,
-  'host-conflict': true, 'route-conflict': true, 'invalid-pod': true, 'invalid-tls-secret': true, 'tls-secret-missing': true,
-  'tls-secret-wrong-type': true, 'tls-secret-invalid': true, 'tls-key-mismatch': true, 'tls-secret-too-large': true,
-  'tls-certificate-expired': true, 'tls-certificate-not-yet-valid': true, 'tls-host-not-covered': true, 'tls-host-is-ip': true,
+  'invalid-host': true,
+  'invalid-path': true,
+  'invalid-port': true,
+  'invalid-entry': true,
+  'duplicate-entry': true,
+  'conflicting-port': true,
+  'missing-annotation': true,
+  'too-many-entries': true,
+  'annotation-too-large': true,
+  'host-conflict': true,
+  'route-conflict': true,
+  'invalid-pod': true,
+  'invalid-tls-secret': true,
+  'tls-secret-missing': true,
+  'tls-secret-wrong-type': true,
+  'tls-secret-invalid': true,
+  'tls-key-mismatch': true,
+  'tls-secret-too-large': true,
+  'tls-certificate-expired': true,
+  'tls-certificate-not-yet-valid': true,
+  'tls-host-not-covered': true,
+  'tls-host-is-ip': true,
   'tls-secret-conflict': true,
 } satisfies Record<IssueCode, true>;
 const ISSUE_CODES = Object.keys(CODES) as IssueCode[];
-const EVENT_TYPES = ['ADDED', 'MODIFIED', 'DELETED', 'SYNC', 'SECRET_ADDED', 'SECRET_MODIFIED', 'SECRET_DELETED', 'SECRET_SYNC'];
+const EVENT_TYPES = [
+  'ADDED',
+  'MODIFIED',
+  'DELETED',
+  'SYNC',
+  'SECRET_ADDED',
+  'SECRET_MODIFIED',
+  'SECRET_DELETED',
+  'SECRET_SYNC',
+];
 const TLS_CODES = ISSUE_CODES.filter((code) => code.startsWith('tls-') || code === 'invalid-tls-secret');
 const RESTART_CAUSES = ['timeout', 'gone', 'error', 'idle'];
 const KUBE_EVENT_RESULTS: readonly KubeEventResult[] = ['created', 'exists', 'failed', 'dropped'];
@@ -35,32 +61,112 @@ export interface MetricsOptions {
 export class Metrics {
   /** The registry holding every metric below. */
   readonly registry = new Registry();
-  private readonly podEvents = this.counter('pod_events_total', 'Pod events received from the source, by type.', ['type']);
-  private readonly batches = this.counter('batches_total', 'Non-empty batches of pod events folded into the routing state.');
+  private readonly podEvents = this.counter('pod_events_total', 'Pod events received from the source, by type.', [
+    'type',
+  ]);
+  private readonly batches = this.counter(
+    'batches_total',
+    'Non-empty batches of pod events folded into the routing state.',
+  );
   private readonly rendered = this.counter('configs_rendered_total', 'nginx configs rendered.');
-  private readonly unchanged = this.counter('configs_unchanged_total', 'Rendered configs skipped because their text equals the previous one.');
-  private readonly renderFailures = this.counter('render_failures_total', 'Routing states the renderer refused (the previous config stays).');
-  private readonly applies = this.counter('config_applies_total', 'Attempts to put a config in force, by result (success, failure, unchanged).', ['result']);
-  private readonly reloads = this.counter('nginx_reloads_total', 'nginx reloads, by result (success, failure).', ['result']);
-  private readonly lastSuccess = this.gauge('last_apply_success', 'Whether the last apply put its config in force (1) or failed (0).');
-  private readonly lastTimestamp = this.gauge('last_apply_timestamp_seconds', 'Unix time of the last apply, successful or not.');
-  private readonly applyDuration = this.histogram('apply_duration_seconds', 'Time to put a config in force (write, nginx -t, reload), by result.', ['result'], [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
-  private readonly latency = this.histogram('event_to_applied_seconds', 'Time from the arrival of the earliest pod event a config contains to that config being in force.', [], [0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 120, 300]);
+  private readonly unchanged = this.counter(
+    'configs_unchanged_total',
+    'Rendered configs skipped because their text equals the previous one.',
+  );
+  private readonly renderFailures = this.counter(
+    'render_failures_total',
+    'Routing states the renderer refused (the previous config stays).',
+  );
+  private readonly applies = this.counter(
+    'config_applies_total',
+    'Attempts to put a config in force, by result (success, failure, unchanged).',
+    ['result'],
+  );
+  private readonly reloads = this.counter('nginx_reloads_total', 'nginx reloads, by result (success, failure).', [
+    'result',
+  ]);
+  private readonly lastSuccess = this.gauge(
+    'last_apply_success',
+    'Whether the last apply put its config in force (1) or failed (0).',
+  );
+  private readonly lastTimestamp = this.gauge(
+    'last_apply_timestamp_seconds',
+    'Unix time of the last apply, successful or not.',
+  );
+  private readonly applyDuration = this.histogram(
+    'apply_duration_seconds',
+    'Time to put a config in force (write, nginx -t, reload), by result.',
+    ['result'],
+    [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  );
+  private readonly latency = this.histogram(
+    'event_to_applied_seconds',
+    'Time from the arrival of the earliest pod event a config contains to that config being in force.',
+    [],
+    [0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 120, 300],
+  );
   private readonly routes = this.gauge('routes', 'Routes (host, path) in the config in force.');
   private readonly backends = this.gauge('backends', 'Backends (pod x route) in the config in force.');
-  private readonly configInfo = this.gauge('config_info', 'The config in force, by the sha256 of its text (always 1).', ['sha256']);
-  private readonly issuesNow = this.gauge('rejected_entries', 'Annotation entries and claims currently rejected, by reason (the issue code).', ['reason']);
-  private readonly issuesReported = this.counter('rejected_entries_reported_total', 'Rejections reported (logged, posted as Events) when they first appeared, by reason.', ['reason']);
-  private readonly restarts = this.counter('watch_restarts_total', 'Lists and watches started again, by cause (timeout, gone, error, idle).', ['cause']);
-  private readonly lastAlive = this.gauge('watch_last_alive_timestamp_seconds', 'Unix time the watch last showed life (event, bookmark, list or connect).');
+  private readonly configInfo = this.gauge(
+    'config_info',
+    'The config in force, by the sha256 of its text (always 1).',
+    ['sha256'],
+  );
+  private readonly issuesNow = this.gauge(
+    'rejected_entries',
+    'Annotation entries and claims currently rejected, by reason (the issue code).',
+    ['reason'],
+  );
+  private readonly issuesReported = this.counter(
+    'rejected_entries_reported_total',
+    'Rejections reported (logged, posted as Events) when they first appeared, by reason.',
+    ['reason'],
+  );
+  private readonly restarts = this.counter(
+    'watch_restarts_total',
+    'Lists and watches started again, by cause (timeout, gone, error, idle).',
+    ['cause'],
+  );
+  private readonly lastAlive = this.gauge(
+    'watch_last_alive_timestamp_seconds',
+    'Unix time the watch last showed life (event, bookmark, list or connect).',
+  );
   private readonly nginx = this.gauge('nginx_up', 'Whether nginx is running (1) or not (0).');
-  private readonly certificateExpiry = this.gauge('tls_certificate_expiry_timestamp_seconds', 'Unix time the certificate in force (else the current one) of each TLS Secret expires.', ['namespace', 'name']);
-  private readonly certificateProblems = this.gauge('tls_certificate_problems', 'TLS problems now (Secret missing, broken, expired, not covering a host, ...), by reason (the issue code).', ['reason']);
-  private readonly pushes = this.counter('members_pushes_total', 'Membership snapshots pushed to nginx, by result (success, refused, no-memory, unreachable).', ['result']);
-  private readonly pushDuration = this.histogram('members_push_duration_seconds', 'Time from sending a membership snapshot to nginx confirming its version.', [], [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5]);
-  private readonly loads = this.counter('nginx_config_loads_total', 'Times nginx read a config, by reason (start, restart, structure: a reload for a structural change).', ['reason']);
-  private readonly oldWorkers = this.gauge('nginx_old_worker_processes', 'nginx worker processes of older generations still alive (shutting down after a reload).');
-  private readonly kubeEvents = this.counter('kube_events_total', 'Kubernetes Events about rejected annotations, by result (created, exists, failed, dropped).', ['result']);
+  private readonly certificateExpiry = this.gauge(
+    'tls_certificate_expiry_timestamp_seconds',
+    'Unix time the certificate in force (else the current one) of each TLS Secret expires.',
+    ['namespace', 'name'],
+  );
+  private readonly certificateProblems = this.gauge(
+    'tls_certificate_problems',
+    'TLS problems now (Secret missing, broken, expired, not covering a host, ...), by reason (the issue code).',
+    ['reason'],
+  );
+  private readonly pushes = this.counter(
+    'members_pushes_total',
+    'Membership snapshots pushed to nginx, by result (success, refused, no-memory, unreachable).',
+    ['result'],
+  );
+  private readonly pushDuration = this.histogram(
+    'members_push_duration_seconds',
+    'Time from sending a membership snapshot to nginx confirming its version.',
+    [],
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+  );
+  private readonly loads = this.counter(
+    'nginx_config_loads_total',
+    'Times nginx read a config, by reason (start, restart, structure: a reload for a structural change).',
+    ['reason'],
+  );
+  private readonly oldWorkers = this.gauge(
+    'nginx_old_worker_processes',
+    'nginx worker processes of older generations still alive (shutting down after a reload).',
+  );
+  private readonly kubeEvents = this.counter(
+    'kube_events_total',
+    'Kubernetes Events about rejected annotations, by result (created, exists, failed, dropped).',
+    ['result'],
+  );
 
   /** Creates the metrics, every labelled series that is known in advance at 0. */
   constructor(options: MetricsOptions = {}) {
@@ -116,9 +222,12 @@ export class Metrics {
   }
 
   /** Sets the expiry gauge from the TLS Secrets of a state (public facts only: names and notAfter). */
-  certificates(secrets: Iterable<{ readonly namespace: string; readonly name: string; readonly notAfter: number }>): void {
+  certificates(
+    secrets: Iterable<{ readonly namespace: string; readonly name: string; readonly notAfter: number }>,
+  ): void {
     this.certificateExpiry.reset();
-    for (const { namespace, name, notAfter } of secrets) this.certificateExpiry.set({ namespace, name }, notAfter / 1000);
+    for (const { namespace, name, notAfter } of secrets)
+      this.certificateExpiry.set({ namespace, name }, notAfter / 1000);
   }
 
   /** Counts rejections reported for the first time. */
@@ -204,7 +313,12 @@ export class Metrics {
     return new Gauge({ name: METRIC_PREFIX + name, help, labelNames, registers: [this.registry] });
   }
 
-  private histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]): Histogram<L> {
+  private histogram<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    buckets: number[],
+  ): Histogram<L> {
     return new Histogram({ name: METRIC_PREFIX + name, help, labelNames, buckets, registers: [this.registry] });
   }
 }

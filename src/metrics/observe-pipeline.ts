@@ -76,7 +76,9 @@ export function observePipeline(options: ObserveOptions): Observer {
   );
   const source = merged<SourceHooks>(
     status === undefined ? {} : { alive: (atMs) => status.watchAlive(atMs) },
-    metrics === undefined ? {} : { alive: (atMs) => metrics.watchAlive(atMs), restarted: (cause) => metrics.watchRestarted(cause) },
+    metrics === undefined
+      ? {}
+      : { alive: (atMs) => metrics.watchAlive(atMs), restarted: (cause) => metrics.watchRestarted(cause) },
     options.extra?.source ?? {},
   );
   const applied = (report: ApplyReport, atMs = now()): void => {
@@ -107,14 +109,25 @@ function logHooks(logger: Logger, logIssues: boolean): PipelineHooks {
     ...(logIssues
       ? {
           issues: (added: readonly Issue[]) => {
-            for (const issue of added) logger.warn(issue.code.includes('tls') ? 'TLS not served as asked' : 'routing annotation rejected', { pod: issue.pod, code: issue.code, reason: issue.message });
+            for (const issue of added)
+              logger.warn(issue.code.includes('tls') ? 'TLS not served as asked' : 'routing annotation rejected', {
+                pod: issue.pod,
+                code: issue.code,
+                reason: issue.message,
+              });
           },
         }
       : {}),
     rendered: () => {
       hasConfig = true;
     },
-    renderFailed: (error) => logger.error(hasConfig ? 'config not rendered; the previous config stays in force' : 'config not rendered; there is no config yet', { error: String(error) }),
+    renderFailed: (error) =>
+      logger.error(
+        hasConfig
+          ? 'config not rendered; the previous config stays in force'
+          : 'config not rendered; there is no config yet',
+        { error: String(error) },
+      ),
   };
 }
 
@@ -146,7 +159,8 @@ function metricHooks(metrics: Metrics, latency: ApplyLatency): PipelineHooks {
 function* certificateExpiries(state: RoutingState): Iterable<{ namespace: string; name: string; notAfter: number }> {
   for (const entry of state.tls?.secrets.values() ?? []) {
     const certificate = (entry.inForce ?? entry.secret).certificate;
-    if (certificate !== null) yield { namespace: entry.secret.namespace, name: entry.secret.name, notAfter: certificate.notAfter };
+    if (certificate !== null)
+      yield { namespace: entry.secret.namespace, name: entry.secret.name, notAfter: certificate.notAfter };
   }
 }
 
@@ -178,10 +192,15 @@ function reporterHooks(reporter: IssueReporter): PipelineHooks {
 function merged<T extends object>(...sets: readonly Partial<T>[]): Partial<T> {
   const out: Record<string, unknown> = {};
   for (const key of new Set(sets.flatMap((set) => Object.keys(set)))) {
-    const calls = sets.map((set) => (set as Record<string, unknown>)[key]).filter((f): f is (...args: unknown[]) => void => typeof f === 'function');
-    out[key] = calls.length === 1 ? calls[0] : (...args: unknown[]) => {
-      for (const call of calls) call(...args);
-    };
+    const calls = sets
+      .map((set) => (set as Record<string, unknown>)[key])
+      .filter((f): f is (...args: unknown[]) => void => typeof f === 'function');
+    out[key] =
+      calls.length === 1
+        ? calls[0]
+        : (...args: unknown[]) => {
+            for (const call of calls) call(...args);
+          };
   }
   return out as Partial<T>;
 }

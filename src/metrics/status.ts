@@ -29,7 +29,9 @@ export function nginxDownReason(health: Pick<NginxHealth, 'state' | 'lastExit'>)
   const restarting = health.state === 'starting' && health.lastExit !== null;
   if (health.state !== 'down' && !restarting) return undefined;
   const exit = health.lastExit;
-  return exit === null ? 'nginx not running' : `nginx not running (exited: ${exit.error ?? (exit.signal !== null ? `signal ${exit.signal}` : `code ${exit.code}`)})`;
+  return exit === null
+    ? 'nginx not running'
+    : `nginx not running (exited: ${exit.error ?? (exit.signal !== null ? `signal ${exit.signal}` : `code ${exit.code}`)})`;
 }
 
 /**
@@ -79,7 +81,10 @@ export class Status {
     const since = this.lastAliveMs ?? this.options.startedAtMs;
     if (nowMs - since > limit) {
       const silent = `${seconds(nowMs - since)} s (limit ${seconds(limit)} s)`;
-      return { ok: false, reason: this.lastAliveMs === null ? `watch not connected after ${silent}` : `watch silent for ${silent}` };
+      return {
+        ok: false,
+        reason: this.lastAliveMs === null ? `watch not connected after ${silent}` : `watch silent for ${silent}`,
+      };
     }
     if (this.options.nginx && this.nginxDown !== null) return { ok: false, reason: this.nginxDown };
     return { ok: true };

@@ -165,7 +165,8 @@ export function buildView(table: RoutingTable, options: ViewOptions, cache: View
     longest = Math.max(longest, host.host.length);
     let view = cache.get(host);
     if (view !== undefined && view.dynamic !== dynamic) view = undefined;
-    const bases = view?.bases ?? host.routes.map((route) => (dynamic || route.backends.length >= 2 ? routeBase(route) : null));
+    const bases =
+      view?.bases ?? host.routes.map((route) => (dynamic || route.backends.length >= 2 ? routeBase(route) : null));
     const names = bases.map((base) => (base === null ? null : uniqueName(base, taken)));
     if (view === undefined || view.server.listen !== listeners || names.some((name, i) => name !== view!.names[i])) {
       view = hostView(host, bases, names, listeners, dynamic);
@@ -202,15 +203,29 @@ function listenersFor(options: ViewOptions): readonly ListenView[] {
   return listeners;
 }
 
-
 function dynamicView(options: DynamicOptions): DynamicView {
   // 4x the body: the old and the new snapshot both fit while one replaces the other, with room to grow, so the size
   // (a line of nginx.conf, a reload when it changes) moves only when the data doubles.
-  const sharedDictKb = Math.max(nextPowerOfTwo(options.minSharedDictKb ?? 1024), nextPowerOfTwo(Math.ceil((4 * options.membersBytes) / 1024)));
-  return { modulesDir: options.modulesDir, membersSocket: options.membersSocket, sharedDictKb, membersBodyKb: sharedDictKb / 2, keepalive: options.keepalive };
+  const sharedDictKb = Math.max(
+    nextPowerOfTwo(options.minSharedDictKb ?? 1024),
+    nextPowerOfTwo(Math.ceil((4 * options.membersBytes) / 1024)),
+  );
+  return {
+    modulesDir: options.modulesDir,
+    membersSocket: options.membersSocket,
+    sharedDictKb,
+    membersBodyKb: sharedDictKb / 2,
+    keepalive: options.keepalive,
+  };
 }
 
-function hostView(host: HostRoutes, bases: readonly (string | null)[], names: readonly (string | null)[], listen: readonly ListenView[], dynamic: boolean): HostView {
+function hostView(
+  host: HostRoutes,
+  bases: readonly (string | null)[],
+  names: readonly (string | null)[],
+  listen: readonly ListenView[],
+  dynamic: boolean,
+): HostView {
   const upstreams: UpstreamView[] = [];
   const locationViews = host.routes.flatMap((route, index) => {
     const name = names[index] ?? null;

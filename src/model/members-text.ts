@@ -25,7 +25,8 @@ export function membersText(membership: Membership, sequence: number, hash: stri
   const lines: string[] = [];
   for (const route of membership.routes) {
     backends += route.backends.length;
-    const members = route.backends.length === 0 ? ['none'] : route.backends.map((b) => `${b.address}(${b.name} ${b.namespace})`);
+    const members =
+      route.backends.length === 0 ? ['none'] : route.backends.map((b) => `${b.address}(${b.name} ${b.namespace})`);
     const waiting = route.waiting.map((pod) => `waiting(${pod.name} ${pod.namespace})`);
     lines.push(`# ${[route.id, route.host, route.path, ...members, ...waiting].join(' ')}`);
   }

@@ -48,7 +48,16 @@ export function buildMembership(table: RoutingTable, cache: MembershipCache = cr
     const bases = kept?.bases ?? host.routes.map(routeBase);
     const ids = bases.map((base) => uniqueName(base, taken));
     if (kept === undefined || ids.some((id, i) => id !== kept!.routes[i]!.id)) {
-      kept = { bases, routes: host.routes.map((route, i) => ({ id: ids[i]!, host: route.host, path: route.path, backends: route.backends, waiting: route.waiting })) };
+      kept = {
+        bases,
+        routes: host.routes.map((route, i) => ({
+          id: ids[i]!,
+          host: route.host,
+          path: route.path,
+          backends: route.backends,
+          waiting: route.waiting,
+        })),
+      };
       cache.set(host, kept);
     }
     for (const route of kept.routes) routes.push(route);
@@ -66,7 +75,11 @@ export function sameMembership(a: Membership, b: Membership): boolean {
 function sameRoute(a: RouteMembers, b: RouteMembers): boolean {
   if (a === b) return true;
   if (a.id !== b.id || a.host !== b.host || a.path !== b.path || a.backends.length !== b.backends.length) return false;
-  if (a.waiting.length !== b.waiting.length || a.waiting.some((w, i) => w.name !== b.waiting[i]!.name || w.namespace !== b.waiting[i]!.namespace)) return false;
+  if (
+    a.waiting.length !== b.waiting.length ||
+    a.waiting.some((w, i) => w.name !== b.waiting[i]!.name || w.namespace !== b.waiting[i]!.namespace)
+  )
+    return false;
   return a.backends.every((x, i) => {
     const y = b.backends[i]!;
     return x.address === y.address && x.name === y.name && x.namespace === y.namespace;

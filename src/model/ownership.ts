@@ -53,13 +53,18 @@ export function wildcardHolds(holds: ReadonlyMap<string, Hold>): WildcardHolds {
  * `a.b.c` and `*.a.b.c`). nginx prefers an exact name, then the longest wildcard, so a younger claim under an
  * older foreign wildcard would divert traffic the wildcard already serves: a hijack, refused like a claim on the host.
  */
-export function coveringHold(index: WildcardHolds, host: string, mine: Hold): { wildcard: string; namespace: string } | null {
+export function coveringHold(
+  index: WildcardHolds,
+  host: string,
+  mine: Hold,
+): { wildcard: string; namespace: string } | null {
   if (index.size === 0) return null;
   const labels = host.split('.');
   for (let i = host.startsWith('*.') ? 2 : 1; i < labels.length; i++) {
     const wildcard = `*.${labels.slice(i).join('.')}`;
     for (const hold of index.get(wildcard) ?? []) {
-      if (hold.namespace !== mine.namespace && compareAges(hold.since, mine.since) < 0) return { wildcard, namespace: hold.namespace };
+      if (hold.namespace !== mine.namespace && compareAges(hold.since, mine.since) < 0)
+        return { wildcard, namespace: hold.namespace };
     }
   }
   return null;
@@ -107,7 +112,12 @@ export function settleHolds(
   const settle = (key: string): void => {
     const hold = holds.get(key);
     const claim = claims.get(key);
-    const settled = hold === undefined ? (claim === undefined ? null : firstClaim(claim)) : settleOne(hold, claim, now, options.ownershipGraceMs);
+    const settled =
+      hold === undefined
+        ? claim === undefined
+          ? null
+          : firstClaim(claim)
+        : settleOne(hold, claim, now, options.ownershipGraceMs);
     if (settled === (hold ?? null)) return;
     next ??= new Map(holds);
     if (settled === null) next.delete(key);
@@ -120,7 +130,9 @@ export function settleHolds(
 /** Lists the keys a record's claims are owned under (empty when it claims nothing). */
 export function claimKeys(record: PodRecord, policy: OwnershipPolicy): string[] {
   if (record.paths.length === 0) return [];
-  return policy === 'host' ? [...record.hosts] : record.hosts.flatMap((host) => record.paths.map((entry) => ownershipKey(policy, host, entry.path)));
+  return policy === 'host'
+    ? [...record.hosts]
+    : record.hosts.flatMap((host) => record.paths.map((entry) => ownershipKey(policy, host, entry.path)));
 }
 
 function settleOne(hold: Hold, claims: Map<string, Age> | undefined, now: number, graceMs: number): Hold | null {
@@ -130,7 +142,8 @@ function settleOne(hold: Hold, claims: Map<string, Age> | undefined, now: number
     const rival = claims === undefined ? undefined : oldestRival(claims, hold.namespace);
     // A rival whose pod predates everything the owner has held since is the rightful owner (arrival order of
     // events must not decide).
-    if (rival !== undefined && compareAges(rival.age, since) < 0) return { namespace: rival.namespace, since: rival.age, vacantSince: null };
+    if (rival !== undefined && compareAges(rival.age, since) < 0)
+      return { namespace: rival.namespace, since: rival.age, vacantSince: null };
     if (since === hold.since && hold.vacantSince === null) return hold;
     return { namespace: hold.namespace, since, vacantSince: null };
   }
@@ -144,7 +157,10 @@ function firstClaim(byNamespace: Map<string, Age>): Hold {
   return { namespace: rival.namespace, since: rival.age, vacantSince: null };
 }
 
-function oldestRival(byNamespace: Map<string, Age>, except: string | null): { namespace: string; age: Age } | undefined {
+function oldestRival(
+  byNamespace: Map<string, Age>,
+  except: string | null,
+): { namespace: string; age: Age } | undefined {
   let best: { namespace: string; age: Age } | undefined;
   for (const [namespace, age] of byNamespace) {
     if (namespace === except) continue;
@@ -153,7 +169,11 @@ function oldestRival(byNamespace: Map<string, Age>, except: string | null): { na
   return best;
 }
 
-function oldestClaims(pods: ReadonlyMap<string, PodRecord>, policy: OwnershipPolicy, only: ReadonlySet<string> | null): Map<string, Map<string, Age>> {
+function oldestClaims(
+  pods: ReadonlyMap<string, PodRecord>,
+  policy: OwnershipPolicy,
+  only: ReadonlySet<string> | null,
+): Map<string, Map<string, Age>> {
   const claims = new Map<string, Map<string, Age>>();
   for (const record of pods.values()) {
     if (record.paths.length === 0) continue;

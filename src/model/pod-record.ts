@@ -1,6 +1,14 @@
 import type { Issue, IssueCode } from './issue.js';
 import { podKey, type ProjectedPod } from './pod.js';
-import { checkPath, isIPv4, isIPv6, isValidHost, isValidNamespace, isValidObjectName, isValidPort } from './validate.js';
+import {
+  checkPath,
+  isIPv4,
+  isIPv6,
+  isValidHost,
+  isValidNamespace,
+  isValidObjectName,
+  isValidPort,
+} from './validate.js';
 
 /** Per-pod bounds on what the annotations may ask for, so one pod cannot make memory or render time explode. */
 export interface Limits {
@@ -51,17 +59,33 @@ export function readPod(pod: ProjectedPod, limits: Limits = DEFAULT_LIMITS): Pod
   // A terminating pod neither claims nor serves (docs/architecture.md 3); its annotations no longer matter.
   if (pod.deleting) return { ...empty, issues: NONE };
   if (!isValidNamespace(pod.namespace) || !isValidObjectName(pod.name)) {
-    return { ...empty, issues: [{ pod: key, code: 'invalid-pod', message: `namespace/name ${quote(key)} is not a valid Kubernetes name` }] };
+    return {
+      ...empty,
+      issues: [
+        { pod: key, code: 'invalid-pod', message: `namespace/name ${quote(key)} is not a valid Kubernetes name` },
+      ],
+    };
   }
   const parsed = parseAnnotations(pod.hosts, pod.paths, limits);
   const issues: Issue[] = parsed.problems.map((problem) => ({ pod: key, ...problem }));
   const report = (code: IssueCode, message: string): void => void issues.push({ pod: key, code, message });
   const address = parsed.hosts.length > 0 && parsed.paths.length > 0 ? backendAddress(pod, report) : null;
   // Replicas carry equal annotation strings: keep one copy of each, as the parsed entries do.
-  const shared = pod.hosts === parsed.rawHosts && pod.paths === parsed.rawPaths ? pod : { ...pod, hosts: parsed.rawHosts, paths: parsed.rawPaths };
+  const shared =
+    pod.hosts === parsed.rawHosts && pod.paths === parsed.rawPaths
+      ? pod
+      : { ...pod, hosts: parsed.rawHosts, paths: parsed.rawPaths };
   const tlsSecret = readTlsSecret(pod.tlsSecret ?? null, report);
   const tls = tlsSecret === null ? {} : { tlsSecret };
-  return { key, pod: shared, hosts: parsed.hosts, paths: parsed.paths, address, ...tls, issues: issues.length === 0 ? NONE : issues };
+  return {
+    key,
+    pod: shared,
+    hosts: parsed.hosts,
+    paths: parsed.paths,
+    address,
+    ...tls,
+    issues: issues.length === 0 ? NONE : issues,
+  };
 }
 
 const NONE: readonly never[] = Object.freeze([]);
@@ -91,7 +115,10 @@ function parseAnnotations(rawHosts: string | null, rawPaths: string | null, limi
   let hosts = readHosts(entries(rawHosts, 'hosts', limits, report), report);
   let paths = readPaths(entries(rawPaths, 'paths', limits, report), report);
   if (hosts.length * paths.length > limits.maxRoutes) {
-    report('too-many-entries', `the annotations ask for ${hosts.length} hosts x ${paths.length} paths = ${hosts.length * paths.length} routes, over the limit of ${limits.maxRoutes} per pod; none were taken`);
+    report(
+      'too-many-entries',
+      `the annotations ask for ${hosts.length} hosts x ${paths.length} paths = ${hosts.length * paths.length} routes, over the limit of ${limits.maxRoutes} per pod; none were taken`,
+    );
     hosts = [];
     paths = [];
   }
@@ -110,12 +137,18 @@ function entries(value: string | null, what: 'hosts' | 'paths', limits: Limits, 
     return [];
   }
   if (value.length > limits.maxAnnotationLength) {
-    report('annotation-too-large', `the ${what} annotation is ${value.length} characters, over the limit of ${limits.maxAnnotationLength}; it was ignored`);
+    report(
+      'annotation-too-large',
+      `the ${what} annotation is ${value.length} characters, over the limit of ${limits.maxAnnotationLength}; it was ignored`,
+    );
     return [];
   }
   const tokens = value.split(/[ \t\r\n]+/).filter((token) => token !== '');
   if (tokens.length > limits.maxEntries) {
-    report('too-many-entries', `the ${what} annotation has ${tokens.length} entries, over the limit of ${limits.maxEntries}; only the first ${limits.maxEntries} were read`);
+    report(
+      'too-many-entries',
+      `the ${what} annotation has ${tokens.length} entries, over the limit of ${limits.maxEntries}; only the first ${limits.maxEntries} were read`,
+    );
     return tokens.slice(0, limits.maxEntries);
   }
   return tokens;
@@ -128,7 +161,10 @@ function readHosts(tokens: readonly string[], report: Report): string[] {
     // ASCII case folding only: Unicode's would turn look-alikes into ASCII (KELVIN SIGN U+212A lower-cases to "k").
     const host = token.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
     if (!isValidHost(host)) {
-      report('invalid-host', `host ${quote(token)} is not a DNS name (letters, digits, "-", dots; optional leading "*.") nor an IPv4 address`);
+      report(
+        'invalid-host',
+        `host ${quote(token)} is not a DNS name (letters, digits, "-", dots; optional leading "*.") nor an IPv4 address`,
+      );
     } else if (hosts.has(host)) {
       report('duplicate-entry', `host ${quote(token)} is listed twice`);
     } else {
@@ -156,7 +192,11 @@ function readPaths(tokens: readonly string[], report: Report): PathEntry[] {
       const same = paths.get(checked.path);
       if (same === undefined) paths.set(checked.path, { ...checked, port: Number(port) });
       else if (same.port === Number(port)) report('duplicate-entry', `paths entry ${quote(token)} is listed twice`);
-      else report('conflicting-port', `paths entry ${quote(token)}: path ${checked.path} already goes to port ${same.port}`);
+      else
+        report(
+          'conflicting-port',
+          `paths entry ${quote(token)}: path ${checked.path} already goes to port ${same.port}`,
+        );
     }
   }
   return [...paths.values()];
@@ -168,11 +208,17 @@ function readTlsSecret(value: string | null, report: Report): string | null {
   const name = value.trim();
   if (name === '') return null;
   if (name.includes('/')) {
-    report('invalid-tls-secret', `TLS Secret ${quote(value)} names another namespace; name a Secret of the pod's own namespace`);
+    report(
+      'invalid-tls-secret',
+      `TLS Secret ${quote(value)} names another namespace; name a Secret of the pod's own namespace`,
+    );
     return null;
   }
   if (!isValidObjectName(name)) {
-    report('invalid-tls-secret', `TLS Secret ${quote(value)} is not a Kubernetes object name (lower-case letters, digits, "-" and ".")`);
+    report(
+      'invalid-tls-secret',
+      `TLS Secret ${quote(value)} is not a Kubernetes object name (lower-case letters, digits, "-" and ".")`,
+    );
     return null;
   }
   return name;

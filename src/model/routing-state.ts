@@ -2,7 +2,13 @@ import { isSecretEvent, type PodEvent, type SecretChange, type SecretSync } from
 import { claimKeys, hasVacancy, settleHolds, type Hold, type OwnershipOptions } from './ownership.js';
 import { podKey, samePod, type ProjectedPod } from './pod.js';
 import { DEFAULT_LIMITS, readPod, type Limits, type PodRecord } from './pod-record.js';
-import { applySecretEvents, EMPTY_TLS_STATE, refreshSecrets, withholdUnreferenced, type TlsState } from './secret-state.js';
+import {
+  applySecretEvents,
+  EMPTY_TLS_STATE,
+  refreshSecrets,
+  withholdUnreferenced,
+  type TlsState,
+} from './secret-state.js';
 
 /** How the reducer reads pods and settles ownership. */
 export interface ReduceOptions extends OwnershipOptions {
@@ -49,7 +55,8 @@ export function applyEvents(
   let touched: Set<string> | null = new Set();
   const secretEvents: (SecretChange | SecretSync)[] = [];
   const touch = (record: PodRecord | undefined): void => {
-    if (record !== undefined && touched !== null) for (const key of claimKeys(record, options.ownership)) touched.add(key);
+    if (record !== undefined && touched !== null)
+      for (const key of claimKeys(record, options.ownership)) touched.add(key);
   };
   for (const event of events) {
     if (isSecretEvent(event)) {
@@ -79,7 +86,8 @@ export function applyEvents(
     }
   }
   const podsChanged = pods !== state.pods;
-  const holds = podsChanged || hasVacancy(state.holds) ? settleHolds(state.holds, pods, now, options, touched) : state.holds;
+  const holds =
+    podsChanged || hasVacancy(state.holds) ? settleHolds(state.holds, pods, now, options, touched) : state.holds;
   const settled = settleTls(state.tls, secretEvents, now);
   // Which Secrets pods name is read only when it can matter: pods or Secrets changed, and there are Secrets.
   const idle = settled === undefined || settled.secrets.size === 0 || (settled === state.tls && !podsChanged);
@@ -92,18 +100,26 @@ export function applyEvents(
 export function referencedSecrets(pods: ReadonlyMap<string, PodRecord>, keep: readonly string[] = []): Set<string> {
   const referenced = new Set(keep);
   for (const record of pods.values()) {
-    if (record.tlsSecret !== undefined && record.tlsSecret !== null) referenced.add(`${record.pod.namespace}/${record.tlsSecret}`);
+    if (record.tlsSecret !== undefined && record.tlsSecret !== null)
+      referenced.add(`${record.pod.namespace}/${record.tlsSecret}`);
   }
   return referenced;
 }
 
 // Secret events keep their order among themselves; against pod events order does not matter (a batch is one render).
-function settleTls(tls: TlsState | undefined, events: readonly (SecretChange | SecretSync)[], now: number): TlsState | undefined {
+function settleTls(
+  tls: TlsState | undefined,
+  events: readonly (SecretChange | SecretSync)[],
+  now: number,
+): TlsState | undefined {
   if (events.length === 0) return tls === undefined ? undefined : refreshSecrets(tls, now);
   return applySecretEvents(tls ?? EMPTY_TLS_STATE, events, now);
 }
 
-function writable(pods: ReadonlyMap<string, PodRecord>, original: ReadonlyMap<string, PodRecord>): ReadonlyMap<string, PodRecord> {
+function writable(
+  pods: ReadonlyMap<string, PodRecord>,
+  original: ReadonlyMap<string, PodRecord>,
+): ReadonlyMap<string, PodRecord> {
   return pods === original ? new Map(original) : pods;
 }
 

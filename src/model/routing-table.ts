@@ -1,5 +1,12 @@
 import { compareIssues, compareStrings, type Issue, type IssueCode } from './issue.js';
-import { coveringHold, ownershipKey, wildcardHolds, type Hold, type OwnershipPolicy, type WildcardHolds } from './ownership.js';
+import {
+  coveringHold,
+  ownershipKey,
+  wildcardHolds,
+  type Hold,
+  type OwnershipPolicy,
+  type WildcardHolds,
+} from './ownership.js';
 import type { PodRecord } from './pod-record.js';
 import type { RoutingState } from './routing-state.js';
 
@@ -73,7 +80,15 @@ export interface TableCache {
 
 /** Returns an empty table cache. */
 export function createTableCache(): TableCache {
-  return { policy: null, pods: null, holds: null, claimants: new Map(), recordIssues: new Map(), hosts: new Map(), sorted: null };
+  return {
+    policy: null,
+    pods: null,
+    holds: null,
+    claimants: new Map(),
+    recordIssues: new Map(),
+    hosts: new Map(),
+    sorted: null,
+  };
 }
 
 /**
@@ -81,7 +96,11 @@ export function createTableCache(): TableCache {
  * With a cache, only hosts whose claiming pods or deciding holds changed since the cache's last build are rebuilt;
  * the others keep their objects, so the view and the renderer downstream can reuse their work.
  */
-export function buildRoutingTable(state: RoutingState, policy: OwnershipPolicy, cache: TableCache = createTableCache()): RoutingTable {
+export function buildRoutingTable(
+  state: RoutingState,
+  policy: OwnershipPolicy,
+  cache: TableCache = createTableCache(),
+): RoutingTable {
   const dirty = new Set<string>();
   if (cache.policy !== policy || cache.pods === null) reset(cache, policy);
   if (state.pods !== cache.pods) indexChanges(cache, state.pods, dirty);
@@ -160,26 +179,40 @@ function holdChanges(cache: TableCache, holds: ReadonlyMap<string, Hold>, dirty:
 }
 
 /** Builds one host's routes from the records claiming it, refusing claims its owner (or a wildcard above) forbids. */
-function hostRoutes(state: RoutingState, wildcards: WildcardHolds, policy: OwnershipPolicy, host: string, records: readonly PodRecord[]): { routes: HostRoutes | null; issues: Issue[] } {
+function hostRoutes(
+  state: RoutingState,
+  wildcards: WildcardHolds,
+  policy: OwnershipPolicy,
+  host: string,
+  records: readonly PodRecord[],
+): { routes: HostRoutes | null; issues: Issue[] } {
   const routes = new Map<string, MutableRoute>();
   const issues: Issue[] = [];
   for (const record of records) {
     // A pod with hosts but no accepted path claims nothing (ownership ignores it too): no refusal to report.
     if (record.paths.length === 0) continue;
-    const hostRefused = policy === 'host' ? refusal(state, wildcards, record, host, 'host-conflict', `host ${host}`) : null;
+    const hostRefused =
+      policy === 'host' ? refusal(state, wildcards, record, host, 'host-conflict', `host ${host}`) : null;
     if (hostRefused !== null) {
       issues.push(hostRefused);
       continue;
     }
     for (const entry of record.paths) {
       const key = ownershipKey(policy, host, entry.path);
-      const routeRefused = policy === 'route' ? refusal(state, wildcards, record, key, 'route-conflict', `route ${host}${entry.path}`) : null;
+      const routeRefused =
+        policy === 'route'
+          ? refusal(state, wildcards, record, key, 'route-conflict', `route ${host}${entry.path}`)
+          : null;
       if (routeRefused !== null) {
         issues.push(routeRefused);
         continue;
       }
       let route = routes.get(entry.path);
-      if (route === undefined) routes.set(entry.path, (route = { host, path: entry.path, location: entry.location, backends: [], waiting: [] }));
+      if (route === undefined)
+        routes.set(
+          entry.path,
+          (route = { host, path: entry.path, location: entry.location, backends: [], waiting: [] }),
+        );
       const { name, namespace } = record.pod;
       if (record.address === null) route.waiting.push({ name, namespace });
       else route.backends.push({ name, namespace, address: `${record.address}:${entry.port}` });
@@ -196,7 +229,14 @@ function hostRoutes(state: RoutingState, wildcards: WildcardHolds, policy: Owner
 }
 
 /** Returns why a pod may not serve under `key` (another namespace owns it, or an older foreign wildcard covers it). */
-function refusal(state: RoutingState, wildcards: WildcardHolds, record: PodRecord, key: string, code: IssueCode, what: string): Issue | null {
+function refusal(
+  state: RoutingState,
+  wildcards: WildcardHolds,
+  record: PodRecord,
+  key: string,
+  code: IssueCode,
+  what: string,
+): Issue | null {
   const hold = state.holds.get(key);
   if (hold?.namespace !== record.pod.namespace) return conflict(record, code, what, hold?.namespace);
   const space = key.indexOf(' ');
@@ -218,5 +258,9 @@ function conflict(record: PodRecord, code: IssueCode, what: string, owner: strin
 }
 
 function compareRefs(a: PodRef & { address?: string }, b: PodRef & { address?: string }): number {
-  return compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name) || compareStrings(a.address ?? '', b.address ?? '');
+  return (
+    compareStrings(a.namespace, b.namespace) ||
+    compareStrings(a.name, b.name) ||
+    compareStrings(a.address ?? '', b.address ?? '')
+  );
 }

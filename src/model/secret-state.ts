@@ -34,7 +34,11 @@ export function secretKey(secret: { readonly namespace: string; readonly name: s
 }
 
 /** Applies Secret events at time `now` (ms); returns `tls` itself when nothing changed. */
-export function applySecretEvents(tls: TlsState, events: readonly (SecretChange | SecretSync)[], now: number): TlsState {
+export function applySecretEvents(
+  tls: TlsState,
+  events: readonly (SecretChange | SecretSync)[],
+  now: number,
+): TlsState {
   let secrets = tls.secrets;
   let synced = tls.synced;
   let copy: Map<string, SecretEntry> | null = null;
@@ -90,9 +94,14 @@ export function refreshSecrets(tls: TlsState, now: number): TlsState {
 export function withholdUnreferenced(tls: TlsState, referenced: ReadonlySet<string>): TlsState {
   let copy: Map<string, SecretEntry> | null = null;
   for (const [key, entry] of tls.secrets) {
-    if (referenced.has(key) || (entry.secret.withheld === true && (entry.inForce === null || entry.inForce.withheld === true))) continue;
+    if (
+      referenced.has(key) ||
+      (entry.secret.withheld === true && (entry.inForce === null || entry.inForce.withheld === true))
+    )
+      continue;
     const secret = withholdSecret(entry.secret);
-    const inForce = entry.inForce === null ? null : entry.inForce === entry.secret ? secret : withholdSecret(entry.inForce);
+    const inForce =
+      entry.inForce === null ? null : entry.inForce === entry.secret ? secret : withholdSecret(entry.inForce);
     (copy ??= new Map(tls.secrets)).set(key, { secret, validity: entry.validity, inForce });
   }
   return copy === null ? tls : { synced: tls.synced, secrets: copy };
@@ -129,7 +138,8 @@ function settle(old: SecretEntry | undefined, incoming: ProjectedSecret, now: nu
   const secret = old !== undefined && sameSecret(old.secret, incoming) ? old.secret : incoming;
   const validity = validityAt(secret, now);
   const previous = old?.inForce ?? null;
-  const inForce = validity === 'valid' ? secret : previous !== null && validityAt(previous, now) === 'valid' ? previous : null;
+  const inForce =
+    validity === 'valid' ? secret : previous !== null && validityAt(previous, now) === 'valid' ? previous : null;
   if (old !== undefined && old.secret === secret && old.validity === validity && old.inForce === inForce) return old;
   return { secret, validity, inForce };
 }

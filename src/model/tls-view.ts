@@ -56,7 +56,12 @@ export function createTlsViewCache(): TlsViewCache {
 }
 
 /** Adds the TLS fields of a plan to a view: servers of hosts on HTTPS get `tls`, the others are left as they are. */
-export function withTls(view: ConfigView, plan: TlsPlan, options: HttpsOptions, cache: TlsViewCache = createTlsViewCache()): TlsConfigView {
+export function withTls(
+  view: ConfigView,
+  plan: TlsPlan,
+  options: HttpsOptions,
+  cache: TlsViewCache = createTlsViewCache(),
+): TlsConfigView {
   const listen = httpsListeners(view.listeners, options.httpsPort);
   const tls = (file: string, host: string): ServerTlsView => ({
     certificate: file,
@@ -95,7 +100,10 @@ function httpsListeners(listeners: readonly ListenView[], port: number): readonl
   if (byPort === undefined) httpsMemo.set(listeners, (byPort = new Map()));
   let moved = byPort.get(port);
   if (moved === undefined) {
-    moved = listeners.map((listener) => ({ address: `${listener.address.slice(0, listener.address.lastIndexOf(':'))}:${port}`, ipv6: listener.ipv6 }));
+    moved = listeners.map((listener) => ({
+      address: `${listener.address.slice(0, listener.address.lastIndexOf(':'))}:${port}`,
+      ipv6: listener.ipv6,
+    }));
     byPort.set(port, moved);
   }
   return moved;

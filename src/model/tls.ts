@@ -45,7 +45,12 @@ export function createTlsCache(): TlsCache {
 }
 
 /** Plans TLS for every host of the table; a host whose routes and the TLS state are unchanged keeps its plan. */
-export function planTls(state: RoutingState, table: RoutingTable, options: TlsOptions, cache: TlsCache = createTlsCache()): TlsPlan {
+export function planTls(
+  state: RoutingState,
+  table: RoutingTable,
+  options: TlsOptions,
+  cache: TlsCache = createTlsCache(),
+): TlsPlan {
   const hosts = new Map<string, HostTls>();
   const files = new Map<string, KeyMaterial | null>();
   const issues: Issue[] = [];
@@ -78,34 +83,54 @@ function planHost(state: RoutingState, host: HostRoutes, options: TlsOptions): H
   let winner: PodRecord | undefined;
   for (const record of naming) {
     if (record.pod.namespace !== owner) {
-      issues.push({ pod: record.key, code: 'tls-secret-conflict', message: `host ${host.host} takes its certificate from namespace ${owner}, which owns it; TLS Secret ${record.tlsSecret} of namespace ${record.pod.namespace} is not used` });
+      issues.push({
+        pod: record.key,
+        code: 'tls-secret-conflict',
+        message: `host ${host.host} takes its certificate from namespace ${owner}, which owns it; TLS Secret ${record.tlsSecret} of namespace ${record.pod.namespace} is not used`,
+      });
     } else if (winner === undefined) {
       winner = record;
     } else if (record.tlsSecret !== winner.tlsSecret) {
-      issues.push({ pod: record.key, code: 'tls-secret-conflict', message: `host ${host.host} is served with TLS Secret ${winner.tlsSecret} named by the older pod ${winner.key}; TLS Secret ${record.tlsSecret} is not used` });
+      issues.push({
+        pod: record.key,
+        code: 'tls-secret-conflict',
+        message: `host ${host.host} is served with TLS Secret ${winner.tlsSecret} named by the older pod ${winner.key}; TLS Secret ${record.tlsSecret} is not used`,
+      });
     }
   }
   // TLS clients send no SNI for an IP address (RFC 6066), and the HTTPS default server refuses a handshake without
   // one: on HTTPS an IP host could never be reached, and redirecting its plain HTTP there would break it.
   const ip = isIPv4(host.host);
-  if (winner === undefined) return { ...(ip ? { tls: null, material: null } : defaultTls(state, host.host, options)), issues };
+  if (winner === undefined)
+    return { ...(ip ? { tls: null, material: null } : defaultTls(state, host.host, options)), issues };
   const key = `${winner.pod.namespace}/${winner.tlsSecret}`;
   if (ip) {
-    issues.push({ pod: winner.key, code: 'tls-host-is-ip', message: `host ${host.host} is an IP address: TLS clients send no SNI for an address, so no certificate can be chosen for it on the HTTPS port; it is served on plain HTTP only, and TLS Secret ${key} is not used for it` });
+    issues.push({
+      pod: winner.key,
+      code: 'tls-host-is-ip',
+      message: `host ${host.host} is an IP address: TLS clients send no SNI for an address, so no certificate can be chosen for it on the HTTPS port; it is served on plain HTTP only, and TLS Secret ${key} is not used for it`,
+    });
     return { tls: null, material: null, issues };
   }
   const entry = state.tls?.secrets.get(key);
   const report = (issue: Omit<Issue, 'pod'>): void => void issues.push({ pod: winner!.key, ...issue });
   if (entry === undefined) {
-    report({ code: 'tls-secret-missing', message: `TLS Secret ${key} does not exist (or is not of type kubernetes.io/tls); its hosts are not served over HTTPS` });
+    report({
+      code: 'tls-secret-missing',
+      message: `TLS Secret ${key} does not exist (or is not of type kubernetes.io/tls); its hosts are not served over HTTPS`,
+    });
     return { tls: null, material: null, issues };
   }
   secretIssues(entry, key, report);
   const inForce = entry.inForce;
   // Withheld: the Secret was unreferenced when read; its key is being fetched, and the next window serves it.
-  if (inForce === null || inForce.certificate === null || inForce.withheld === true) return { tls: null, material: null, issues };
+  if (inForce === null || inForce.certificate === null || inForce.withheld === true)
+    return { tls: null, material: null, issues };
   if (!certificateCovers(inForce.certificate, host.host)) {
-    report({ code: 'tls-host-not-covered', message: `the certificate of TLS Secret ${key} does not cover host ${host.host} (it covers ${names(inForce)}); the host is not served over HTTPS` });
+    report({
+      code: 'tls-host-not-covered',
+      message: `the certificate of TLS Secret ${key} does not cover host ${host.host} (it covers ${names(inForce)}); the host is not served over HTTPS`,
+    });
     return { tls: null, material: null, issues };
   }
   return { tls: { file: keyFileName(inForce.certificate), secret: key }, material: inForce.material, issues };
@@ -114,21 +139,40 @@ function planHost(state: RoutingState, host: HostRoutes, options: TlsOptions): H
 /** Reports what is wrong with a Secret's current version, and whether an earlier good one stays in force. */
 function secretIssues(entry: SecretEntry, key: string, report: (issue: Omit<Issue, 'pod'>) => void): void {
   const { secret, inForce, validity } = entry;
-  const fallback = inForce !== null && inForce !== secret
-    ? `; its last good certificate (sha256 ${inForce.certificate!.sha256.slice(0, 16)}…, valid until ${iso(inForce.certificate!.notAfter)}) stays in force`
-    : '; its hosts are not served over HTTPS';
-  if (secret.problem !== null) return report({ code: secret.problem.code, message: `TLS Secret ${key}: ${secret.problem.message}${fallback}` });
+  const fallback =
+    inForce !== null && inForce !== secret
+      ? `; its last good certificate (sha256 ${inForce.certificate!.sha256.slice(0, 16)}…, valid until ${iso(inForce.certificate!.notAfter)}) stays in force`
+      : '; its hosts are not served over HTTPS';
+  if (secret.problem !== null)
+    return report({ code: secret.problem.code, message: `TLS Secret ${key}: ${secret.problem.message}${fallback}` });
   const certificate = secret.certificate;
-  if (certificate === null) return report({ code: 'tls-secret-invalid', message: `TLS Secret ${key}: its certificate cannot be read${fallback}` });
-  if (validity === 'expired') report({ code: 'tls-certificate-expired', message: `TLS Secret ${key}: the certificate expired at ${iso(certificate.notAfter)}${fallback}` });
-  if (validity === 'not-yet-valid') report({ code: 'tls-certificate-not-yet-valid', message: `TLS Secret ${key}: the certificate is not valid before ${iso(certificate.notBefore)}${fallback}` });
+  if (certificate === null)
+    return report({
+      code: 'tls-secret-invalid',
+      message: `TLS Secret ${key}: its certificate cannot be read${fallback}`,
+    });
+  if (validity === 'expired')
+    report({
+      code: 'tls-certificate-expired',
+      message: `TLS Secret ${key}: the certificate expired at ${iso(certificate.notAfter)}${fallback}`,
+    });
+  if (validity === 'not-yet-valid')
+    report({
+      code: 'tls-certificate-not-yet-valid',
+      message: `TLS Secret ${key}: the certificate is not valid before ${iso(certificate.notBefore)}${fallback}`,
+    });
 }
 
 /** The default Secret serves a host that names none, if it is in force and covers the host. */
-function defaultTls(state: RoutingState, host: string, options: TlsOptions): { tls: HostTls | null; material: KeyMaterial | null } {
+function defaultTls(
+  state: RoutingState,
+  host: string,
+  options: TlsOptions,
+): { tls: HostTls | null; material: KeyMaterial | null } {
   if (options.defaultSecret === null) return { tls: null, material: null };
   const inForce = state.tls?.secrets.get(options.defaultSecret)?.inForce ?? null;
-  if (inForce?.certificate == null || inForce.withheld === true || !certificateCovers(inForce.certificate, host)) return { tls: null, material: null };
+  if (inForce?.certificate == null || inForce.withheld === true || !certificateCovers(inForce.certificate, host))
+    return { tls: null, material: null };
   return { tls: { file: keyFileName(inForce.certificate), secret: options.defaultSecret }, material: inForce.material };
 }
 

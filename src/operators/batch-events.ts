@@ -1,4 +1,13 @@
-import { asyncScheduler, bufferTime, filter, Observable, Subject, Subscription, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import {
+  asyncScheduler,
+  bufferTime,
+  filter,
+  Observable,
+  Subject,
+  Subscription,
+  type OperatorFunction,
+  type SchedulerLike,
+} from 'rxjs';
 
 /** Largest batch before a window is cut early, so a burst cannot hold unbounded events in memory. */
 export const MAX_BATCH = 10_000;
@@ -44,7 +53,12 @@ export function batchEvents<T>(windowMs: number, options: BatchOptions<T> = {}):
       const subscription = new Subscription();
       const open = (): Subject<T> => {
         const events = new Subject<T>();
-        subscription.add(windows(events).subscribe({ next: (batch) => subscriber.next(batch), error: (error: unknown) => subscriber.error(error) }));
+        subscription.add(
+          windows(events).subscribe({
+            next: (batch) => subscriber.next(batch),
+            error: (error: unknown) => subscriber.error(error),
+          }),
+        );
         return events;
       };
       let current = open();

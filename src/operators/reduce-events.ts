@@ -2,7 +2,13 @@ import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, 
 import type { PodEvent } from '../model/events.js';
 import { nextExpiry } from '../model/ownership.js';
 import { nextSecretChange } from '../model/secret-state.js';
-import { applyEvents, DEFAULT_REDUCE_OPTIONS, EMPTY_STATE, type ReduceOptions, type RoutingState } from '../model/routing-state.js';
+import {
+  applyEvents,
+  DEFAULT_REDUCE_OPTIONS,
+  EMPTY_STATE,
+  type ReduceOptions,
+  type RoutingState,
+} from '../model/routing-state.js';
 
 /**
  * Folds batches of pod events into the routing state (a `scan` over `applyEvents`), emitting only states that
@@ -30,9 +36,15 @@ export function reduceEvents(
           subscriber.next(state);
         }
         wake?.unsubscribe();
-        const at = earliest(nextExpiry(state.holds, options.ownershipGraceMs), state.tls === undefined ? null : nextSecretChange(state.tls, scheduler.now()));
+        const at = earliest(
+          nextExpiry(state.holds, options.ownershipGraceMs),
+          state.tls === undefined ? null : nextSecretChange(state.tls, scheduler.now()),
+        );
         // Capped: a timer over 2^31-1 ms (certificates expire months ahead) fires at once in Node; waking early is harmless.
-        wake = at === null ? null : scheduler.schedule(() => apply([]), Math.min(MAX_DELAY_MS, Math.max(0, at - scheduler.now())));
+        wake =
+          at === null
+            ? null
+            : scheduler.schedule(() => apply([]), Math.min(MAX_DELAY_MS, Math.max(0, at - scheduler.now())));
       };
       const source = batches$.subscribe({
         next: apply,

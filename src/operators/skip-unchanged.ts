@@ -13,6 +13,10 @@ import { sameText, type RenderedConfig } from '../model/rendered-config.js';
  * result:  -A---B-A-|
  * ```
  */
-export function skipUnchanged<T extends Pick<RenderedConfig, 'text' | 'parts' | 'members'>>(): MonoTypeOperatorFunction<T> {
-  return distinctUntilChanged<T>((a, b) => sameText(a, b) && sameMembership(a.members ?? EMPTY_MEMBERSHIP, b.members ?? EMPTY_MEMBERSHIP));
+export function skipUnchanged<
+  T extends Pick<RenderedConfig, 'text' | 'parts' | 'members'>,
+>(): MonoTypeOperatorFunction<T> {
+  return distinctUntilChanged<T>(
+    (a, b) => sameText(a, b) && sameMembership(a.members ?? EMPTY_MEMBERSHIP, b.members ?? EMPTY_MEMBERSHIP),
+  );
 }

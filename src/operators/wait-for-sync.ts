@@ -9,6 +9,8 @@ import { skipWhile, type MonoTypeOperatorFunction } from 'rxjs';
  * result: -----S-c-|
  * ```
  */
-export function waitForSync<T extends { readonly synced: boolean; readonly tls?: { readonly synced: boolean } }>(secrets = false): MonoTypeOperatorFunction<T> {
+export function waitForSync<T extends { readonly synced: boolean; readonly tls?: { readonly synced: boolean } }>(
+  secrets = false,
+): MonoTypeOperatorFunction<T> {
   return skipWhile((state) => !state.synced || (secrets && state.tls?.synced !== true));
 }

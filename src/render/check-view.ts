@@ -1,6 +1,14 @@
 import type { ConfigView, DynamicView, PodView, ServerView, UpstreamServerView } from '../model/config-view.js';
 import type { TlsConfigView } from '../model/tls-view.js';
-import { isIPv4, isIPv6, isValidHost, isValidLocation, isValidNamespace, isValidObjectName, isValidPort } from '../model/validate.js';
+import {
+  isIPv4,
+  isIPv6,
+  isValidHost,
+  isValidLocation,
+  isValidNamespace,
+  isValidObjectName,
+  isValidPort,
+} from '../model/validate.js';
 import { checkHttps, checkServerTls } from './check-tls-view.js';
 import { TemplateValueError } from './template-value-error.js';
 
@@ -64,7 +72,8 @@ function checkHostServer(server: ServerView): void {
   for (const location of server.locations) {
     const path = location.exact || location.path === '/' ? location.path : location.path.slice(0, -1);
     if (!isValidLocation(path)) refuse('location path', location.path);
-    if (location.upstream !== null && !UPSTREAM_NAME.test(location.upstream)) refuse('upstream name', location.upstream);
+    if (location.upstream !== null && !UPSTREAM_NAME.test(location.upstream))
+      refuse('upstream name', location.upstream);
     if (location.direct !== null) checkServer(location.direct);
     if (location.route !== null && !UPSTREAM_NAME.test(location.route)) refuse('route id', location.route);
     location.waiting.forEach(checkPod);
@@ -75,7 +84,10 @@ function checkHostServer(server: ServerView): void {
 const ABSOLUTE_PATH = /^(?:\/[A-Za-z0-9._~-]+)+\/?$/;
 
 function checkDynamic(dynamic: DynamicView): void {
-  for (const [what, path] of [['modules directory', dynamic.modulesDir], ['members socket', dynamic.membersSocket]] as const) {
+  for (const [what, path] of [
+    ['modules directory', dynamic.modulesDir],
+    ['members socket', dynamic.membersSocket],
+  ] as const) {
     if (!ABSOLUTE_PATH.test(path) || path.split('/').includes('..')) refuse(what, path);
   }
   for (const size of [dynamic.sharedDictKb, dynamic.membersBodyKb, dynamic.keepalive]) {

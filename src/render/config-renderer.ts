@@ -77,9 +77,17 @@ export class ConfigRenderer {
 
   /** Tells whether no name inside the section can reach a top-level array or object of the view. */
   private keepable(token: Token, view: object): boolean {
-    const containers = new Set(Object.entries(view).filter(([, value]) => typeof value === 'object' && value !== null).map(([key]) => key));
+    const containers = new Set(
+      Object.entries(view)
+        .filter(([, value]) => typeof value === 'object' && value !== null)
+        .map(([key]) => key),
+    );
     const reaches = (tokens: Token[]): boolean =>
-      tokens.some((inner) => (inner[0] !== 'text' && containers.has(inner[1].split('.')[0]!)) || (inner[4] !== undefined && reaches(inner[4])));
+      tokens.some(
+        (inner) =>
+          (inner[0] !== 'text' && containers.has(inner[1].split('.')[0]!)) ||
+          (inner[4] !== undefined && reaches(inner[4])),
+      );
     return !reaches(token[4] ?? []);
   }
 }

@@ -52,7 +52,10 @@ export class StateRenderer {
   private readonly tlsPlans: TlsCache = createTlsCache();
   private readonly tlsViews: TlsViewCache = createTlsViewCache();
 
-  constructor(template: Template, private readonly options: RenderOptions) {
+  constructor(
+    template: Template,
+    private readonly options: RenderOptions,
+  ) {
     this.renderer = new ConfigRenderer(template);
   }
 
@@ -68,14 +71,18 @@ export class StateRenderer {
       table,
       {
         ...this.options,
-        dynamic: dynamic === undefined ? undefined : { ...dynamic, keepalive: dynamic.keepalive ?? 64, membersBytes: Buffer.byteLength(bodyOf()) },
+        dynamic:
+          dynamic === undefined
+            ? undefined
+            : { ...dynamic, keepalive: dynamic.keepalive ?? 64, membersBytes: Buffer.byteLength(bodyOf()) },
       },
       this.views,
     );
     const tls = this.options.tls;
     const plan = tls === undefined ? null : planTls(state, table, tls, this.tlsPlans);
     const view = tls === undefined || plan === null ? plain : withTls(plain, plan, tls, this.tlsViews);
-    const issues = plan === null || plan.issues.length === 0 ? table.issues : [...table.issues, ...plan.issues].sort(compareIssues);
+    const issues =
+      plan === null || plan.issues.length === 0 ? table.issues : [...table.issues, ...plan.issues].sort(compareIssues);
     checkView(view, this.checked);
     const parts = this.renderer.renderParts(view);
     let routes = 0;

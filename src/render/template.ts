@@ -22,7 +22,9 @@ export function compileTemplate(text: string, source: string): Template {
     tokens = Mustache.parse(text);
   } catch (error) {
     const message = (error as Error).message;
-    throw new TemplateError(`template ${source} cannot be parsed: ${message}${quoteAt(text, message)}`, { cause: error });
+    throw new TemplateError(`template ${source} cannot be parsed: ${message}${quoteAt(text, message)}`, {
+      cause: error,
+    });
   }
   const bad = findToken(tokens, new Set(['&', '{', '>']));
   if (bad !== null) {
@@ -52,7 +54,8 @@ function quoteAt(text: string, message: string): string {
   if (match === null) return '';
   const section = /^Unclosed section "(.*)"/.exec(message)?.[1];
   let offset = Math.min(Number(match[1]), text.length);
-  if (section !== undefined) offset = Math.max(text.lastIndexOf(`{{#${section}}}`), text.lastIndexOf(`{{^${section}}}`), 0);
+  if (section !== undefined)
+    offset = Math.max(text.lastIndexOf(`{{#${section}}}`), text.lastIndexOf(`{{^${section}}}`), 0);
   else if (message.startsWith('Unclosed tag')) offset = Math.max(text.lastIndexOf('{{', offset), 0);
   const lineNumber = text.slice(0, offset).split('\n').length;
   const line = text.split('\n')[lineNumber - 1] ?? '';

@@ -28,7 +28,10 @@ export function nginxRefusal(bin: string, text: string): string | null {
     if (text.includes('lua_package_path')) {
       installLua(prefix);
       mkdirSync(join(prefix, 'run'), { mode: 0o700 });
-      tested = text.replace(MEMBERS_SOCKET, (_line, listen: string) => `${listen}${join(prefix, 'run', 'members.sock')};`);
+      tested = text.replace(
+        MEMBERS_SOCKET,
+        (_line, listen: string) => `${listen}${join(prefix, 'run', 'members.sock')};`,
+      );
     }
     writeFileSync(paths.live, tested);
     const result = spawnSync(bin, checkArgs(paths, paths.live), { encoding: 'utf8' });
@@ -62,7 +65,9 @@ export function checkConfigs(bin: string, now: () => number): MonoTypeOperatorFu
           const refusal = nginxRefusal(bin, config.text);
           if (refusal !== null) {
             const window = `the window that closed ${(now() / 1000).toFixed(3)} s into the recording`;
-            throw new CheckFailedError(`nginx -t refused config ${sequence} (from ${window}): ${refusal.replaceAll('\n', ' | ')}`);
+            throw new CheckFailedError(
+              `nginx -t refused config ${sequence} (from ${window}): ${refusal.replaceAll('\n', ' | ')}`,
+            );
           }
         }),
       );

@@ -66,7 +66,11 @@ export interface FileSinkOptions {
  * with afterWrite: -A------|  outcomes: --f--f-w|   (f: the command failed, retried)
  * ```
  */
-export function fileSink(path: string, logger: Logger, options: FileSinkOptions = {}): OperatorFunction<RenderedConfig, FileOutcome> {
+export function fileSink(
+  path: string,
+  logger: Logger,
+  options: FileSinkOptions = {},
+): OperatorFunction<RenderedConfig, FileOutcome> {
   const log = logger.child({ component: 'file' });
   const command = options.afterWrite ?? null;
   return switchMap((config) =>
@@ -79,14 +83,23 @@ export function fileSink(path: string, logger: Logger, options: FileSinkOptions 
         log.error('config not written; the previous file stays', { path, error: message });
         return of<FileOutcome>({ type: 'failed', config, path, message });
       }
-      if (written) log.info('config written', { path, hash: shortHash(config), routes: config.routes, backends: config.backends });
-      if (!written || command === null) return of<FileOutcome>({ type: written ? 'written' : 'unchanged', config, path });
+      if (written)
+        log.info('config written', { path, hash: shortHash(config), routes: config.routes, backends: config.backends });
+      if (!written || command === null)
+        return of<FileOutcome>({ type: written ? 'written' : 'unchanged', config, path });
       return runAfterWrite(command, path, options.backoff ?? AFTER_WRITE_BACKOFF, options.scheduler).pipe(
         tap((result) => {
           if (result.ok) log.info('after-write command succeeded', { path, command });
-          else log.error('after-write command failed; the file is written, the command is retried', { path, error: result.message, retryInMs: result.retryInMs });
+          else
+            log.error('after-write command failed; the file is written, the command is retried', {
+              path,
+              error: result.message,
+              retryInMs: result.retryInMs,
+            });
         }),
-        map((result): FileOutcome => (result.ok ? { type: 'written', config, path } : { type: 'failed', config, path, message: result.message })),
+        map((result): FileOutcome =>
+          result.ok ? { type: 'written', config, path } : { type: 'failed', config, path, message: result.message },
+        ),
       );
     }),
   );

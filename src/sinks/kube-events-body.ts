@@ -22,7 +22,10 @@ export interface EventSubject {
 
 /** Returns the Event reason for an issue code: CamelCase, `invalid-host` -> `InvalidHost`. */
 export function eventReason(code: string): string {
-  return code.split('-').map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('');
+  return code
+    .split('-')
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
 }
 
 /** Splits an issue's `namespace/name` into the pod it is about. */
@@ -49,7 +52,13 @@ export function eventName(subject: EventSubject, key: string): string {
 }
 
 /** Builds the Warning Event for one issue, first and last seen at `atMs`. */
-export function eventBody(issue: Issue, subject: EventSubject, key: string, instance: string, atMs: number): CoreV1Event {
+export function eventBody(
+  issue: Issue,
+  subject: EventSubject,
+  key: string,
+  instance: string,
+  atMs: number,
+): CoreV1Event {
   const at = new Date(atMs);
   return {
     apiVersion: 'v1',
@@ -73,5 +82,10 @@ function truncateBytes(text: string, maxBytes: number): string {
   if (bytes.length <= maxBytes) return text;
   const marker = '...';
   // A cut inside a multi-byte character decodes to U+FFFD: drop that half character.
-  return bytes.subarray(0, maxBytes - marker.length).toString('utf8').replace(/\uFFFD$/, '') + marker;
+  return (
+    bytes
+      .subarray(0, maxBytes - marker.length)
+      .toString('utf8')
+      .replace(/\uFFFD$/, '') + marker
+  );
 }

@@ -10,7 +10,10 @@ export class TaskQueue {
   private idleWaiters: (() => void)[] = [];
 
   /** Creates an empty queue. */
-  constructor(private readonly maxConcurrent: number, private readonly maxQueued: number) {}
+  constructor(
+    private readonly maxConcurrent: number,
+    private readonly maxQueued: number,
+  ) {}
 
   /** Returns how many tasks wait or run. */
   get size(): number {

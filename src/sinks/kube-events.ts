@@ -49,7 +49,10 @@ export class KubeEvents {
   private dropping = false;
 
   /** Creates a poster writing through `api`. */
-  constructor(private readonly api: EventsApi, private readonly options: KubeEventsOptions) {
+  constructor(
+    private readonly api: EventsApi,
+    private readonly options: KubeEventsOptions,
+  ) {
     this.queue = new TaskQueue(options.maxConcurrent ?? 2, options.maxQueued ?? 500);
     this.now = options.now ?? Date.now;
     this.instance = options.instance ?? hostname();
@@ -72,7 +75,8 @@ export class KubeEvents {
       this.remembered.delete(key);
       this.outcome('dropped');
       // One line per burst of drops, not one per Event.
-      if (!this.dropping) this.options.logger.warn('Kubernetes Event dropped: too many waiting', { pod: issue.pod, reason: body.reason });
+      if (!this.dropping)
+        this.options.logger.warn('Kubernetes Event dropped: too many waiting', { pod: issue.pod, reason: body.reason });
       this.dropping = true;
     }
   }
@@ -104,7 +108,11 @@ export class KubeEvents {
       }
       this.remembered.delete(key);
       this.outcome('failed');
-      this.options.logger.warn('Kubernetes Event not posted', { pod, reason: body.reason, error: describeApiError(error) });
+      this.options.logger.warn('Kubernetes Event not posted', {
+        pod,
+        reason: body.reason,
+        error: describeApiError(error),
+      });
     }
   }
 

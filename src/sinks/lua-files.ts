@@ -2,7 +2,16 @@
 // prefix where the rendered config's `lua_package_path "$prefix/lua/?.lua;;"` finds them, and a start-up check that
 // this nginx can load Debian's Lua module at all.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,15 +42,23 @@ export function installLua(prefix: string): void {
 export function luaProblem(bin: string, modulesDir: string): string | null {
   const install = `install them with: apt-get install ${LUA_PACKAGES} (or run with --backends static)`;
   const missing = MODULES.map((name) => join(modulesDir, name)).filter((path) => !existsSync(path));
-  if (missing.length > 0) return `--backends dynamic needs nginx's Lua module, but ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} missing; ${install}`;
+  if (missing.length > 0)
+    return `--backends dynamic needs nginx's Lua module, but ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} missing; ${install}`;
   const prefix = mkdtempSync(join(tmpdir(), 'k8s-pods-ingress-lua-'));
   try {
     installLua(prefix);
     const conf = join(prefix, 'probe.conf');
     writeFileSync(conf, probeConfig(modulesDir));
-    const result = spawnSync(bin, ['-t', '-q', '-p', `${prefix}/`, '-c', conf, '-e', 'stderr', '-g', 'daemon off;'], { encoding: 'utf8', timeout: 30_000 });
+    const result = spawnSync(bin, ['-t', '-q', '-p', `${prefix}/`, '-c', conf, '-e', 'stderr', '-g', 'daemon off;'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     if (result.status === 0) return null;
-    const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').filter((line) => !line.endsWith('test failed')).join('; ');
+    const output = `${result.stdout ?? ''}${result.stderr ?? ''}`
+      .trim()
+      .split('\n')
+      .filter((line) => !line.endsWith('test failed'))
+      .join('; ');
     return `--backends dynamic: ${bin} cannot load the Lua module from ${modulesDir} (${output || result.error?.message || `exit ${result.status}`}); ${install}`;
   } finally {
     rmSync(prefix, { recursive: true, force: true });

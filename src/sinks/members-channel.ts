@@ -53,7 +53,9 @@ export function prepareMembersDir(prefix: string): MembersPaths {
   chmodSync(paths.dir, 0o700);
   const stat = statSync(paths.dir);
   if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) {
-    throw new Error(`${paths.dir} belongs to uid ${stat.uid}, not to this process; other users could reach the members socket`);
+    throw new Error(
+      `${paths.dir} belongs to uid ${stat.uid}, not to this process; other users could reach the members socket`,
+    );
   }
   return paths;
 }
@@ -100,14 +102,28 @@ export class MembersChannel {
   push(body: string, version: number): Observable<Pushed> {
     return new Observable<Pushed>((subscriber) => {
       const started = performance.now();
-      const req = request({ socketPath: this.paths.socket, path: '/members', method: 'POST', headers: { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) }, timeout: this.timeoutMs });
+      const req = request({
+        socketPath: this.paths.socket,
+        path: '/members',
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) },
+        timeout: this.timeoutMs,
+      });
       req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
-      req.on('error', (error) => subscriber.error(new MembersPushError('unreachable', `cannot push members to ${this.paths.socket}: ${error.message}`, null)));
+      req.on('error', (error) =>
+        subscriber.error(
+          new MembersPushError('unreachable', `cannot push members to ${this.paths.socket}: ${error.message}`, null),
+        ),
+      );
       req.on('response', (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk.length + text.length > 65_536 ? '' : chunk));
-        res.on('error', (error) => subscriber.error(new MembersPushError('unreachable', `members push to ${this.paths.socket} broke: ${error.message}`, null)));
+        res.on('error', (error) =>
+          subscriber.error(
+            new MembersPushError('unreachable', `members push to ${this.paths.socket} broke: ${error.message}`, null),
+          ),
+        );
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           const answered = /^\{"version":(\d+)\}\s*$/.exec(text);
@@ -117,8 +133,11 @@ export class MembersChannel {
             return;
           }
           const reason = /"error":"([^"]*)"/.exec(text)?.[1] ?? text.trim().slice(0, 200);
-          const problem: PushProblem = status === 507 ? 'no-memory' : status === 400 || status === 413 ? 'refused' : 'unreachable';
-          subscriber.error(new MembersPushError(problem, `nginx answered the members push with ${status}: ${reason}`, status));
+          const problem: PushProblem =
+            status === 507 ? 'no-memory' : status === 400 || status === 413 ? 'refused' : 'unreachable';
+          subscriber.error(
+            new MembersPushError(problem, `nginx answered the members push with ${status}: ${reason}`, status),
+          );
         });
       });
       req.end(body);

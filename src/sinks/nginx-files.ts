@@ -24,8 +24,15 @@ export class NginxFiles {
       map((result) => {
         if (result.code === 0) return;
         const lines = result.output.split('\n').filter((line) => line !== '' && !line.endsWith('test failed'));
-        const detail = [...lines.map((line) => nginxLine(line).message), ...(result.error === null ? [] : [result.error])].join('; ');
-        throw new NginxApplyError('check', result.code === null ? `nginx -t could not run on ${file}` : `nginx -t rejected ${file}`, detail);
+        const detail = [
+          ...lines.map((line) => nginxLine(line).message),
+          ...(result.error === null ? [] : [result.error]),
+        ].join('; ');
+        throw new NginxApplyError(
+          'check',
+          result.code === null ? `nginx -t could not run on ${file}` : `nginx -t rejected ${file}`,
+          detail,
+        );
       }),
     );
   }
@@ -35,7 +42,12 @@ export class NginxFiles {
     try {
       this.system.rename(this.paths.candidate, this.paths.live);
     } catch (error) {
-      throw new NginxApplyError('write', `cannot rename ${this.paths.candidate} to ${this.paths.live}`, (error as Error).message, { cause: error });
+      throw new NginxApplyError(
+        'write',
+        `cannot rename ${this.paths.candidate} to ${this.paths.live}`,
+        (error as Error).message,
+        { cause: error },
+      );
     }
   }
 

@@ -23,7 +23,8 @@ const LINE = /^(?:\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d |nginx: )\[([a-z]+)\] (?:(\d+
 export function nginxLine(text: string): NginxLine {
   const match = LINE.exec(text);
   const level = match?.[1] as NginxLevel | undefined;
-  if (match === null || level === undefined || !LEVELS.includes(level)) return { level: null, pid: null, message: text };
+  if (match === null || level === undefined || !LEVELS.includes(level))
+    return { level: null, pid: null, message: text };
   return { level, pid: match[2] === undefined ? null : Number(match[2]), message: match[3] ?? '' };
 }
 

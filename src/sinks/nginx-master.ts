@@ -1,4 +1,18 @@
-import { AsyncSubject, defer, EMPTY, filter, map, merge, mergeMap, of, Subject, take, timer, type Observable, type SchedulerLike } from 'rxjs';
+import {
+  AsyncSubject,
+  defer,
+  EMPTY,
+  filter,
+  map,
+  merge,
+  mergeMap,
+  of,
+  Subject,
+  take,
+  timer,
+  type Observable,
+  type SchedulerLike,
+} from 'rxjs';
 import { NginxApplyError } from './nginx-apply-error.js';
 import { isFatal, nginxLine, type NginxLine } from './nginx-line.js';
 import type { ExitStatus, NginxSystem, ProcessHandle, ProcessListener } from './nginx-system.js';
@@ -32,7 +46,13 @@ export class NginxMaster implements ProcessListener {
   ) {}
 
   /** Spawns a master with `args`; every line it writes is parsed and passed to `onLine`. */
-  static spawn(system: NginxSystem, bin: string, args: readonly string[], onLine: (line: NginxLine, fromMaster: boolean) => void, now: number): NginxMaster {
+  static spawn(
+    system: NginxSystem,
+    bin: string,
+    args: readonly string[],
+    onLine: (line: NginxLine, fromMaster: boolean) => void,
+    now: number,
+  ): NginxMaster {
     const master = new NginxMaster(onLine, now);
     master.handle = system.spawn(bin, args, master);
     return master;
@@ -91,7 +111,10 @@ export class NginxMaster implements ProcessListener {
   /** Waits until the master has started its workers; errors (stage `start`) if it exits first. */
   started(timeoutMs: number, scheduler: SchedulerLike): Observable<Confirmed> {
     return merge(
-      this.lines.pipe(filter((line) => line.message === 'start worker processes'), map(() => true)),
+      this.lines.pipe(
+        filter((line) => line.message === 'start worker processes'),
+        map(() => true),
+      ),
       this.failOnExit('start', 'exited while starting'),
       timer(timeoutMs, scheduler).pipe(map(() => false)),
     ).pipe(take(1));
@@ -122,20 +145,31 @@ export class NginxMaster implements ProcessListener {
         this.signal('SIGHUP');
         return EMPTY;
       });
-      return merge(merge(verdict$, this.failOnExit('reload', 'exited while reloading'), deadline$).pipe(take(1)), hangUp$);
+      return merge(
+        merge(verdict$, this.failOnExit('reload', 'exited while reloading'), deadline$).pipe(take(1)),
+        hangUp$,
+      );
     });
   }
 
   private failOnExit(stage: 'start' | 'reload', what: string): Observable<never> {
     return this.exits.pipe(
       map((status) => {
-        throw new NginxApplyError(stage, `nginx master ${this.pid ?? '(not spawned)'} ${what} (${describeExit(status)})`, [...new Set(this.fatal)].join('; '));
+        throw new NginxApplyError(
+          stage,
+          `nginx master ${this.pid ?? '(not spawned)'} ${what} (${describeExit(status)})`,
+          [...new Set(this.fatal)].join('; '),
+        );
       }),
     );
   }
 
   private reloadError(problems: readonly string[]): NginxApplyError {
-    return new NginxApplyError('reload', `nginx master ${this.pid ?? ''} refused the reload`, [...new Set(problems)].join('; '));
+    return new NginxApplyError(
+      'reload',
+      `nginx master ${this.pid ?? ''} refused the reload`,
+      [...new Set(problems)].join('; '),
+    );
   }
 }
 

@@ -17,7 +17,12 @@ export interface NginxPaths {
 export function nginxPaths(confPath: string, globals = ''): NginxPaths {
   const live = resolve(confPath);
   const dir = dirname(live);
-  return { prefix: dir.endsWith('/') ? dir : `${dir}/`, live, candidate: join(dir, `${basename(live)}.candidate`), globals };
+  return {
+    prefix: dir.endsWith('/') ? dir : `${dir}/`,
+    live,
+    candidate: join(dir, `${basename(live)}.candidate`),
+    globals,
+  };
 }
 
 /** Returns the members socket of an NGINX_CONF path: `run/members.sock` in its directory (nginx's prefix). */
@@ -49,14 +54,23 @@ function globals(paths: NginxPaths): string {
  * Checks before start-up that the nginx binary can be run and NGINX_CONF's directory can be written; returns what to
  * fix, or null. (Without this, a wrong NGINX_BIN would only surface after the first list, as restart after restart.)
  */
-export function nginxSetupProblem(bin: string, confPath: string, env: Readonly<Record<string, string | undefined>> = process.env): string | null {
+export function nginxSetupProblem(
+  bin: string,
+  confPath: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string | null {
   const dir = nginxPaths(confPath).prefix;
   try {
     accessSync(dir, constants.W_OK);
   } catch {
     return `NGINX_CONF ${confPath}: its directory ${dir} does not exist or is not writable (nginx's prefix: it holds the config, pid and temp files)`;
   }
-  const candidates = bin.includes('/') ? [bin] : (env['PATH'] ?? '').split(delimiter).filter((d) => d !== '').map((d) => join(d, bin));
+  const candidates = bin.includes('/')
+    ? [bin]
+    : (env['PATH'] ?? '')
+        .split(delimiter)
+        .filter((d) => d !== '')
+        .map((d) => join(d, bin));
   const runnable = candidates.some((path) => {
     try {
       accessSync(path, constants.X_OK);
@@ -65,7 +79,9 @@ export function nginxSetupProblem(bin: string, confPath: string, env: Readonly<R
       return false;
     }
   });
-  return runnable ? null : `NGINX_BIN ${bin} is not an executable file${bin.includes('/') ? '' : ' on PATH'} (install nginx, or point NGINX_BIN at it)`;
+  return runnable
+    ? null
+    : `NGINX_BIN ${bin} is not an executable file${bin.includes('/') ? '' : ' on PATH'} (install nginx, or point NGINX_BIN at it)`;
 }
 
 /** The first line of every config the shipped template renders: how the program knows a file is its own. */

@@ -1,4 +1,20 @@
-import { asyncScheduler, catchError, concat, defer, EMPTY, finalize, ignoreElements, map, Observable, of, take, takeWhile, throwError, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import {
+  asyncScheduler,
+  catchError,
+  concat,
+  defer,
+  EMPTY,
+  finalize,
+  ignoreElements,
+  map,
+  Observable,
+  of,
+  take,
+  takeWhile,
+  throwError,
+  type OperatorFunction,
+  type SchedulerLike,
+} from 'rxjs';
 import type { Logger } from '../logger.js';
 import { EMPTY_MEMBERSHIP, sameMembership, unionMembership, type Membership } from '../model/membership.js';
 import { shortHash, type RenderedConfig } from '../model/rendered-config.js';
@@ -21,7 +37,13 @@ export type ApplyOutcome =
       readonly durationMs: number;
     }
   /** Dynamic mode: only the members changed, and nginx serves them now (no reload). */
-  | { readonly type: 'pushed'; readonly config: RenderedConfig; readonly version: number; readonly attempt: number; readonly durationMs: number }
+  | {
+      readonly type: 'pushed';
+      readonly config: RenderedConfig;
+      readonly version: number;
+      readonly attempt: number;
+      readonly durationMs: number;
+    }
   | {
       readonly type: 'failed';
       readonly config: RenderedConfig;
@@ -81,7 +103,10 @@ export interface ApplyToNginxOptions {
  * outcomes: -----a-----c-----(stop)|
  * ```
  */
-export function applyToNginx(nginx: NginxTarget, options: ApplyToNginxOptions): OperatorFunction<RenderedConfig, ApplyOutcome> {
+export function applyToNginx(
+  nginx: NginxTarget,
+  options: ApplyToNginxOptions,
+): OperatorFunction<RenderedConfig, ApplyOutcome> {
   const scheduler = options.scheduler ?? asyncScheduler;
   const backoff = options.retryBackoff ?? { initialMs: 1_000, maxMs: 30_000 };
   const log = options.logger.child({ component: 'nginx' });
@@ -145,15 +170,30 @@ class ApplySteps {
       if (!structural) {
         return this.publish(channel!, members).pipe(
           map((version): ApplyOutcome => {
-            this.log.info('members pushed', { hash: shortHash(config), version, attempt, durationMs: elapsed(), routes: config.routes, backends: config.backends });
+            this.log.info('members pushed', {
+              hash: shortHash(config),
+              version,
+              attempt,
+              durationMs: elapsed(),
+              routes: config.routes,
+              backends: config.backends,
+            });
             return { type: 'pushed', config, version, attempt, durationMs: elapsed() };
           }),
           catchError((error: unknown) => of(this.failed(config, attempt, elapsed(), error, queue))),
         );
       }
       const running = this.nginx.health().applied !== null;
-      const before$ = channel === undefined ? EMPTY : running && channel.current !== null ? this.publishBefore(channel, members) : defer(() => (this.write(channel, members), EMPTY));
-      const after$ = channel === undefined ? EMPTY : defer(() => (this.inForce(channel, members) ? EMPTY : this.publish(channel, members)));
+      const before$ =
+        channel === undefined
+          ? EMPTY
+          : running && channel.current !== null
+            ? this.publishBefore(channel, members)
+            : defer(() => (this.write(channel, members), EMPTY));
+      const after$ =
+        channel === undefined
+          ? EMPTY
+          : defer(() => (this.inForce(channel, members) ? EMPTY : this.publish(channel, members)));
       let result: ApplyResult | null = null;
       return concat(
         before$,
@@ -162,12 +202,23 @@ class ApplySteps {
           map((applied) => (result = applied)),
           ignoreElements(),
           // The supervisor completing without a result means it stopped.
-          endWith$(() => (result === null ? throwError(() => new NginxApplyError('stopped', 'nginx ended the apply without a result', '')) : EMPTY)),
+          endWith$(() =>
+            result === null
+              ? throwError(() => new NginxApplyError('stopped', 'nginx ended the apply without a result', ''))
+              : EMPTY,
+          ),
         ),
         after$.pipe(ignoreElements()),
         defer(() => {
           const applied = result!;
-          this.log.info('nginx config applied', { hash: shortHash(config), ...applied, attempt, durationMs: elapsed(), routes: config.routes, backends: config.backends });
+          this.log.info('nginx config applied', {
+            hash: shortHash(config),
+            ...applied,
+            attempt,
+            durationMs: elapsed(),
+            routes: config.routes,
+            backends: config.backends,
+          });
           return of<ApplyOutcome>({ type: 'applied', config, ...applied, attempt, durationMs: elapsed() });
         }),
       ).pipe(catchError((error: unknown) => of(this.failed(config, attempt, elapsed(), error, queue))));
@@ -198,7 +249,10 @@ class ApplySteps {
         catchError((error: unknown) => {
           if (error instanceof MembersPushError) {
             this.options.onPush?.(error.problem, 0);
-            const hint = error.problem === 'no-memory' ? ' (shared memory short: raise --lua-shared-dict-min, K8S_PODS_INGRESS_LUA_SHARED_DICT_MIN_MB)' : '';
+            const hint =
+              error.problem === 'no-memory'
+                ? ' (shared memory short: raise --lua-shared-dict-min, K8S_PODS_INGRESS_LUA_SHARED_DICT_MIN_MB)'
+                : '';
             return throwError(() => new NginxApplyError('push', `${error.message}${hint}`, '', { cause: error }));
           }
           return throwError(() => error);
@@ -219,7 +273,9 @@ class ApplySteps {
       catchError((error: unknown) => {
         const cause = error instanceof NginxApplyError ? error.cause : null;
         if (cause instanceof MembersPushError && cause.problem !== 'unreachable') {
-          this.log.warn('members before the reload not pushed; the reload loads them from the file', { error: String(error) });
+          this.log.warn('members before the reload not pushed; the reload loads them from the file', {
+            error: String(error),
+          });
           return EMPTY;
         }
         return throwError(() => error);
@@ -227,13 +283,21 @@ class ApplySteps {
     );
   }
 
-  private failed(config: RenderedConfig, attempt: number, durationMs: number, error: unknown, queue: LatestQueue): ApplyOutcome {
+  private failed(
+    config: RenderedConfig,
+    attempt: number,
+    durationMs: number,
+    error: unknown,
+    queue: LatestQueue,
+  ): ApplyOutcome {
     // Anything that is not an NginxApplyError is a bug on our side; retrying is still the best answer.
     const stage: ApplyStage = error instanceof NginxApplyError ? error.stage : 'write';
     const message = error instanceof Error ? error.message : String(error);
     const retryInMs = stage === 'stopped' || queue.superseded() ? null : backoffDelay(attempt, this.backoff);
-    const kept = this.nginx.health().applied !== null ? 'the previous config stays in force' : 'nginx has no config yet';
-    const what = stage === 'push' ? 'members not pushed; nginx keeps the previous members' : `nginx config not applied; ${kept}`;
+    const kept =
+      this.nginx.health().applied !== null ? 'the previous config stays in force' : 'nginx has no config yet';
+    const what =
+      stage === 'push' ? 'members not pushed; nginx keeps the previous members' : `nginx config not applied; ${kept}`;
     this.log.error(what, { hash: shortHash(config), stage, error: message, attempt, retryInMs });
     return { type: 'failed', config, stage, message, attempt, durationMs, retryInMs };
   }
@@ -243,4 +307,3 @@ class ApplySteps {
 function endWith$<T>(tail: () => Observable<T>): OperatorFunction<T, T> {
   return (source$) => concat(source$, defer(tail));
 }
-

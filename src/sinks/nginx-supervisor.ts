@@ -1,6 +1,25 @@
 import {
-  AsyncSubject, asyncScheduler, catchError, concatAll, concatMap, defer, EMPTY, endWith, ignoreElements, map, merge, Observable, of, Subject, take,
-  tap, throwError, timeout, timer, type SchedulerLike, type Subscription,
+  AsyncSubject,
+  asyncScheduler,
+  catchError,
+  concatAll,
+  concatMap,
+  defer,
+  EMPTY,
+  endWith,
+  ignoreElements,
+  map,
+  merge,
+  Observable,
+  of,
+  Subject,
+  take,
+  tap,
+  throwError,
+  timeout,
+  timer,
+  type SchedulerLike,
+  type Subscription,
 } from 'rxjs';
 import type { Logger } from '../logger.js';
 import { NginxApplyError } from './nginx-apply-error.js';
@@ -129,7 +148,12 @@ export class NginxSupervisor {
       stopTimeoutMs: options.stopTimeoutMs ?? 10_000,
       restartBackoff: options.restartBackoff ?? { initialMs: 200, maxMs: 10_000 },
     };
-    this.files = new NginxFiles(this.system, nginxPaths(options.confPath, options.globals ?? ''), options.bin, this.timing.checkTimeoutMs);
+    this.files = new NginxFiles(
+      this.system,
+      nginxPaths(options.confPath, options.globals ?? ''),
+      options.bin,
+      this.timing.checkTimeoutMs,
+    );
     this.ops.pipe(concatAll()).subscribe();
   }
 
@@ -156,7 +180,15 @@ export class NginxSupervisor {
   health(): NginxHealth {
     const { reloads, restarts, lastExit } = this;
     const state = this.phase.state;
-    return { state, running: state === 'running', pid: this.master()?.pid ?? null, applied: this.applied?.hash ?? null, reloads, restarts, lastExit };
+    return {
+      state,
+      running: state === 'running',
+      pid: this.master()?.pid ?? null,
+      applied: this.applied?.hash ?? null,
+      reloads,
+      restarts,
+      lastExit,
+    };
   }
 
   /** Asks nginx to quit gracefully (SIGQUIT: in-flight requests finish), kills it after the stop timeout; idempotent. */
@@ -183,7 +215,8 @@ export class NginxSupervisor {
 
   private applyNow(config: ConfigText): Observable<ApplyResult> {
     return defer(() => {
-      if (this.stopping()) throw new NginxApplyError('stopped', `nginx ${this.files.paths.live} is stopping; config not applied`, '');
+      if (this.stopping())
+        throw new NginxApplyError('stopped', `nginx ${this.files.paths.live} is stopping; config not applied`, '');
       const master = this.master();
       if (master === null) {
         this.files.restore(config.text);
@@ -202,7 +235,8 @@ export class NginxSupervisor {
       }),
       catchError((error: unknown) => {
         // The live file must say what nginx runs, and a restart must not pick up the config that just failed.
-        if (error instanceof NginxApplyError && (error.stage === 'start' || error.stage === 'reload')) this.restoreLive();
+        if (error instanceof NginxApplyError && (error.stage === 'start' || error.stage === 'reload'))
+          this.restoreLive();
         return throwError(() => error);
       }),
     );
@@ -213,14 +247,21 @@ export class NginxSupervisor {
       if (this.phase.state === 'down') this.phase.restart?.unsubscribe();
       this.options.beforeStart?.();
       const onLine = (line: NginxLine): void => this.forward(line);
-      const master = NginxMaster.spawn(this.system, this.options.bin, masterArgs(this.files.paths), onLine, this.scheduler.now());
+      const master = NginxMaster.spawn(
+        this.system,
+        this.options.bin,
+        masterArgs(this.files.paths),
+        onLine,
+        this.scheduler.now(),
+      );
       this.setPhase({ state: 'starting', master });
       master.exit$.subscribe((status) => this.onExit(master, status));
       return master.started(this.timing.confirmTimeoutMs, this.scheduler).pipe(
         concatMap((confirmed) => this.whenReady(master).pipe(map(() => confirmed))),
         tap((confirmed) => {
           // A stop that came while nginx was starting keeps the state at stopping.
-          if (this.phase.state === 'starting' && this.phase.master === master) this.setPhase({ state: 'running', master });
+          if (this.phase.state === 'starting' && this.phase.master === master)
+            this.setPhase({ state: 'running', master });
           this.log.info('nginx started', { pid: master.pid, prefix: this.files.paths.prefix, confirmed, reason });
           if (!confirmed) this.warnUnconfirmed('start');
           this.options.hooks?.loaded?.(reason);
@@ -253,7 +294,11 @@ export class NginxSupervisor {
     );
     const died$ = master.exit$.pipe(
       map((status) => {
-        throw new NginxApplyError('start', `nginx master ${master.pid ?? ''} exited while getting ready (${describeExit(status)})`, '');
+        throw new NginxApplyError(
+          'start',
+          `nginx master ${master.pid ?? ''} exited while getting ready (${describeExit(status)})`,
+          '',
+        );
       }),
     );
     return merge(steps$, died$).pipe(take(1));
@@ -296,7 +341,8 @@ export class NginxSupervisor {
     if (this.phase.state === 'down') this.phase.restart?.unsubscribe();
     const delayMs = backoffDelay(++this.restartAttempt, this.timing.restartBackoff);
     const restart = timer(delayMs, this.scheduler).subscribe(() => {
-      if (this.phase.state === 'down' && this.phase.restart === restart) this.setPhase({ state: 'down', restart: null });
+      if (this.phase.state === 'down' && this.phase.restart === restart)
+        this.setPhase({ state: 'down', restart: null });
       this.enqueue(() => this.restartNow()).subscribe({
         error: (error: unknown) => {
           this.log.error('nginx restart failed', { error: String(error) });
@@ -367,7 +413,9 @@ export class NginxSupervisor {
   }
 
   private warnUnconfirmed(what: 'start' | 'reload'): void {
-    this.log.warn(`nginx did not confirm the ${what} in its log in time; assuming it took effect`, { confirmTimeoutMs: this.timing.confirmTimeoutMs });
+    this.log.warn(`nginx did not confirm the ${what} in its log in time; assuming it took effect`, {
+      confirmTimeoutMs: this.timing.confirmTimeoutMs,
+    });
   }
 
   private setPhase(phase: Phase): void {
@@ -379,7 +427,10 @@ export class NginxSupervisor {
   private enqueue<T>(work: () => Observable<T>): Observable<T> {
     return new Observable<T>((subscriber) => {
       let wanted = true;
-      const op = defer(() => (wanted ? work() : EMPTY)).pipe(tap(subscriber), catchError(() => EMPTY));
+      const op = defer(() => (wanted ? work() : EMPTY)).pipe(
+        tap(subscriber),
+        catchError(() => EMPTY),
+      );
       this.ops.next(op);
       return () => {
         wanted = false;

@@ -118,16 +118,21 @@ function installExitHook(): void {
 
 function runCommand(bin: string, args: readonly string[], timeoutMs: number): Observable<CommandResult> {
   return new Observable<CommandResult>((subscriber) => {
-    const child = execFile(bin, args, { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
-      const output = `${stdout}${stderr}`.trim();
-      if (error === null) {
-        subscriber.next({ code: 0, output, error: null });
-      } else {
-        const code = typeof error.code === 'number' ? error.code : null;
-        subscriber.next({ code, output, error: code === null ? error.message : null });
-      }
-      subscriber.complete();
-    });
+    const child = execFile(
+      bin,
+      args,
+      { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const output = `${stdout}${stderr}`.trim();
+        if (error === null) {
+          subscriber.next({ code: 0, output, error: null });
+        } else {
+          const code = typeof error.code === 'number' ? error.code : null;
+          subscriber.next({ code, output, error: code === null ? error.message : null });
+        }
+        subscriber.complete();
+      },
+    );
     return () => {
       if (child.exitCode === null) child.kill('SIGKILL');
     };

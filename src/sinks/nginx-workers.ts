@@ -19,7 +19,8 @@ export function oldWorkers(group: number | null, proc = '/proc'): number {
       // `pid (comm) state ppid pgrp ...`: comm may hold spaces and parentheses, so read after the last ')'.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(fields[2]) !== group || fields[0] === 'Z') continue;
-      if (readFileSync(`${proc}/${entry}/cmdline`, 'utf8').startsWith('nginx: worker process is shutting down')) count++;
+      if (readFileSync(`${proc}/${entry}/cmdline`, 'utf8').startsWith('nginx: worker process is shutting down'))
+        count++;
     } catch {
       // The process ended while we looked.
     }

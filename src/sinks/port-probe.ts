@@ -17,9 +17,17 @@ export function probeHost(address: string): string {
  * Emits once a worker of nginx answers on `host`:`port` (it read a request and answered or closed, as the default
  * server does), retrying every `everyMs` until `timeoutMs`, then errors.
  */
-export function answersOn(port: number, timeoutMs: number, scheduler?: SchedulerLike, everyMs = 20, host = '127.0.0.1'): Observable<void> {
+export function answersOn(
+  port: number,
+  timeoutMs: number,
+  scheduler?: SchedulerLike,
+  everyMs = 20,
+  host = '127.0.0.1',
+): Observable<void> {
   const tries = Math.max(1, Math.ceil(timeoutMs / everyMs));
-  return defer(() => askOnce(host, port, Math.min(timeoutMs, 2_000))).pipe(retry({ count: tries, delay: () => timer(everyMs, scheduler) }));
+  return defer(() => askOnce(host, port, Math.min(timeoutMs, 2_000))).pipe(
+    retry({ count: tries, delay: () => timer(everyMs, scheduler) }),
+  );
 }
 
 function askOnce(host: string, port: number, timeoutMs: number): Observable<void> {

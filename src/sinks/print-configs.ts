@@ -22,10 +22,23 @@ export interface PrintOptions {
  * written: -A--B--C-|     (last: ---------C|)
  * ```
  */
-export function printConfigs(write: (text: string) => void, options: PrintOptions): MonoTypeOperatorFunction<RenderedConfig> {
+export function printConfigs(
+  write: (text: string) => void,
+  options: PrintOptions,
+): MonoTypeOperatorFunction<RenderedConfig> {
   const members = options.members === true;
   if (options.last) {
-    return (configs$) => configs$.pipe(takeLast(1), tap((config) => write(members ? `${config.text}${membersText(config.members ?? EMPTY_MEMBERSHIP, 1, config.membersHash ?? '')}` : config.text)));
+    return (configs$) =>
+      configs$.pipe(
+        takeLast(1),
+        tap((config) =>
+          write(
+            members
+              ? `${config.text}${membersText(config.members ?? EMPTY_MEMBERSHIP, 1, config.membersHash ?? '')}`
+              : config.text,
+          ),
+        ),
+      );
   }
   return (configs$) =>
     defer(() => {
@@ -39,7 +52,8 @@ export function printConfigs(write: (text: string) => void, options: PrintOption
           if (!members) return write(`${configHeader(++sequence, config)}\n${config.text}`);
           if (last === null || !sameText(last, config)) write(`${configHeader(++sequence, config)}\n${config.text}`);
           const now = config.members ?? EMPTY_MEMBERSHIP;
-          if (last === null || !sameMembership(last.members ?? EMPTY_MEMBERSHIP, now)) write(membersText(now, ++membersSequence, config.membersHash ?? ''));
+          if (last === null || !sameMembership(last.members ?? EMPTY_MEMBERSHIP, now))
+            write(membersText(now, ++membersSequence, config.membersHash ?? ''));
         }),
       );
     });

@@ -16,7 +16,10 @@ import { configHeader } from './print-configs.js';
  * written: -A--Δ--Δ-|     (Δ: diff of B against A, of C against B)
  * ```
  */
-export function printDiffs(write: (text: string) => void, options: { readonly members?: boolean } = {}): MonoTypeOperatorFunction<RenderedConfig> {
+export function printDiffs(
+  write: (text: string) => void,
+  options: { readonly members?: boolean } = {},
+): MonoTypeOperatorFunction<RenderedConfig> {
   return (configs$) =>
     defer(() => {
       let sequence = 0;
@@ -33,7 +36,8 @@ export function printDiffs(write: (text: string) => void, options: { readonly me
           }
           if (options.members !== true) return;
           const now = config.members ?? EMPTY_MEMBERSHIP;
-          if (last === null || !sameMembership(last.members ?? EMPTY_MEMBERSHIP, now)) write(membersText(now, ++membersSequence, config.membersHash ?? ''));
+          if (last === null || !sameMembership(last.members ?? EMPTY_MEMBERSHIP, now))
+            write(membersText(now, ++membersSequence, config.membersHash ?? ''));
         }),
       );
     });
@@ -41,7 +45,15 @@ export function printDiffs(write: (text: string) => void, options: { readonly me
 
 /** Returns the unified diff (3 lines of context) of config `sequence` against the one before it. */
 export function unifiedDiff(before: string, after: string, sequence: number): string {
-  const patch = createTwoFilesPatch(`config-${pad(sequence - 1)}.conf`, `config-${pad(sequence)}.conf`, before, after, undefined, undefined, { context: 3 });
+  const patch = createTwoFilesPatch(
+    `config-${pad(sequence - 1)}.conf`,
+    `config-${pad(sequence)}.conf`,
+    before,
+    after,
+    undefined,
+    undefined,
+    { context: 3 },
+  );
   // The jsdiff banner ("=====" and "Index:" lines) is not part of a unified diff.
   return patch.replace(/^={3,}\n/m, '');
 }

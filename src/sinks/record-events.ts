@@ -39,18 +39,31 @@ export function openRecorder(path: string, failed: (error: RecordError) => void 
     out.write(`${JSON.stringify(record)}\n`);
   };
   const line = (at: number, type: string, object?: unknown): void =>
-    write(object === undefined ? { at: new Date(at).toISOString(), type } : { at: new Date(at).toISOString(), type, object });
+    write(
+      object === undefined
+        ? { at: new Date(at).toISOString(), type }
+        : { at: new Date(at).toISOString(), type, object },
+    );
   let closing: Promise<void> | null = null;
   return {
-    start: (at, options) => (options?.secrets === true ? write({ at: new Date(at).toISOString(), type: 'START', secrets: true }) : line(at, 'START')),
+    start: (at, options) =>
+      options?.secrets === true
+        ? write({ at: new Date(at).toISOString(), type: 'START', secrets: true })
+        : line(at, 'START'),
     recordSecret: (event, at) => {
       const stamp = new Date(at).toISOString();
-      if (event.type === 'SECRET_SYNC') write({ at: stamp, type: event.type, secrets: event.secrets.map(recordedSecret) });
+      if (event.type === 'SECRET_SYNC')
+        write({ at: stamp, type: event.type, secrets: event.secrets.map(recordedSecret) });
       else write({ at: stamp, type: event.type, secret: recordedSecret(event.secret) });
     },
     record: (event, at) => {
       if (event.type === 'SYNC') {
-        const list = { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: event.resourceVersion }, items: event.items.map(slim) };
+        const list = {
+          kind: 'PodList',
+          apiVersion: 'v1',
+          metadata: { resourceVersion: event.resourceVersion },
+          items: event.items.map(slim),
+        };
         line(at, 'SYNC', list);
       } else {
         line(at, event.type, slim(event.object));

@@ -2,7 +2,18 @@
 // resolve there), the directory 0700 and each file 0600, written atomically (temp file + rename) before the config
 // that names them is tested, and removed once no config in force or waiting names them. Content-addressed: a
 // rotated certificate gets a new name, so the config changes and nginx reloads; an unchanged one is never rewritten.
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { OperatorFunction } from 'rxjs';
 import { map } from 'rxjs';
@@ -18,7 +29,10 @@ export class TlsFiles {
   private latest: RenderedConfig | null = null;
 
   /** Creates the store for the nginx.conf at `confPath`. */
-  constructor(confPath: string, private readonly logger: Logger) {
+  constructor(
+    confPath: string,
+    private readonly logger: Logger,
+  ) {
     this.dir = join(dirname(confPath), 'tls');
   }
 
@@ -31,7 +45,10 @@ export class TlsFiles {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       chmodSync(this.dir, 0o700);
     } catch (error) {
-      this.logger.error('cannot create the key file directory; the config naming its files will fail nginx -t', { dir: this.dir, error: (error as Error).message });
+      this.logger.error('cannot create the key file directory; the config naming its files will fail nginx -t', {
+        dir: this.dir,
+        error: (error as Error).message,
+      });
       return;
     }
     for (const [name, material] of files) {
@@ -45,7 +62,10 @@ export class TlsFiles {
         writeAtomically(path, material.pem());
         this.logger.info('key file written', { file: path });
       } catch (error) {
-        this.logger.error('cannot write a key file; the config naming it will fail nginx -t', { file: path, error: (error as Error).message });
+        this.logger.error('cannot write a key file; the config naming it will fail nginx -t', {
+          file: path,
+          error: (error as Error).message,
+        });
       }
     }
   }
@@ -53,7 +73,8 @@ export class TlsFiles {
   /** Removes key files named neither by `applied` (in force now) nor by the latest config written (maybe waiting). */
   prune(applied: RenderedConfig): void {
     const keep = new Set<string>();
-    for (const config of [applied, this.latest]) for (const name of config?.tlsFiles?.keys() ?? []) keep.add(name.slice('tls/'.length));
+    for (const config of [applied, this.latest])
+      for (const name of config?.tlsFiles?.keys() ?? []) keep.add(name.slice('tls/'.length));
     let names: string[];
     try {
       names = readdirSync(this.dir);
@@ -67,7 +88,10 @@ export class TlsFiles {
         rmSync(join(this.dir, name), { force: true });
         this.logger.info('key file removed: no config names it', { file: join(this.dir, name) });
       } catch (error) {
-        this.logger.warn('cannot remove an unused key file', { file: join(this.dir, name), error: (error as Error).message });
+        this.logger.warn('cannot remove an unused key file', {
+          file: join(this.dir, name),
+          error: (error as Error).message,
+        });
       }
     }
   }

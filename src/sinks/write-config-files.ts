@@ -39,8 +39,12 @@ export function prepareOutDir(dir: string): string | null {
  * files:   -1--2-|      (last: ------2|)
  * ```
  */
-export function writeConfigFiles(dir: string, options: { readonly last?: boolean; readonly members?: boolean } = {}): MonoTypeOperatorFunction<RenderedConfig> {
-  const file = (kind: string, n: number, ext: string): string => join(dir, `${kind}-${String(n).padStart(6, '0')}.${ext}`);
+export function writeConfigFiles(
+  dir: string,
+  options: { readonly last?: boolean; readonly members?: boolean } = {},
+): MonoTypeOperatorFunction<RenderedConfig> {
+  const file = (kind: string, n: number, ext: string): string =>
+    join(dir, `${kind}-${String(n).padStart(6, '0')}.${ext}`);
   return (configs$) =>
     defer(() => {
       let sequence = 0;
@@ -48,14 +52,19 @@ export function writeConfigFiles(dir: string, options: { readonly last?: boolean
       let previous: RenderedConfig | null = null;
       let final: { config: RenderedConfig; sequence: number; membersSequence: number } | null = null;
       const writeMembers = (config: RenderedConfig, n: number): void =>
-        writeFileSync(file('members', n, 'txt'), membersText(config.members ?? EMPTY_MEMBERSHIP, n, config.membersHash ?? ''));
+        writeFileSync(
+          file('members', n, 'txt'),
+          membersText(config.members ?? EMPTY_MEMBERSHIP, n, config.membersHash ?? ''),
+        );
       return configs$.pipe(
         tap({
           next: (config) => {
             const last = previous;
             previous = config;
             const textChanged = options.members !== true || last === null || !sameText(last, config);
-            const membersChanged = options.members === true && (last === null || !sameMembership(last.members ?? EMPTY_MEMBERSHIP, config.members ?? EMPTY_MEMBERSHIP));
+            const membersChanged =
+              options.members === true &&
+              (last === null || !sameMembership(last.members ?? EMPTY_MEMBERSHIP, config.members ?? EMPTY_MEMBERSHIP));
             if (textChanged) sequence++;
             if (membersChanged) membersSequence++;
             if (options.last === true) {

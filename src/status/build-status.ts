@@ -6,12 +6,25 @@ import type { RoutingState } from '../model/routing-state.js';
 import { isoTime, notReadyReasons, safeIp, safeName, safeNamespace, safePhase } from './safe-text.js';
 import { matcher, SHOW_ALL, type StatusSelection } from './select-status.js';
 import {
-  STATUS_FORMAT, type AppliedFacts, type IssueStatus, type OwnerStatus, type PodRouteStatus, type PodStatus, type RouteStatus,
+  STATUS_FORMAT,
+  type AppliedFacts,
+  type IssueStatus,
+  type OwnerStatus,
+  type PodRouteStatus,
+  type PodStatus,
+  type RouteStatus,
   type StatusReport,
 } from './status-report.js';
 
 /** The facts of a controller that has applied nothing yet. */
-export const NOTHING_APPLIED: AppliedFacts = { hash: null, appliedAt: null, configs: 0, reloads: null, pushes: null, failed: null };
+export const NOTHING_APPLIED: AppliedFacts = {
+  hash: null,
+  appliedAt: null,
+  configs: 0,
+  reloads: null,
+  pushes: null,
+  failed: null,
+};
 
 /** How to read the state. */
 export interface BuildStatusOptions {
@@ -27,10 +40,17 @@ export interface BuildStatusOptions {
  * With a selection, entries are matched and paged before they are built, so a page of a 100k-pod cluster costs
  * little more than its totals.
  */
-export function buildStatus(state: RoutingState, table: RoutingTable, applied: AppliedFacts, options: BuildStatusOptions, selection: StatusSelection = SHOW_ALL): StatusReport {
+export function buildStatus(
+  state: RoutingState,
+  table: RoutingTable,
+  applied: AppliedFacts,
+  options: BuildStatusOptions,
+  selection: StatusSelection = SHOW_ALL,
+): StatusReport {
   const { policy } = options;
   const matches = matcher(selection.query);
-  const page = <T>(list: readonly T[]): readonly T[] => list.slice(selection.offset, selection.limit === null ? undefined : selection.offset + selection.limit);
+  const page = <T>(list: readonly T[]): readonly T[] =>
+    list.slice(selection.offset, selection.limit === null ? undefined : selection.offset + selection.limit);
 
   const routeIndex = new Map<string, Route>();
   const matchedRoutes: Route[] = [];
@@ -41,31 +61,53 @@ export function buildStatus(state: RoutingState, table: RoutingTable, applied: A
       routeIndex.set(`${route.host} ${route.path}`, route);
       backends += route.backends.length;
       if (route.backends.length === 0) unavailable++;
-      if (matches === null || matches(routeSearchText(route, routeOwner(state, policy, route)))) matchedRoutes.push(route);
+      if (matches === null || matches(routeSearchText(route, routeOwner(state, policy, route))))
+        matchedRoutes.push(route);
     }
   }
   const issues = issuesByPod(table.issues);
   const records = [...state.pods.values()];
   let notReady = 0;
   for (const record of records) if (!canServe(record)) notReady++;
-  const matchedPods = (matches === null ? records : records.filter((record) => matches(podSearchText(record)))).sort(compareRecords);
-  const holds = [...state.holds].filter(([key, hold]) => matches === null || matches(ownerSearchText(key, hold))).sort(([a], [b]) => compareStrings(a, b));
+  const matchedPods = (matches === null ? records : records.filter((record) => matches(podSearchText(record)))).sort(
+    compareRecords,
+  );
+  const holds = [...state.holds]
+    .filter(([key, hold]) => matches === null || matches(ownerSearchText(key, hold)))
+    .sort(([a], [b]) => compareStrings(a, b));
 
   const routes = page(matchedRoutes).map((route) => routeStatus(state, policy, route));
   const pods = page(matchedPods).map((record) => podStatus(record, routeIndex, issues.get(record.key) ?? []));
   const owners = page(holds).map(([key, hold]) => ownerStatus(key, hold, policy, options.wallClock));
   let podsWithIssues = 0;
   for (const key of issues.keys()) if (state.pods.has(key)) podsWithIssues++;
-  const truncated = routes.length < matchedRoutes.length || pods.length < matchedPods.length || owners.length < holds.length;
+  const truncated =
+    routes.length < matchedRoutes.length || pods.length < matchedPods.length || owners.length < holds.length;
   return {
     format: STATUS_FORMAT,
     ownership: policy,
     config: applied,
-    summary: { hosts: table.hosts.length, routes: routeIndex.size, unavailableRoutes: unavailable, backends, pods: records.length, notReadyPods: notReady, podsWithIssues, issues: table.issues.length },
+    summary: {
+      hosts: table.hosts.length,
+      routes: routeIndex.size,
+      unavailableRoutes: unavailable,
+      backends,
+      pods: records.length,
+      notReadyPods: notReady,
+      podsWithIssues,
+      issues: table.issues.length,
+    },
     owners,
     routes,
     pods,
-    page: { offset: selection.offset, limit: selection.limit, routes: matchedRoutes.length, pods: matchedPods.length, owners: holds.length, truncated },
+    page: {
+      offset: selection.offset,
+      limit: selection.limit,
+      routes: matchedRoutes.length,
+      pods: matchedPods.length,
+      owners: holds.length,
+      truncated,
+    },
   };
 }
 
@@ -75,21 +117,39 @@ function routeStatus(state: RoutingState, policy: OwnershipPolicy, route: Route)
     host: route.host,
     path: route.path,
     namespace: owner === null ? null : safeNamespace(owner),
-    backends: route.backends.map((b) => ({ namespace: safeNamespace(b.namespace), pod: safeName(b.name), address: b.address })),
+    backends: route.backends.map((b) => ({
+      namespace: safeNamespace(b.namespace),
+      pod: safeName(b.name),
+      address: b.address,
+    })),
     notReady: route.waiting.map((w) => {
       const record = state.pods.get(`${w.namespace}/${w.name}`);
-      return { namespace: safeNamespace(w.namespace), pod: safeName(w.name), reasons: record === undefined ? [] : waitingReasons(record) };
+      return {
+        namespace: safeNamespace(w.namespace),
+        pod: safeName(w.name),
+        reasons: record === undefined ? [] : waitingReasons(record),
+      };
     }),
     unavailable: route.backends.length === 0,
   };
 }
 
-function podStatus(record: PodRecord, routeIndex: ReadonlyMap<string, Route>, issues: readonly IssueStatus[]): PodStatus {
+function podStatus(
+  record: PodRecord,
+  routeIndex: ReadonlyMap<string, Route>,
+  issues: readonly IssueStatus[],
+): PodStatus {
   const { pod } = record;
   const notReady = notReadyReasons(pod);
   const routes: PodRouteStatus[] = [];
   for (const host of record.hosts) {
-    for (const entry of record.paths) routes.push({ host, path: entry.path, port: entry.port, state: routeState(routeIndex.get(`${host} ${entry.path}`), record) });
+    for (const entry of record.paths)
+      routes.push({
+        host,
+        path: entry.path,
+        port: entry.port,
+        state: routeState(routeIndex.get(`${host} ${entry.path}`), record),
+      });
   }
   routes.sort((a, b) => compareStrings(a.host, b.host) || compareStrings(a.path, b.path));
   return {
@@ -149,7 +209,12 @@ function issuesByPod(all: readonly Issue[]): Map<string, IssueStatus[]> {
 }
 
 function routeOwner(state: RoutingState, policy: OwnershipPolicy, route: Route): string | null {
-  return state.holds.get(ownershipKey(policy, route.host, route.path))?.namespace ?? route.backends[0]?.namespace ?? route.waiting[0]?.namespace ?? null;
+  return (
+    state.holds.get(ownershipKey(policy, route.host, route.path))?.namespace ??
+    route.backends[0]?.namespace ??
+    route.waiting[0]?.namespace ??
+    null
+  );
 }
 
 function compareRecords(a: PodRecord, b: PodRecord): number {
@@ -165,8 +230,11 @@ const routeTexts = new WeakMap<Route, { owner: string | null; text: string }>();
 function routeSearchText(route: Route, owner: string | null): string {
   const known = routeTexts.get(route);
   if (known !== undefined && known.owner === owner) return known.text;
-  const pods = [...route.backends, ...route.waiting].map((pod) => `${safeNamespace(pod.namespace)}/${safeName(pod.name)}`);
-  const text = `${route.host}${route.path} ${owner === null ? '' : safeNamespace(owner)} ${pods.join(' ')}`.toLowerCase();
+  const pods = [...route.backends, ...route.waiting].map(
+    (pod) => `${safeNamespace(pod.namespace)}/${safeName(pod.name)}`,
+  );
+  const text =
+    `${route.host}${route.path} ${owner === null ? '' : safeNamespace(owner)} ${pods.join(' ')}`.toLowerCase();
   routeTexts.set(route, { owner, text });
   return text;
 }
@@ -174,7 +242,9 @@ function routeSearchText(route: Route, owner: string | null): string {
 function podSearchText(record: PodRecord): string {
   const known = podTexts.get(record);
   if (known !== undefined) return known;
-  const routes = record.hosts.flatMap((host) => record.paths.map((entry) => `${host}${entry.path}`)).sort(compareStrings);
+  const routes = record.hosts
+    .flatMap((host) => record.paths.map((entry) => `${host}${entry.path}`))
+    .sort(compareStrings);
   const text = `${safeNamespace(record.pod.namespace)}/${safeName(record.pod.name)} ${routes.join(' ')}`.toLowerCase();
   podTexts.set(record, text);
   return text;

@@ -10,14 +10,25 @@ export function explainPod(report: StatusReport, key: string): string | null {
   if (pod === undefined) return null;
   const routes = new Map(report.routes.map((route) => [`${route.host} ${route.path}`, route]));
   const terminating = pod.notReady.some((reason) => reason.startsWith('terminating'));
-  const lines: string[] = [`Pod ${key}`, `  created:   ${pod.created ?? '(no creationTimestamp: counts as the newest claim)'}`];
+  const lines: string[] = [
+    `Pod ${key}`,
+    `  created:   ${pod.created ?? '(no creationTimestamp: counts as the newest claim)'}`,
+  ];
   lines.push(`  phase:     ${pod.phase}; IP ${pod.ip ?? 'none'}`);
-  lines.push(pod.ready ? '  readiness: ready: it can serve traffic' : `  readiness: not ready, so it serves no traffic: ${pod.notReady.join('; ')}`);
+  lines.push(
+    pod.ready
+      ? '  readiness: ready: it can serve traffic'
+      : `  readiness: not ready, so it serves no traffic: ${pod.notReady.join('; ')}`,
+  );
   lines.push('');
   lines.push(...routeLines(pod, routes, terminating));
   lines.push('');
   if (pod.issues.length === 0) {
-    lines.push(terminating ? 'Refused entries: none (the annotations of a terminating pod are not read).' : 'Refused entries: none; every entry of its routing annotations was accepted.');
+    lines.push(
+      terminating
+        ? 'Refused entries: none (the annotations of a terminating pod are not read).'
+        : 'Refused entries: none; every entry of its routing annotations was accepted.',
+    );
   } else {
     lines.push(`Refused entries and claims (${pod.issues.length}):`);
     for (const issue of pod.issues) lines.push(`  ${issue.code}: ${issue.message}`);
@@ -35,10 +46,14 @@ function routeLines(pod: PodStatus, routes: ReadonlyMap<string, RouteStatus>, te
     return [`Routes: none, because ${why}.`];
   }
   const hosts = new Set(pod.routes.map((route) => route.host)).size;
-  const lines = [`Routes it asks for (${hosts} ${hosts === 1 ? 'host' : 'hosts'} x ${pod.routes.length / hosts} ${pod.routes.length / hosts === 1 ? 'path' : 'paths'}):`];
+  const lines = [
+    `Routes it asks for (${hosts} ${hosts === 1 ? 'host' : 'hosts'} x ${pod.routes.length / hosts} ${pod.routes.length / hosts === 1 ? 'path' : 'paths'}):`,
+  ];
   for (const asked of pod.routes) {
     const route = routes.get(`${asked.host} ${asked.path}`);
-    lines.push(`  ${asked.host}${asked.path} -> port ${asked.port}: ${verdict(asked, route, hostOwner(routes, asked.host))}`);
+    lines.push(
+      `  ${asked.host}${asked.path} -> port ${asked.port}: ${verdict(asked, route, hostOwner(routes, asked.host))}`,
+    );
     if (route !== undefined) lines.push(`    ${servedBy(route)}`);
   }
   return lines;
@@ -55,9 +70,12 @@ function verdict(asked: PodRouteStatus, route: RouteStatus | undefined, hostServ
     case 'serving':
       return 'served by this pod';
     case 'not-ready':
-      return route?.unavailable === true ? 'not served: no pod of it is ready, so it answers 503' : 'not served by this pod, which is not ready; its other pods serve it';
+      return route?.unavailable === true
+        ? 'not served: no pod of it is ready, so it answers 503'
+        : 'not served by this pod, which is not ready; its other pods serve it';
     case 'refused':
-      if (route !== undefined) return `refused (see the refused claims below); namespace ${route.namespace ?? '(none)'} serves it`;
+      if (route !== undefined)
+        return `refused (see the refused claims below); namespace ${route.namespace ?? '(none)'} serves it`;
       return hostServedBy === null
         ? 'refused (see the refused claims below); nobody serves the host'
         : `refused (see the refused claims below); its requests go to the routes namespace ${hostServedBy} serves on the host`;
@@ -66,7 +84,10 @@ function verdict(asked: PodRouteStatus, route: RouteStatus | undefined, hostServ
 
 function servedBy(route: RouteStatus): string {
   const backends = route.backends.map((b) => `${b.namespace}/${b.pod} (${b.address})`);
-  const ready = backends.length === 0 ? 'no ready pod' : `${backends.length} ready ${backends.length === 1 ? 'pod' : 'pods'}: ${list(backends)}`;
+  const ready =
+    backends.length === 0
+      ? 'no ready pod'
+      : `${backends.length} ready ${backends.length === 1 ? 'pod' : 'pods'}: ${list(backends)}`;
   const waiting = route.notReady.map((w) => `${w.namespace}/${w.pod} (${w.reasons.join('; ')})`);
   return waiting.length === 0 ? `${ready}` : `${ready}; waiting: ${list(waiting)}`;
 }
@@ -83,8 +104,10 @@ function ownerLines(pod: PodStatus, owners: readonly OwnerStatus[]): string[] {
     .filter((owner) => (owner.path === null ? hosts.has(owner.host) : paths.has(`${owner.host}${owner.path}`)))
     .map((owner) => {
       const what = owner.path === null ? owner.host : `${owner.host}${owner.path}`;
-      const mine = owner.namespace === pod.namespace ? ' (this pod\'s namespace)' : '';
-      const vacant = owner.vacant ? '; it has no claiming pod left and keeps the host for the grace period, unserved' : '';
+      const mine = owner.namespace === pod.namespace ? " (this pod's namespace)" : '';
+      const vacant = owner.vacant
+        ? '; it has no claiming pod left and keeps the host for the grace period, unserved'
+        : '';
       return `  ${what}: namespace ${owner.namespace}${mine}, since ${owner.since ?? '(unknown)'}, the creation of its oldest claiming pod ${owner.pod}${vacant}`;
     });
 }

@@ -15,7 +15,10 @@ export const SHOW_ALL: StatusSelection = { query: '', offset: 0, limit: null };
 
 /** Returns a test of a search text against the query's words, or null when the query is empty (everything matches). */
 export function matcher(query: string): ((text: string) => boolean) | null {
-  const words = query.toLowerCase().split(/\s+/).filter((word) => word !== '');
+  const words = query
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((word) => word !== '');
   return words.length === 0 ? null : (text) => words.every((word) => text.includes(word));
 }
 

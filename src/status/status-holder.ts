@@ -68,7 +68,14 @@ export class StatusHolder {
       return;
     }
     const reloads = this.facts.reloads === null ? null : this.facts.reloads + (report.action === 'reloaded' ? 1 : 0);
-    this.facts = { ...this.facts, hash, appliedAt: isoTime(atMs), configs: this.facts.configs + 1, reloads, failed: null };
+    this.facts = {
+      ...this.facts,
+      hash,
+      appliedAt: isoTime(atMs),
+      configs: this.facts.configs + 1,
+      reloads,
+      failed: null,
+    };
   }
 
   /** Records one membership snapshot pushed to nginx. */
@@ -79,7 +86,8 @@ export class StatusHolder {
   /** Returns the status document now, or a selection of it (each built again only when the state or the facts changed). */
   report(selection: StatusSelection = SHOW_ALL): StatusReport {
     const state = this.inForce?.state ?? EMPTY_STATE;
-    if (this.built?.state !== state || this.built.facts !== this.facts) this.built = { state, facts: this.facts, reports: new Map() };
+    if (this.built?.state !== state || this.built.facts !== this.facts)
+      this.built = { state, facts: this.facts, reports: new Map() };
     const key = `${selection.offset} ${selection.limit ?? ''} ${selection.query}`;
     const known = this.built.reports.get(key);
     if (known !== undefined) return known;

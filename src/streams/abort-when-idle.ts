@@ -10,6 +10,10 @@ import { throwError, timeout, type MonoTypeOperatorFunction, type SchedulerLike 
  * result: -a-b----#
  * ```
  */
-export function abortWhenIdle<T>(idleMs: number, scheduler: SchedulerLike, idleError: () => Error): MonoTypeOperatorFunction<T> {
+export function abortWhenIdle<T>(
+  idleMs: number,
+  scheduler: SchedulerLike,
+  idleError: () => Error,
+): MonoTypeOperatorFunction<T> {
   return timeout({ each: idleMs, scheduler, with: () => throwError(idleError) });
 }

@@ -25,7 +25,8 @@ export function keyWeakness(chain: readonly X509Certificate[]): string | null {
     // OpenSSL does not judge the signature of a self-signed certificate: nothing depends on it.
     if (cert.subject === cert.issuer) continue;
     const weak = WEAK_SIGNATURES.get(signatureAlgorithm(cert.raw) ?? '');
-    if (weak !== undefined) return `certificate ${index + 1} of tls.crt is signed with ${weak}, which nginx's OpenSSL refuses`;
+    if (weak !== undefined)
+      return `certificate ${index + 1} of tls.crt is signed with ${weak}, which nginx's OpenSSL refuses`;
   }
   return null;
 }
@@ -38,7 +39,8 @@ function keyTooSmall(key: KeyObject): string | null {
   }
   if (type === 'ec') {
     const bits = Number(/(\d{3})/.exec(details.namedCurve ?? '')?.[1] ?? 0);
-    if (bits < MIN_EC_BITS) return `a key on the EC curve ${JSON.stringify((details.namedCurve ?? 'unknown').slice(0, 32))}; nginx's OpenSSL refuses curves under ${MIN_EC_BITS} bits`;
+    if (bits < MIN_EC_BITS)
+      return `a key on the EC curve ${JSON.stringify((details.namedCurve ?? 'unknown').slice(0, 32))}; nginx's OpenSSL refuses curves under ${MIN_EC_BITS} bits`;
   }
   return null;
 }

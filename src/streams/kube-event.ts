@@ -18,11 +18,23 @@ export interface SourceHooks {
 }
 
 /** Returns metadata.name, metadata.namespace, metadata.uid and metadata.resourceVersion of an object ('' if absent). */
-export function objectMeta(object: unknown): { readonly name: string; readonly namespace: string; readonly uid: string; readonly resourceVersion: string } {
-  const metadata = typeof object === 'object' && object !== null ? (object as { metadata?: unknown }).metadata : undefined;
+export function objectMeta(object: unknown): {
+  readonly name: string;
+  readonly namespace: string;
+  readonly uid: string;
+  readonly resourceVersion: string;
+} {
+  const metadata =
+    typeof object === 'object' && object !== null ? (object as { metadata?: unknown }).metadata : undefined;
   const read = (key: string): string => {
-    const value = typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>)[key] : undefined;
+    const value =
+      typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>)[key] : undefined;
     return typeof value === 'string' ? value : '';
   };
-  return { name: read('name'), namespace: read('namespace'), uid: read('uid'), resourceVersion: read('resourceVersion') };
+  return {
+    name: read('name'),
+    namespace: read('namespace'),
+    uid: read('uid'),
+    resourceVersion: read('resourceVersion'),
+  };
 }

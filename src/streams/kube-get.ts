@@ -37,8 +37,14 @@ export function podsUrl(server: string, namespace: string | null, query: Readonl
 }
 
 /** Builds the URL of a core collection (all namespaces, or one) with a query; empty selectors are left out. */
-export function collectionUrl(server: string, resource: KubeResource, namespace: string | null, query: Readonly<Record<string, string>>): string {
-  const path = namespace === null ? `/api/v1/${resource}` : `/api/v1/namespaces/${encodeURIComponent(namespace)}/${resource}`;
+export function collectionUrl(
+  server: string,
+  resource: KubeResource,
+  namespace: string | null,
+  query: Readonly<Record<string, string>>,
+): string {
+  const path =
+    namespace === null ? `/api/v1/${resource}` : `/api/v1/namespaces/${encodeURIComponent(namespace)}/${resource}`;
   const url = new URL(server + path);
   for (const [key, value] of Object.entries(query)) {
     if ((key === 'labelSelector' || key === 'fieldSelector') && value === '') continue;
@@ -51,7 +57,12 @@ export function collectionUrl(server: string, resource: KubeResource, namespace:
  * Sends a GET and resolves with the response once its headers arrive with status 200; any other status rejects
  * with a KubeApiError carrying the message of the API's Status body. Aborting `signal` destroys the request.
  */
-export async function kubeGet(access: ClusterAccess, url: string, operation: KubeOperation, signal: AbortSignal): Promise<IncomingMessage> {
+export async function kubeGet(
+  access: ClusterAccess,
+  url: string,
+  operation: KubeOperation,
+  signal: AbortSignal,
+): Promise<IncomingMessage> {
   const options: https.RequestOptions = {};
   // Per request, so rotating tokens (service account, exec plugins) are picked up.
   await access.config.applyToHTTPSOptions(options);

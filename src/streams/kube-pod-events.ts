@@ -39,7 +39,8 @@ export interface KubeSourceOptions {
  */
 export function kubePodEvents$(options: KubeSourceOptions): Observable<PodEvent> {
   const logger = options.logger.child({ component: 'kube-source' });
-  const targets: readonly (string | null)[] = options.namespaces.length === 0 ? [null] : [...new Set(options.namespaces)];
+  const targets: readonly (string | null)[] =
+    options.namespaces.length === 0 ? [null] : [...new Set(options.namespaces)];
   const sources = targets.map((namespace) => ({
     namespace: namespace ?? '',
     events$: listAndWatch$({
@@ -63,7 +64,11 @@ export function kubePodEvents$(options: KubeSourceOptions): Observable<PodEvent>
 }
 
 /** Projects a raw event onto a pod event; an unreadable pod is reported and left out (null for a lone one). */
-export function projectKubeEvent(event: KubeEvent, names: AnnotationNames, unreadable: (reason: string) => void): PodEvent | null {
+export function projectKubeEvent(
+  event: KubeEvent,
+  names: AnnotationNames,
+  unreadable: (reason: string) => void,
+): PodEvent | null {
   if (event.type === 'SYNC') {
     const pods: ProjectedPod[] = [];
     for (const item of event.items) {

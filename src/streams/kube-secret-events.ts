@@ -34,7 +34,8 @@ export interface SecretSourceOptions extends Omit<KubeSourceOptions, 'labelSelec
  */
 export function kubeSecretEvents$(options: SecretSourceOptions): Observable<SecretChange | SecretSync> {
   const logger = options.logger.child({ component: 'secret-source' });
-  const targets: readonly (string | null)[] = options.namespaces.length === 0 ? [null] : [...new Set(options.namespaces)];
+  const targets: readonly (string | null)[] =
+    options.namespaces.length === 0 ? [null] : [...new Set(options.namespaces)];
   const sources = targets.map((namespace) => {
     // Without RBAC on Secrets the first list fails 403 forever, and the pipeline, waiting for it, would serve
     // nothing at all, plain HTTP hosts included. Their first list counts as empty instead (no HTTPS until it
@@ -42,9 +43,18 @@ export function kubeSecretEvents$(options: SecretSourceOptions): Observable<Secr
     const forbidden$ = new Subject<KubeEvent>();
     let listed = false;
     const onFailure = (error: unknown): void => {
-      if (listed || !(error instanceof KubeApiError) || error.operation !== 'list' || (error.status !== 403 && error.status !== 401)) return;
+      if (
+        listed ||
+        !(error instanceof KubeApiError) ||
+        error.operation !== 'list' ||
+        (error.status !== 403 && error.status !== 401)
+      )
+        return;
       listed = true;
-      logger.error('TLS Secrets cannot be read (forbidden): serving without HTTPS until they can; grant get, list and watch on secrets, or set K8S_PODS_INGRESS_TLS=false', { namespace: namespace ?? 'all namespaces', status: error.status });
+      logger.error(
+        'TLS Secrets cannot be read (forbidden): serving without HTTPS until they can; grant get, list and watch on secrets, or set K8S_PODS_INGRESS_TLS=false',
+        { namespace: namespace ?? 'all namespaces', status: error.status },
+      );
       forbidden$.next({ type: 'SYNC', resourceVersion: '', items: [] });
     };
     const watched$ = listAndWatch$({
@@ -66,13 +76,24 @@ export function kubeSecretEvents$(options: SecretSourceOptions): Observable<Secr
   const watched$ = mergeNamespaces(sources).pipe(
     map((event) => projectSecretEvent(event, options.maxSecretBytes, unreadable, keep)),
     filter((event): event is SecretChange | SecretSync => event !== null),
-    tap((event) => (event.type === 'SECRET_SYNC' ? options.demand?.sawAll() : options.demand?.saw(`${event.secret.namespace}/${event.secret.name}`))),
+    tap((event) =>
+      event.type === 'SECRET_SYNC'
+        ? options.demand?.sawAll()
+        : options.demand?.saw(`${event.secret.namespace}/${event.secret.name}`),
+    ),
   );
-  return (options.demand === undefined ? watched$ : merge(watched$, options.demand.events$)).pipe(tap((event) => options.tapSecretEvent?.(event)));
+  return (options.demand === undefined ? watched$ : merge(watched$, options.demand.events$)).pipe(
+    tap((event) => options.tapSecretEvent?.(event)),
+  );
 }
 
 /** Projects a raw Secret event; an unreadable Secret (no name) is reported and left out. */
-export function projectSecretEvent(event: KubeEvent, maxBytes: number, unreadable: (reason: string) => void, keep: (key: string) => boolean = () => true): SecretChange | SecretSync | null {
+export function projectSecretEvent(
+  event: KubeEvent,
+  maxBytes: number,
+  unreadable: (reason: string) => void,
+  keep: (key: string) => boolean = () => true,
+): SecretChange | SecretSync | null {
   if (event.type === 'SYNC') {
     const secrets: ProjectedSecret[] = [];
     for (const item of event.items) {

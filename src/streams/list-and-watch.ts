@@ -1,4 +1,16 @@
-import { catchError, concat, defer, EMPTY, filter, map, tap, toArray, type MonoTypeOperatorFunction, type Observable, type SchedulerLike } from 'rxjs';
+import {
+  catchError,
+  concat,
+  defer,
+  EMPTY,
+  filter,
+  map,
+  tap,
+  toArray,
+  type MonoTypeOperatorFunction,
+  type Observable,
+  type SchedulerLike,
+} from 'rxjs';
 import type { Logger } from '../logger.js';
 import { abortWhenIdle } from './abort-when-idle.js';
 import { KubeApiError, statusMessage, type KubeOperation } from './kube-get.js';
@@ -13,7 +25,11 @@ export class IdleTimeoutError extends Error {
   override readonly name = 'IdleTimeoutError';
 
   /** Creates the error for the request that went silent. */
-  constructor(readonly operation: KubeOperation, readonly url: string, idleMs: number) {
+  constructor(
+    readonly operation: KubeOperation,
+    readonly url: string,
+    idleMs: number,
+  ) {
     super(`${operation} ${url} received nothing for ${idleMs} ms`);
   }
 }
@@ -59,7 +75,11 @@ export function listAndWatch$(options: ListAndWatchOptions): Observable<KubeEven
       loop.restarted('timeout');
       return EMPTY;
     });
-    const cycle$ = concat(defer(() => (loop.resourceVersion === null ? relist$(loop) : EMPTY)), defer(() => watch$(loop)), ended$).pipe(
+    const cycle$ = concat(
+      defer(() => (loop.resourceVersion === null ? relist$(loop) : EMPTY)),
+      defer(() => watch$(loop)),
+      ended$,
+    ).pipe(
       catchError((error: unknown) => {
         const cause = causeOf(error);
         if (cause === 'gone') loop.resourceVersion = null;
@@ -70,14 +90,21 @@ export function listAndWatch$(options: ListAndWatchOptions): Observable<KubeEven
       }),
     );
     // A watch that lived until its server-side timeout was as healthy as a watch gets, however short the timeout.
-    const backoff = { ...options.backoff, resetAfterMs: Math.min(options.backoff.resetAfterMs, options.watchTimeoutSeconds * 1000) };
+    const backoff = {
+      ...options.backoff,
+      resetAfterMs: Math.min(options.backoff.resetAfterMs, options.watchTimeoutSeconds * 1000),
+    };
     return cycle$.pipe(
       reconnectWithBackoff<KubeEvent>(backoff, scheduler, options.random, {
         // The wait is said where it is decided: "retrying with backoff" alone left users guessing for how long.
         waiting: (delayMs, failures) =>
           delayMs === 0
             ? logger.debug('reconnecting', { namespace: loop.scope, delayMs, failures })
-            : logger.info(`reconnecting in ${(delayMs / 1000).toFixed(1)} s`, { namespace: loop.scope, delayMs, failures }),
+            : logger.info(`reconnecting in ${(delayMs / 1000).toFixed(1)} s`, {
+                namespace: loop.scope,
+                delayMs,
+                failures,
+              }),
       }),
     );
   });
@@ -168,5 +195,9 @@ function report(logger: Logger, scope: string, cause: RestartCause, error: unkno
     else logger.warn(`${error.operation} failed; retrying with backoff`, details);
     return;
   }
-  logger.error('source failed unexpectedly; retrying with backoff', { namespace: scope, error: String(error), stack: (error as Error)?.stack });
+  logger.error('source failed unexpectedly; retrying with backoff', {
+    namespace: scope,
+    error: String(error),
+    stack: (error as Error)?.stack,
+  });
 }

@@ -14,7 +14,11 @@ export interface PodQuery {
 
 /** Returns the URL of a query's collection with more parameters. */
 export function queryUrl(server: string, query: PodQuery, params: Readonly<Record<string, string>>): string {
-  return collectionUrl(server, query.resource ?? 'pods', query.namespace, { labelSelector: query.labelSelector, fieldSelector: query.fieldSelector ?? '', ...params });
+  return collectionUrl(server, query.resource ?? 'pods', query.namespace, {
+    labelSelector: query.labelSelector,
+    fieldSelector: query.fieldSelector ?? '',
+    ...params,
+  });
 }
 
 /** One page of a pod list, objects untouched. */
@@ -53,7 +57,11 @@ export function listPods$(access: ClusterAccess, query: PodQuery, pageSize = LIS
     };
     listAll().catch((error: unknown) => {
       if (subscriber.closed) return;
-      subscriber.error(error instanceof KubeApiError ? error : new KubeApiError('list', url, null, `reading the response: ${String(error)}`, { cause: error }));
+      subscriber.error(
+        error instanceof KubeApiError
+          ? error
+          : new KubeApiError('list', url, null, `reading the response: ${String(error)}`, { cause: error }),
+      );
     });
     return () => abort.abort();
   });
@@ -66,10 +74,14 @@ function readPage(url: string, text: string): PodListPage & { readonly continueT
   } catch (error) {
     throw new KubeApiError('list', url, 200, `the response is not JSON: ${(error as Error).message}`);
   }
-  const { items, metadata } = (body ?? {}) as { items?: unknown; metadata?: { resourceVersion?: unknown; continue?: unknown } };
+  const { items, metadata } = (body ?? {}) as {
+    items?: unknown;
+    metadata?: { resourceVersion?: unknown; continue?: unknown };
+  };
   if (!Array.isArray(items)) throw new KubeApiError('list', url, 200, 'the response is not a list (no items array)');
   const resourceVersion = metadata?.resourceVersion;
-  if (typeof resourceVersion !== 'string' || resourceVersion === '') throw new KubeApiError('list', url, 200, 'the list has no metadata.resourceVersion');
+  if (typeof resourceVersion !== 'string' || resourceVersion === '')
+    throw new KubeApiError('list', url, 200, 'the list has no metadata.resourceVersion');
   const token = metadata?.continue;
   return { items, resourceVersion, continueToken: typeof token === 'string' ? token : '' };
 }

@@ -62,10 +62,13 @@ export function loadKubeConfig(kubeHost: string | null, machine: KubeEnvironment
     }
   } catch (error) {
     if (error instanceof KubeConfigError) throw error;
-    throw new KubeConfigError(`cannot load the Kubernetes configuration: ${(error as Error).message}`, { cause: error });
+    throw new KubeConfigError(`cannot load the Kubernetes configuration: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const server = config.getCurrentCluster()?.server;
-  if (server === undefined || server === '') throw new KubeConfigError(`the ${origin} configuration names no API server`);
+  if (server === undefined || server === '')
+    throw new KubeConfigError(`the ${origin} configuration names no API server`);
   return { config, server: server.replace(/\/+$/, ''), origin };
 }
 
@@ -75,7 +78,9 @@ function allowPlainHttp(config: KubeConfig): void {
   const current = config.getCurrentCluster();
   if (current === null || !current.server.startsWith('http:') || current.skipTLSVerify) return;
   config.loadFromOptions({
-    clusters: config.clusters.map((cluster) => (cluster.name === current.name ? { ...cluster, skipTLSVerify: true } : cluster)),
+    clusters: config.clusters.map((cluster) =>
+      cluster.name === current.name ? { ...cluster, skipTLSVerify: true } : cluster,
+    ),
     users: config.users,
     contexts: config.contexts,
     currentContext: config.currentContext,

@@ -60,16 +60,29 @@ export function mergeNamespaces(sources: readonly NamespaceEvents[]): Observable
         after.set(name, now);
         const old = before.get(name);
         if (old === undefined) changes.push({ type: 'ADDED', object: item });
-        else if (old.uid !== now.uid || old.resourceVersion !== now.resourceVersion || now.resourceVersion === '') changes.push({ type: 'MODIFIED', object: item });
+        else if (old.uid !== now.uid || old.resourceVersion !== now.resourceVersion || now.resourceVersion === '')
+          changes.push({ type: 'MODIFIED', object: item });
       }
       for (const [name, old] of before) {
-        if (!after.has(name)) changes.push({ type: 'DELETED', object: { kind: 'Pod', apiVersion: 'v1', metadata: { namespace: sources[index]!.namespace, name, uid: old.uid } } });
+        if (!after.has(name))
+          changes.push({
+            type: 'DELETED',
+            object: {
+              kind: 'Pod',
+              apiVersion: 'v1',
+              metadata: { namespace: sources[index]!.namespace, name, uid: old.uid },
+            },
+          });
       }
       known[index] = after;
       return changes;
     };
 
-    return merge(...sources.map((source, index) => source.events$.pipe(mergeMap((event) => (pending === null ? later(index, event) : first(index, event))))));
+    return merge(
+      ...sources.map((source, index) =>
+        source.events$.pipe(mergeMap((event) => (pending === null ? later(index, event) : first(index, event)))),
+      ),
+    );
   });
 }
 

@@ -39,18 +39,25 @@ export function parseLine(line: string, options: LineOptions): ReplayLine | stri
   // A bare Pod (`kubectl get pod NAME -o json`) says the pod exists as shown.
   if (record['kind'] === 'Pod' && record['type'] === undefined) return podEvent('ADDED', record, at, options);
   const type = record['type'];
-  if (typeof type !== 'string' || !WATCH_TYPES.has(type)) return `"type" must be one of ${[...WATCH_TYPES].join(', ')}, or the line a PodList or a Pod`;
+  if (typeof type !== 'string' || !WATCH_TYPES.has(type))
+    return `"type" must be one of ${[...WATCH_TYPES].join(', ')}, or the line a PodList or a Pod`;
   if (type === 'START') return at === null ? 'a START line needs an "at" time' : { kind: 'start', at };
   if (SECRET_TYPES.includes(type)) return secretLine(type, record, at);
   const object = record['object'];
   if (type === 'BOOKMARK') return { kind: 'skip', at };
-  if (type === 'ERROR') return { kind: 'skip', at, note: `the recorded watch reported an error: ${JSON.stringify(object)}` };
+  if (type === 'ERROR')
+    return { kind: 'skip', at, note: `the recorded watch reported an error: ${JSON.stringify(object)}` };
   if (typeof object !== 'object' || object === null) return `a ${type} line needs an "object"`;
   if (type === 'SYNC') return syncFrom(object as Record<string, unknown>, at, options);
   return podEvent(type as 'ADDED' | 'MODIFIED' | 'DELETED', object, at, options);
 }
 
-function podEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: unknown, at: number | null, options: LineOptions): ReplayLine | string {
+function podEvent(
+  type: 'ADDED' | 'MODIFIED' | 'DELETED',
+  object: unknown,
+  at: number | null,
+  options: LineOptions,
+): ReplayLine | string {
   const pod = projectPod(object, options.names);
   if (typeof pod === 'string') return pod;
   const matches = matchesSelector(options.selector, podLabels(object));
@@ -59,14 +66,20 @@ function podEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: unknown, at: n
   return { kind: 'event', at, event: { type: matches ? type : 'DELETED', pod } };
 }
 
-function syncFrom(list: Record<string, unknown>, at: number | null, options: LineOptions, what = 'a PodList'): ReplayLine | string {
+function syncFrom(
+  list: Record<string, unknown>,
+  at: number | null,
+  options: LineOptions,
+  what = 'a PodList',
+): ReplayLine | string {
   const items = list['items'];
   if (!Array.isArray(items)) return `${what} needs an "items" array`;
   const pods: ProjectedPod[] = [];
   const others = new Map<string, number>();
   for (const [index, item] of items.entries()) {
     // kubectl's List may mix kinds (`kubectl get pods,services -o json`); PodList items carry no kind at all.
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) return `${what}, items[${index}]: not a JSON object`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      return `${what}, items[${index}]: not a JSON object`;
     const kind = (item as { kind?: unknown }).kind;
     if (kind !== undefined && kind !== 'Pod') {
       const name = typeof kind === 'string' ? kind : JSON.stringify(kind);
@@ -87,5 +100,7 @@ function syncFrom(list: Record<string, unknown>, at: number | null, options: Lin
 function readTime(value: unknown): number | null | string {
   if (value === undefined) return null;
   const time = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
-  return Number.isFinite(time) ? time : `"at" must be an RFC 3339 time or ms since the epoch, not ${JSON.stringify(value)}`;
+  return Number.isFinite(time)
+    ? time
+    : `"at" must be an RFC 3339 time or ms since the epoch, not ${JSON.stringify(value)}`;
 }

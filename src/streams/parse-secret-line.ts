@@ -7,7 +7,11 @@ import type { ReplayLine } from './parse-line.js';
 export const SECRET_TYPES: readonly string[] = ['SECRET_SYNC', 'SECRET_ADDED', 'SECRET_MODIFIED', 'SECRET_DELETED'];
 
 /** Reads a Secret line (`secrets` for SECRET_SYNC, `secret` for a change), or returns why it is malformed. */
-export function secretLine(type: string, record: Readonly<Record<string, unknown>>, at: number | null): ReplayLine | string {
+export function secretLine(
+  type: string,
+  record: Readonly<Record<string, unknown>>,
+  at: number | null,
+): ReplayLine | string {
   if (type === 'SECRET_SYNC') {
     const list = record['secrets'];
     if (!Array.isArray(list)) return 'a SECRET_SYNC line needs a "secrets" array';

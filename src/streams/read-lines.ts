@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
 
 /** One line of input: its text, or only its length when it was longer than the bound. */
-export type InputLine = { readonly text: string; readonly tooLong?: undefined } | { readonly text?: undefined; readonly tooLong: number };
+export type InputLine =
+  { readonly text: string; readonly tooLong?: undefined } | { readonly text?: undefined; readonly tooLong: number };
 
 const NEWLINE = 0x0a;
 

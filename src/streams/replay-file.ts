@@ -81,7 +81,10 @@ export function replayFile(source: ReplaySource, options: ReplayOptions): Observ
         if (subscriber.closed) return;
         if (read.text === undefined) {
           blank = false;
-          options.onBadLine(document?.start ?? lineNumber, `longer than the line limit of ${maxBytes} bytes (${read.tooLong} bytes; see --max-line-bytes): skipped`);
+          options.onBadLine(
+            document?.start ?? lineNumber,
+            `longer than the line limit of ${maxBytes} bytes (${read.tooLong} bytes; see --max-line-bytes): skipped`,
+          );
           document = null;
           continue;
         }
@@ -90,7 +93,10 @@ export function replayFile(source: ReplaySource, options: ReplayOptions): Observ
           document.lines.push(line);
           document.length += line.length + 1;
           if (document.length > maxBytes) {
-            options.onBadLine(document.start, `the document that starts on this line is longer than the line limit of ${maxBytes} bytes (see --max-line-bytes): skipped`);
+            options.onBadLine(
+              document.start,
+              `the document that starts on this line is longer than the line limit of ${maxBytes} bytes (see --max-line-bytes): skipped`,
+            );
             document = null;
             continue;
           }

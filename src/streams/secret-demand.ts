@@ -85,13 +85,18 @@ export class SecretDemand {
       const secret = projectSecret(body, this.maxBytes);
       if (typeof secret === 'string') throw new Error(secret);
       this.logger.debug('fetched a TLS Secret a pod now references', { secret: key });
-      if (this.superseded.has(key)) this.logger.debug('fetched TLS Secret dropped: the watch brought a version since', { secret: key });
+      if (this.superseded.has(key))
+        this.logger.debug('fetched TLS Secret dropped: the watch brought a version since', { secret: key });
       else if (!this.closed) this.fetched$.next({ type: 'SECRET_MODIFIED', secret });
     } catch (error) {
       // A 404 is a Secret deleted meanwhile: the watch says so. Anything else is tried again on the next state.
       const status = error instanceof KubeApiError ? error.status : null;
       if (status !== 404) {
-        this.logger.warn('cannot fetch a TLS Secret a pod now references; trying again', { secret: key, status, error: error instanceof Error ? error.message : 'unknown error' });
+        this.logger.warn('cannot fetch a TLS Secret a pod now references; trying again', {
+          secret: key,
+          status,
+          error: error instanceof Error ? error.message : 'unknown error',
+        });
         this.retry(key);
       }
     } finally {

@@ -36,7 +36,11 @@ export function watchUrl(server: string, request: WatchRequest): string {
  * lines: ----a--b--(BOOKMARK)--c--|      (the server's timeoutSeconds)
  * ```
  */
-export function watchPods$(access: ClusterAccess, request: WatchRequest, connected: () => void = () => {}): Observable<WatchLine> {
+export function watchPods$(
+  access: ClusterAccess,
+  request: WatchRequest,
+  connected: () => void = () => {},
+): Observable<WatchLine> {
   return new Observable<WatchLine>((subscriber) => {
     const abort = new AbortController();
     const url = watchUrl(access.server, request);

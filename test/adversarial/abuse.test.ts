@@ -11,7 +11,16 @@ import { configsFrom } from '../../src/pipeline.js';
 import { ReplayClock } from '../../src/streams/replay-clock.js';
 import { checkShape } from '../support/config-shape.js';
 import { nginxTest } from '../support/nginx-check.js';
-import { applyBatches, projected, reduceOptions, renderFrom, renderPods, shippedTemplate, templateContract, TEST_PORT } from '../support/render-pods.js';
+import {
+  applyBatches,
+  projected,
+  reduceOptions,
+  renderFrom,
+  renderPods,
+  shippedTemplate,
+  templateContract,
+  TEST_PORT,
+} from '../support/render-pods.js';
 
 const ip = (n: number): string => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 
@@ -21,7 +30,9 @@ function measure<T>(t: TestContext, what: string, work: () => T): T {
   const started = performance.now();
   const result = work();
   const ms = performance.now() - started;
-  t.diagnostic(`${what}: ${ms.toFixed(0)} ms, heap ${((process.memoryUsage().heapUsed - heap) / 1e6).toFixed(1)} MB more`);
+  t.diagnostic(
+    `${what}: ${ms.toFixed(0)} ms, heap ${((process.memoryUsage().heapUsed - heap) / 1e6).toFixed(1)} MB more`,
+  );
   return result;
 }
 
@@ -29,15 +40,22 @@ describe('one pod asking for too much', () => {
   it('reads the first MAX_ENTRIES of 10,000 hosts and reports the rest', (t) => {
     const hosts = Array.from({ length: 10_000 }, (_, i) => `h${i}.example`).join(' ');
     const limits = { ...DEFAULT_LIMITS, maxEntries: 100, maxAnnotationLength: 262_144 };
-    const record = measure(t, '10,000 hosts (116 KB), MAX_ENTRIES 100', () => readPod(projected({ namespace: 'a', name: 'p', hosts, paths: '80:/' }), limits));
+    const record = measure(t, '10,000 hosts (116 KB), MAX_ENTRIES 100', () =>
+      readPod(projected({ namespace: 'a', name: 'p', hosts, paths: '80:/' }), limits),
+    );
     assert.equal(record.hosts.length, 100);
-    assert.deepEqual(record.issues.map((i) => i.code), ['too-many-entries']);
+    assert.deepEqual(
+      record.issues.map((i) => i.code),
+      ['too-many-entries'],
+    );
     assert.match(record.issues[0]!.message, /10000 entries, over the limit of 100/);
   });
 
   it('ignores a 1 MB annotation outright (over MAX_ANNOTATION_LENGTH) and says how long it was', (t) => {
     const huge = `shop.example.com ${'a'.repeat(1 << 20)}`;
-    const { config, state } = measure(t, '1 MB hosts annotation, rendered', () => renderPods([projected({ namespace: 'a', name: 'p', hosts: huge, paths: '80:/' })]));
+    const { config, state } = measure(t, '1 MB hosts annotation, rendered', () =>
+      renderPods([projected({ namespace: 'a', name: 'p', hosts: huge, paths: '80:/' })]),
+    );
     assert.equal(config.routes, 0);
     const issue = state.pods.get('a/p')!.issues[0]!;
     assert.equal(issue.code, 'annotation-too-large');
@@ -46,13 +64,26 @@ describe('one pod asking for too much', () => {
 
   it(`takes none of a pod's routes when hosts x paths is over ${DEFAULT_MAX_ROUTES}, and all of them at the limit`, (t) => {
     const list = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join(' ');
-    const over = projected({ namespace: 'a', name: 'p', hosts: list(100, (i) => `h${i}.example`), paths: list(100, (i) => `80:/p${i}`) });
+    const over = projected({
+      namespace: 'a',
+      name: 'p',
+      hosts: list(100, (i) => `h${i}.example`),
+      paths: list(100, (i) => `80:/p${i}`),
+    });
     const refused = measure(t, '100 hosts x 100 paths', () => renderPods([over]));
     assert.equal(refused.config.routes, 0);
-    assert.deepEqual(refused.config.issues.map((i) => i.message), [
-      `the annotations ask for 100 hosts x 100 paths = 10000 routes, over the limit of ${DEFAULT_MAX_ROUTES} per pod; none were taken`,
-    ]);
-    const full = projected({ namespace: 'a', name: 'p', hosts: list(40, (i) => `h${i}.example`), paths: list(25, (i) => `80:/p${i}`) });
+    assert.deepEqual(
+      refused.config.issues.map((i) => i.message),
+      [
+        `the annotations ask for 100 hosts x 100 paths = 10000 routes, over the limit of ${DEFAULT_MAX_ROUTES} per pod; none were taken`,
+      ],
+    );
+    const full = projected({
+      namespace: 'a',
+      name: 'p',
+      hosts: list(40, (i) => `h${i}.example`),
+      paths: list(25, (i) => `80:/p${i}`),
+    });
     const rendered = measure(t, '40 hosts x 25 paths = 1000 routes, rendered', () => renderPods([full]));
     assert.equal(rendered.config.routes, 1_000);
     t.diagnostic(`1000 routes of one pod make ${(rendered.config.text.length / 1e6).toFixed(2)} MB of nginx.conf`);
@@ -62,14 +93,22 @@ describe('one pod asking for too much', () => {
     const hosts = Array.from({ length: 10_000 }, (_, i) => `h${i}.example.com`).join(' ');
     const paths = Array.from({ length: 10_000 }, (_, i) => `80:/p${i}`).join(' ');
     const limits = { ...DEFAULT_LIMITS, maxEntries: 10_000, maxAnnotationLength: 262_144 };
-    const record = measure(t, '10,000 hosts + 10,000 paths at MAX_ENTRIES 10000', () => readPod(projected({ namespace: 'a', name: 'p', hosts, paths }), limits));
-    assert.deepEqual(record.issues.map((i) => i.code), ['too-many-entries'], 'bounded by the route limit, not by memory');
+    const record = measure(t, '10,000 hosts + 10,000 paths at MAX_ENTRIES 10000', () =>
+      readPod(projected({ namespace: 'a', name: 'p', hosts, paths }), limits),
+    );
+    assert.deepEqual(
+      record.issues.map((i) => i.code),
+      ['too-many-entries'],
+      'bounded by the route limit, not by memory',
+    );
     assert.equal(record.hosts.length, 0);
   });
 
-  it('holds the raw annotations of many large pods only up to the API server\'s own bound (256 KiB per object)', (t) => {
+  it("holds the raw annotations of many large pods only up to the API server's own bound (256 KiB per object)", (t) => {
     const value = 'x'.repeat(256 * 1024 - 100);
-    const pods = Array.from({ length: 100 }, (_, i) => projected({ namespace: `ns${i}`, name: 'p', hosts: `${value}${i}`, paths: '80:/' }));
+    const pods = Array.from({ length: 100 }, (_, i) =>
+      projected({ namespace: `ns${i}`, name: 'p', hosts: `${value}${i}`, paths: '80:/' }),
+    );
     const { config } = measure(t, '100 pods with 256 KiB annotations each', () => renderPods(pods));
     assert.equal(config.routes, 0);
     assert.equal(config.issues.length, 100);
@@ -78,7 +117,9 @@ describe('one pod asking for too much', () => {
 
 describe('many pods', () => {
   it('renders thousands of pods on one route as one upstream that nginx accepts', (t) => {
-    const pods = Array.from({ length: 3_000 }, (_, i) => projected({ namespace: 'shop', name: `web-${i}`, ip: ip(i), hosts: 'shop.example.com', paths: '80:/' }));
+    const pods = Array.from({ length: 3_000 }, (_, i) =>
+      projected({ namespace: 'shop', name: `web-${i}`, ip: ip(i), hosts: 'shop.example.com', paths: '80:/' }),
+    );
     const { config } = measure(t, '3000 pods on one route', () => renderPods(pods));
     assert.equal(config.routes, 1);
     assert.equal(config.backends, 3_000);
@@ -88,37 +129,82 @@ describe('many pods', () => {
   });
 
   it('gives one host to the oldest of 2,000 namespaces claiming it, and reports each of the others once', (t) => {
-    const pods = Array.from({ length: 2_000 }, (_, i) => projected({ namespace: `team-${i}`, name: 'web', created: 10_000 - i, ip: ip(i), hosts: 'shop.example.com', paths: '80:/' }));
+    const pods = Array.from({ length: 2_000 }, (_, i) =>
+      projected({
+        namespace: `team-${i}`,
+        name: 'web',
+        created: 10_000 - i,
+        ip: ip(i),
+        hosts: 'shop.example.com',
+        paths: '80:/',
+      }),
+    );
     const { config, table } = measure(t, '2000 namespaces on one host', () => renderPods(pods));
     assert.equal(table.hosts[0]!.routes[0]!.backends[0]!.namespace, 'team-1999');
     assert.equal(config.issues.filter((i) => i.code === 'host-conflict').length, 1_999);
   });
 
   it('keeps same-named pods of different namespaces apart (keys are namespace/name)', () => {
-    const a = projected({ namespace: 'a', name: 'web', uid: 'uid-a', ip: '10.0.0.1', hosts: 'a.example', paths: '80:/' });
-    const b = projected({ namespace: 'b', name: 'web', uid: 'uid-b', ip: '10.0.0.2', hosts: 'b.example', paths: '80:/' });
+    const a = projected({
+      namespace: 'a',
+      name: 'web',
+      uid: 'uid-a',
+      ip: '10.0.0.1',
+      hosts: 'a.example',
+      paths: '80:/',
+    });
+    const b = projected({
+      namespace: 'b',
+      name: 'web',
+      uid: 'uid-b',
+      ip: '10.0.0.2',
+      hosts: 'b.example',
+      paths: '80:/',
+    });
     const both = renderPods([a, b]);
-    assert.deepEqual(both.table.hosts.map((h) => [h.host, h.routes[0]!.backends[0]!.address]), [['a.example', '10.0.0.1:80'], ['b.example', '10.0.0.2:80']]);
+    assert.deepEqual(
+      both.table.hosts.map((h) => [h.host, h.routes[0]!.backends[0]!.address]),
+      [
+        ['a.example', '10.0.0.1:80'],
+        ['b.example', '10.0.0.2:80'],
+      ],
+    );
     const stale = { ...a, uid: 'uid-old' };
-    const after = renderFrom(applyBatches([
-      { at: 0, events: [{ type: 'SYNC', pods: [a, b] }] },
-      { at: 1_000, events: [{ type: 'DELETED', pod: stale }] },
-      { at: 2_000, events: [{ type: 'DELETED', pod: b }] },
-    ]));
-    assert.deepEqual(after.table.hosts.map((h) => h.host), ['a.example'], 'a stale DELETED of an older a/web is ignored; b/web goes');
+    const after = renderFrom(
+      applyBatches([
+        { at: 0, events: [{ type: 'SYNC', pods: [a, b] }] },
+        { at: 1_000, events: [{ type: 'DELETED', pod: stale }] },
+        { at: 2_000, events: [{ type: 'DELETED', pod: b }] },
+      ]),
+    );
+    assert.deepEqual(
+      after.table.hosts.map((h) => h.host),
+      ['a.example'],
+      'a stale DELETED of an older a/web is ignored; b/web goes',
+    );
   });
 });
 
 describe('pods flapping between ready and not ready', () => {
-  const replicas = [1, 2, 3].map((n) => projected({ namespace: 'shop', name: `web-${n}`, ip: `10.0.0.${n}`, hosts: 'shop.example.com', paths: '80:/' }));
+  const replicas = [1, 2, 3].map((n) =>
+    projected({ namespace: 'shop', name: `web-${n}`, ip: `10.0.0.${n}`, hosts: 'shop.example.com', paths: '80:/' }),
+  );
   const flapper = replicas[2]!;
 
   function run(steps: ReadonlyArray<readonly PodEvent[]>): Array<{ window: number; config: RenderedConfig }> {
     const clock = new ReplayClock();
     const events$ = new Subject<PodEvent>();
     const out: Array<{ window: number; config: RenderedConfig }> = [];
-    const options = { windowMs: 1_000, scheduler: clock, template: shippedTemplate(), reduce: reduceOptions(), render: { port: TEST_PORT, ownership: 'host' as const } };
-    const subscription = configsFrom(events$, options).subscribe((config) => out.push({ window: Math.floor(clock.now() / 1_000), config }));
+    const options = {
+      windowMs: 1_000,
+      scheduler: clock,
+      template: shippedTemplate(),
+      reduce: reduceOptions(),
+      render: { port: TEST_PORT, ownership: 'host' as const },
+    };
+    const subscription = configsFrom(events$, options).subscribe((config) =>
+      out.push({ window: Math.floor(clock.now() / 1_000), config }),
+    );
     try {
       steps.forEach((events, window) => {
         clock.advanceTo(window * 1_000 + 100);
@@ -156,8 +242,21 @@ describe('pods flapping between ready and not ready', () => {
 
   it('keeps a single-pod route in place while it flaps, answering 503 when not ready', () => {
     const solo = projected({ namespace: 'blog', name: 'solo', ip: '10.0.1.1', hosts: 'blog.example', paths: '80:/' });
-    const out = run([[{ type: 'SYNC', pods: [solo] }], [modified(solo, false)], [modified(solo, true)], [modified(solo, false)]]);
-    assert.deepEqual(out.map(({ config }) => [config.routes, /return 503;/.test(config.text)]), [[1, false], [1, true], [1, false], [1, true]]);
+    const out = run([
+      [{ type: 'SYNC', pods: [solo] }],
+      [modified(solo, false)],
+      [modified(solo, true)],
+      [modified(solo, false)],
+    ]);
+    assert.deepEqual(
+      out.map(({ config }) => [config.routes, /return 503;/.test(config.text)]),
+      [
+        [1, false],
+        [1, true],
+        [1, false],
+        [1, true],
+      ],
+    );
   });
 });
 

@@ -11,7 +11,15 @@ import { ReplayClock } from '../../src/streams/replay-clock.js';
 import { checkShape } from '../support/config-shape.js';
 import { checkCase, fuzzCase, type FuzzCase } from '../support/fuzz-case.js';
 import { nginxTest } from '../support/nginx-check.js';
-import { configText, projected, reduceOptions, renderPods, shippedTemplate, templateContract, TEST_PORT } from '../support/render-pods.js';
+import {
+  configText,
+  projected,
+  reduceOptions,
+  renderPods,
+  shippedTemplate,
+  templateContract,
+  TEST_PORT,
+} from '../support/render-pods.js';
 
 // Fixed so that CI is reproducible; FUZZ_SEED explores other seeds locally (the seed is in the test name).
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20_261_128);
@@ -23,7 +31,8 @@ describe(`fuzz campaign, seed ${SEED}`, () => {
       fc.property(fuzzCase, (c) => {
         const { text, problems } = checkCase(c);
         assert.deepEqual(problems, []);
-        if (sample.length < 6 && c.hostile.some((p) => p.hosts !== null && p.paths !== null) && text.length > 2_000) sample.push(text);
+        if (sample.length < 6 && c.hostile.some((p) => p.hosts !== null && p.paths !== null) && text.length > 2_000)
+          sample.push(text);
       }),
       { seed: SEED, numRuns: 3_000 },
     );
@@ -40,7 +49,13 @@ function runPipeline(c: FuzzCase, order: readonly number[]): RenderedConfig[] {
   const events$ = new Subject<PodEvent>();
   const configs: RenderedConfig[] = [];
   const template = shippedTemplate();
-  const options = { windowMs: 1_000, scheduler: clock, template, reduce: reduceOptions({ ownership: c.ownership }), render: { port: TEST_PORT, ownership: c.ownership } };
+  const options = {
+    windowMs: 1_000,
+    scheduler: clock,
+    template,
+    reduce: reduceOptions({ ownership: c.ownership }),
+    render: { port: TEST_PORT, ownership: c.ownership },
+  };
   const subscription = configsFrom(events$, options).subscribe((config) => configs.push(config));
   try {
     const pods = [...c.good, ...c.hostile];
@@ -62,7 +77,9 @@ describe('fuzz campaign through the real pipeline (batch, reduce, wait for sync,
       fc.property(fuzzCase, fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), (c, picks) => {
         const pods = [...c.good, ...c.hostile];
         // Every pod once, in an order the picks shuffle.
-        const order = pods.map((_, i) => i).sort((a, b) => (picks[a % picks.length]! - picks[b % picks.length]!) || a - b);
+        const order = pods
+          .map((_, i) => i)
+          .sort((a, b) => picks[a % picks.length]! - picks[b % picks.length]! || a - b);
         const configs = runPipeline(c, order);
         for (const config of configs) assert.deepEqual(checkShape(config.text, templateContract()), []);
         assert.equal(configs[configs.length - 1]!.text, configText(pods, { ownership: c.ownership }));
@@ -81,14 +98,23 @@ describe('the structural oracle', () => {
   const injections: Array<[string, string]> = [
     ['a new main-context directive', clean.replace('pid nginx.pid;', 'pid nginx.pid;\nload_module /tmp/evil.so;')],
     ['a directive in http', clean.replace('access_log off;', 'access_log off; ssl_engine evil;')],
-    ['a second value on server_name', clean.replace('server_name shop.example.com;', 'server_name shop.example.com evil.example;')],
+    [
+      'a second value on server_name',
+      clean.replace('server_name shop.example.com;', 'server_name shop.example.com evil.example;'),
+    ],
     ['a hostile server_name', clean.replace('server_name shop.example.com;', 'server_name ~^(.*)$;')],
-    ['a directive in a location', clean.replace('proxy_http_version 1.1;', 'proxy_http_version 1.1; content_by_lua_block { os.exit() }')],
+    [
+      'a directive in a location',
+      clean.replace('proxy_http_version 1.1;', 'proxy_http_version 1.1; content_by_lua_block { os.exit() }'),
+    ],
     ['an include hidden after a pod comment', clean.replace('# Pod p (a)', '# Pod p (a)\n    include /etc/passwd;')],
     ['an unknown comment', clean.replace('server {', '# hello\n  server {')],
     ['a quoted location', clean.replace('location /api/ {', 'location "/api/" {')],
     ['a variable in proxy_pass', clean.replace(/proxy_pass http:\/\/[^;]+;/, 'proxy_pass http://$http_x_target;')],
-    ['a location with both 503 and a proxy', clean.replace('proxy_http_version 1.1;', 'return 503;\n      proxy_http_version 1.1;')],
+    [
+      'a location with both 503 and a proxy',
+      clean.replace('proxy_http_version 1.1;', 'return 503;\n      proxy_http_version 1.1;'),
+    ],
     ['an extra closing brace', `${clean}}\n`],
     ['an unterminated quote', clean.replace('server_name shop.example.com;', 'server_name "shop.example.com;')],
   ];

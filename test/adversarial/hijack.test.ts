@@ -8,35 +8,68 @@ import type { ProjectedPod } from '../../src/model/pod.js';
 import type { RenderedConfig } from '../../src/model/rendered-config.js';
 import { configsFrom } from '../../src/pipeline.js';
 import { ReplayClock } from '../../src/streams/replay-clock.js';
-import { applyBatches, projected, reduceOptions, renderFrom, renderPods, shippedTemplate, TEST_PORT, type Rendered, type RenderPodsOptions } from '../support/render-pods.js';
+import {
+  applyBatches,
+  projected,
+  reduceOptions,
+  renderFrom,
+  renderPods,
+  shippedTemplate,
+  TEST_PORT,
+  type Rendered,
+  type RenderPodsOptions,
+} from '../support/render-pods.js';
 
 const GRACE_MS = 60_000;
 const owner = (name: string, created: number, extra: Partial<ProjectedPod> = {}): ProjectedPod =>
-  projected({ namespace: 'shop', name, created, ip: `10.0.0.${created % 250}`, hosts: 'shop.example.com', paths: '80:/', ...extra });
+  projected({
+    namespace: 'shop',
+    name,
+    created,
+    ip: `10.0.0.${created % 250}`,
+    hosts: 'shop.example.com',
+    paths: '80:/',
+    ...extra,
+  });
 const attacker = (created: number, extra: Partial<ProjectedPod> = {}): ProjectedPod =>
-  projected({ namespace: 'evil', name: 'thief', created, ip: '10.9.9.9', hosts: 'shop.example.com', paths: '80:/', ...extra });
+  projected({
+    namespace: 'evil',
+    name: 'thief',
+    created,
+    ip: '10.9.9.9',
+    hosts: 'shop.example.com',
+    paths: '80:/',
+    ...extra,
+  });
 
 /** Which namespaces serve each path of a host (backends and waiting pods), or undefined when the host is not served. */
 function servedBy(rendered: Rendered, host: string): Record<string, string[]> | undefined {
   const routes = rendered.table.hosts.find((h) => h.host === host)?.routes;
   if (routes === undefined) return undefined;
-  return Object.fromEntries(routes.map((r) => [r.path, [...new Set([...r.backends, ...r.waiting].map((p) => p.namespace))]]));
+  return Object.fromEntries(
+    routes.map((r) => [r.path, [...new Set([...r.backends, ...r.waiting].map((p) => p.namespace))]]),
+  );
 }
 
 function conflicts(rendered: Rendered, pod: string): string[] {
-  return rendered.config.issues.filter((i) => i.pod === pod && (i.code === 'host-conflict' || i.code === 'route-conflict')).map((i) => i.message);
+  return rendered.config.issues
+    .filter((i) => i.pod === pod && (i.code === 'host-conflict' || i.code === 'route-conflict'))
+    .map((i) => i.message);
 }
 
 const at = (time: number, ...events: PodEvent[]) => ({ at: time, events });
 const added = (pod: ProjectedPod): PodEvent => ({ type: 'ADDED', pod });
 const deleted = (pod: ProjectedPod): PodEvent => ({ type: 'DELETED', pod });
-const run = (batches: Parameters<typeof applyBatches>[0], options: RenderPodsOptions = {}) => renderFrom(applyBatches(batches, options), options);
+const run = (batches: Parameters<typeof applyBatches>[0], options: RenderPodsOptions = {}) =>
+  renderFrom(applyBatches(batches, options), options);
 
 describe('a namespace claiming a host another namespace owns (policy host)', () => {
   it('is refused when it arrives after the owner', () => {
     const rendered = run([at(0, { type: 'SYNC', pods: [owner('web-1', 1_000)] }), at(5_000, added(attacker(2_000)))]);
     assert.deepEqual(servedBy(rendered, 'shop.example.com'), { '/': ['shop'] });
-    assert.deepEqual(conflicts(rendered, 'evil/thief'), ['host shop.example.com belongs to namespace shop; claims on it from namespace evil are refused']);
+    assert.deepEqual(conflicts(rendered, 'evil/thief'), [
+      'host shop.example.com belongs to namespace shop; claims on it from namespace evil are refused',
+    ]);
   });
 
   it('is refused when it arrives first but its pod is younger: arrival order does not decide', () => {
@@ -51,7 +84,7 @@ describe('a namespace claiming a host another namespace owns (policy host)', () 
     assert.equal(conflicts(rendered, 'shop/web-1').length, 1);
   });
 
-  it('is refused for a sub-path of the host too (/admin would divert what the owner\'s / serves)', () => {
+  it("is refused for a sub-path of the host too (/admin would divert what the owner's / serves)", () => {
     const rendered = renderPods([owner('web-1', 1_000), attacker(2_000, { paths: '80:/admin 80:/' })]);
     assert.deepEqual(servedBy(rendered, 'shop.example.com'), { '/': ['shop'] });
     assert.equal(conflicts(rendered, 'evil/thief').length, 1);
@@ -60,7 +93,9 @@ describe('a namespace claiming a host another namespace owns (policy host)', () 
   it('is refused whatever the case of the host and however it is spelt with upper-case letters', () => {
     const rendered = renderPods([owner('web-1', 1_000), attacker(2_000, { hosts: 'SHOP.Example.COM' })]);
     assert.deepEqual(servedBy(rendered, 'shop.example.com'), { '/': ['shop'] });
-    assert.deepEqual(conflicts(rendered, 'evil/thief'), ['host shop.example.com belongs to namespace shop; claims on it from namespace evil are refused']);
+    assert.deepEqual(conflicts(rendered, 'evil/thief'), [
+      'host shop.example.com belongs to namespace shop; claims on it from namespace evil are refused',
+    ]);
   });
 
   it('cannot make a second identity with a trailing dot (refused: nginx strips it from Host, so it is the same site)', () => {
@@ -84,7 +119,10 @@ describe('a namespace claiming a host another namespace owns (policy host)', () 
     assert.deepEqual(servedBy(rendered, 'apple.example'), { '/': ['shop'] });
     // Requests for apple.example never carry Host xn--pple-43d.example, so the look-alike only gets its own traffic.
     assert.deepEqual(servedBy(rendered, 'xn--pple-43d.example'), { '/': ['evil'] });
-    assert.deepEqual(rendered.state.pods.get('evil/thief')!.issues.map((i) => i.code), ['invalid-host']);
+    assert.deepEqual(
+      rendered.state.pods.get('evil/thief')!.issues.map((i) => i.code),
+      ['invalid-host'],
+    );
   });
 });
 
@@ -93,8 +131,12 @@ describe('restarts of the owner while an attacker waits (policy host, grace 60 s
   const thief = attacker(2_000);
   const fresh = owner('web-new', 3_000);
 
-  it('keeps the host through a rolling restart whose new pods are younger than the attacker\'s', () => {
-    const rendered = run([at(0, { type: 'SYNC', pods: [old, thief] }), at(10_000, added(fresh)), at(20_000, deleted(old))]);
+  it("keeps the host through a rolling restart whose new pods are younger than the attacker's", () => {
+    const rendered = run([
+      at(0, { type: 'SYNC', pods: [old, thief] }),
+      at(10_000, added(fresh)),
+      at(20_000, deleted(old)),
+    ]);
     assert.deepEqual(servedBy(rendered, 'shop.example.com'), { '/': ['shop'] });
     assert.equal(rendered.table.hosts[0]!.routes[0]!.backends[0]!.name, 'web-new');
     assert.equal(conflicts(rendered, 'evil/thief').length, 1);
@@ -102,15 +144,28 @@ describe('restarts of the owner while an attacker waits (policy host, grace 60 s
 
   it('keeps the host through delete-then-create within the grace period (nobody serves it in between)', () => {
     const gap = run([at(0, { type: 'SYNC', pods: [old, thief] }), at(10_000, deleted(old))]);
-    assert.equal(servedBy(gap, 'shop.example.com'), undefined, 'in the gap the host answers 444, it is not handed over');
+    assert.equal(
+      servedBy(gap, 'shop.example.com'),
+      undefined,
+      'in the gap the host answers 444, it is not handed over',
+    );
     assert.equal(conflicts(gap, 'evil/thief').length, 1);
-    const back = run([at(0, { type: 'SYNC', pods: [old, thief] }), at(10_000, deleted(old)), at(10_000 + GRACE_MS - 1, added(fresh))]);
+    const back = run([
+      at(0, { type: 'SYNC', pods: [old, thief] }),
+      at(10_000, deleted(old)),
+      at(10_000 + GRACE_MS - 1, added(fresh)),
+    ]);
     assert.deepEqual(servedBy(back, 'shop.example.com'), { '/': ['shop'] });
   });
 
   it('hands the host to the oldest remaining claimant once the grace period is over (documented behaviour)', () => {
     // The reducer wakes itself when the grace period ends (an empty batch), as the next test shows.
-    const late = run([at(0, { type: 'SYNC', pods: [old, thief] }), at(10_000, deleted(old)), at(10_000 + GRACE_MS), at(11_000 + GRACE_MS, added(fresh))]);
+    const late = run([
+      at(0, { type: 'SYNC', pods: [old, thief] }),
+      at(10_000, deleted(old)),
+      at(10_000 + GRACE_MS),
+      at(11_000 + GRACE_MS, added(fresh)),
+    ]);
     assert.deepEqual(servedBy(late, 'shop.example.com'), { '/': ['evil'] });
     assert.equal(conflicts(late, 'shop/web-new').length, 1);
   });
@@ -119,7 +174,13 @@ describe('restarts of the owner while an attacker waits (policy host, grace 60 s
     const clock = new ReplayClock();
     const events$ = new Subject<PodEvent>();
     const configs: Array<{ at: number; config: RenderedConfig }> = [];
-    const options = { windowMs: 1_000, scheduler: clock, template: shippedTemplate(), reduce: reduceOptions(), render: { port: TEST_PORT, ownership: 'host' as const } };
+    const options = {
+      windowMs: 1_000,
+      scheduler: clock,
+      template: shippedTemplate(),
+      reduce: reduceOptions(),
+      render: { port: TEST_PORT, ownership: 'host' as const },
+    };
     const subscription = configsFrom(events$, options).subscribe((config) => configs.push({ at: clock.now(), config }));
     try {
       events$.next({ type: 'SYNC', pods: [old, thief] });
@@ -129,8 +190,14 @@ describe('restarts of the owner while an attacker waits (policy host, grace 60 s
     } finally {
       subscription.unsubscribe();
     }
-    assert.deepEqual(configs.map((c) => c.config.routes), [1, 0, 1]);
-    assert.ok(configs[2]!.at >= 6_000 + GRACE_MS && configs[2]!.at <= 6_000 + GRACE_MS + 1_000, `handed over at ${configs[2]!.at}`);
+    assert.deepEqual(
+      configs.map((c) => c.config.routes),
+      [1, 0, 1],
+    );
+    assert.ok(
+      configs[2]!.at >= 6_000 + GRACE_MS && configs[2]!.at <= 6_000 + GRACE_MS + 1_000,
+      `handed over at ${configs[2]!.at}`,
+    );
     assert.match(configs[2]!.config.text, /# Pod thief \(evil\)/);
   });
 });
@@ -149,7 +216,8 @@ describe('a long-lived pod of the attacker, annotated later (its creationTimesta
 });
 
 describe('wildcard hosts overlapping exact hosts of another namespace', () => {
-  const wild = (created: number, hosts = '*.example.com') => projected({ namespace: 'apps', name: 'router', created, ip: '10.0.1.1', hosts, paths: '80:/' });
+  const wild = (created: number, hosts = '*.example.com') =>
+    projected({ namespace: 'apps', name: 'router', created, ip: '10.0.1.1', hosts, paths: '80:/' });
 
   it('refuses a younger exact host under an older foreign wildcard (nginx would prefer the exact name: a hijack)', () => {
     const rendered = renderPods([wild(1_000), attacker(2_000)]);
@@ -174,20 +242,32 @@ describe('wildcard hosts overlapping exact hosts of another namespace', () => {
   });
 
   it('lets one namespace combine its own wildcard and exact names', () => {
-    const rendered = renderPods([wild(1_000), projected({ namespace: 'apps', name: 'admin', created: 2_000, hosts: 'admin.example.com', paths: '80:/' })]);
+    const rendered = renderPods([
+      wild(1_000),
+      projected({ namespace: 'apps', name: 'admin', created: 2_000, hosts: 'admin.example.com', paths: '80:/' }),
+    ]);
     assert.deepEqual(servedBy(rendered, 'admin.example.com'), { '/': ['apps'] });
   });
 
-  it('releases the covered name when the wildcard\'s grace period is over', () => {
+  it("releases the covered name when the wildcard's grace period is over", () => {
     const router = wild(1_000);
-    const rendered = run([at(0, { type: 'SYNC', pods: [router, attacker(2_000)] }), at(1_000, deleted(router)), at(1_000 + GRACE_MS, { type: 'SYNC', pods: [attacker(2_000)] })]);
+    const rendered = run([
+      at(0, { type: 'SYNC', pods: [router, attacker(2_000)] }),
+      at(1_000, deleted(router)),
+      at(1_000 + GRACE_MS, { type: 'SYNC', pods: [attacker(2_000)] }),
+    ]);
     assert.deepEqual(servedBy(rendered, 'shop.example.com'), { '/': ['evil'] });
   });
 
   it('refuses it under the per-route policy as well (an exact server block would take every path of the name)', () => {
     const rendered = renderPods([wild(1_000), attacker(2_000, { paths: '80:/admin' })], { ownership: 'route' });
     assert.equal(servedBy(rendered, 'shop.example.com'), undefined);
-    assert.equal(conflicts(rendered, 'evil/thief')[0]?.startsWith('route shop.example.com/admin is covered by wildcard *.example.com'), true);
+    assert.equal(
+      conflicts(rendered, 'evil/thief')[0]?.startsWith(
+        'route shop.example.com/admin is covered by wildcard *.example.com',
+      ),
+      true,
+    );
   });
 });
 
@@ -203,6 +283,8 @@ describe('the per-route policy (OWNERSHIP=route)', () => {
   it('still refuses the same (host, path) from a younger namespace', () => {
     const rendered = renderPods([owner('web-1', 1_000), attacker(2_000, { paths: '80:/ 80:/admin' })], options);
     assert.deepEqual(servedBy(rendered, 'shop.example.com'), { '/': ['shop'], '/admin': ['evil'] });
-    assert.deepEqual(conflicts(rendered, 'evil/thief'), ['route shop.example.com/ belongs to namespace shop; claims on it from namespace evil are refused']);
+    assert.deepEqual(conflicts(rendered, 'evil/thief'), [
+      'route shop.example.com/ belongs to namespace shop; claims on it from namespace evil are refused',
+    ]);
   });
 });

@@ -12,8 +12,22 @@ import { MULTI_PAYLOADS, SINGLE_PAYLOADS, type MultiPayload, type SinglePayload 
 import { configText, projected, renderPods, templateContract } from '../support/render-pods.js';
 
 const good = [
-  projected({ namespace: 'shop', name: 'web-1', created: 1_000, ip: '10.0.0.1', hosts: 'shop.example.com', paths: '80:/ 8080:/api' }),
-  projected({ namespace: 'shop', name: 'web-2', created: 1_001, ip: '10.0.0.2', hosts: 'shop.example.com', paths: '80:/ 8080:/api' }),
+  projected({
+    namespace: 'shop',
+    name: 'web-1',
+    created: 1_000,
+    ip: '10.0.0.1',
+    hosts: 'shop.example.com',
+    paths: '80:/ 8080:/api',
+  }),
+  projected({
+    namespace: 'shop',
+    name: 'web-2',
+    created: 1_001,
+    ip: '10.0.0.2',
+    hosts: 'shop.example.com',
+    paths: '80:/ 8080:/api',
+  }),
 ];
 const goodConfig = configText(good);
 
@@ -40,7 +54,10 @@ describe('single-entry payloads', () => {
       assert.equal(issue!.code, payload.code);
       assert.ok(names(namedEntry(issue!.message), payload.entry), `message must name the entry: ${issue!.message}`);
       assert.match(issue!.message, /^[\x20-\x7e]*$/, 'messages are plain ASCII, safe for any log viewer');
-      assert.ok(config.issues.some((i) => i.pod === 'evil/attacker-0' && i.code === payload.code), 'the issue reaches the rendered config');
+      assert.ok(
+        config.issues.some((i) => i.pod === 'evil/attacker-0' && i.code === payload.code),
+        'the issue reaches the rendered config',
+      );
       assert.equal(config.text, goodConfig, 'nothing of the refused entry reaches nginx.conf');
     });
   }
@@ -64,17 +81,25 @@ describe('multi-line payloads in the style of the published exploits', () => {
       const tokens = payload.value.split(/[ \t\r\n]+/).filter((token) => token !== '');
       const named = record.issues.map((issue) => namedEntry(issue.message));
       for (const token of tokens.filter((t) => META.test(t))) {
-        assert.ok(named.some((entry) => names(entry, token)), `${JSON.stringify(token)} must be reported; issues: ${JSON.stringify(record.issues)}`);
+        assert.ok(
+          named.some((entry) => names(entry, token)),
+          `${JSON.stringify(token)} must be reported; issues: ${JSON.stringify(record.issues)}`,
+        );
       }
       // Words that are themselves valid entries (a bare `server` or `listen` is a valid DNS label, `80:/x` a valid
       // path) are accepted as what they are: a server_name or a location, never a directive.
       if (payload.annotation === 'hosts') {
         for (const host of record.hosts) assert.ok(isValidHost(host) && tokens.includes(host), `accepted host ${host}`);
       } else {
-        for (const entry of record.paths) assert.ok(tokens.includes(`${entry.port}:${entry.path}`), `accepted path ${entry.path}`);
+        for (const entry of record.paths)
+          assert.ok(tokens.includes(`${entry.port}:${entry.path}`), `accepted path ${entry.path}`);
       }
       assert.deepEqual(checkShape(config.text, templateContract()), []);
-      const accepted = projected({ ...record.pod, hosts: record.hosts.join(' '), paths: record.paths.map((e) => `${e.port}:${e.path}`).join(' ') });
+      const accepted = projected({
+        ...record.pod,
+        hosts: record.hosts.join(' '),
+        paths: record.paths.map((e) => `${e.port}:${e.path}`).join(' '),
+      });
       assert.equal(config.text, configText([...good, accepted]), 'the config is what the accepted words alone make');
     });
   }

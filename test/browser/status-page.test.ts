@@ -12,7 +12,10 @@ const ARTIFACTS = 'test-artifacts';
 async function launch(): Promise<Browser> {
   // Never skipped: without chromium this test must fail and say how to get it.
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)`);
-  return chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
 }
 
 test('the status page shows problems first, routes with their pods, hostile values as text, and filters as you type', async (t) => {
@@ -35,14 +38,22 @@ test('the status page shows problems first, routes with their pods, hostile valu
   const sections = await page.locator('main > section[id]').evaluateAll((nodes) => nodes.map((node) => node.id));
   assert.deepEqual(sections, ['problems', 'routes', 'pods', 'owners']);
   const problems = page.locator('#problems');
-  for (const text of ['shop/checkout-5c6b-t7n1v', 'team-b/banner-9a4b-z1x7y', 'team-b/promo-6f7c-k2j8d', 'reports.example.com']) {
+  for (const text of [
+    'shop/checkout-5c6b-t7n1v',
+    'team-b/banner-9a4b-z1x7y',
+    'team-b/promo-6f7c-k2j8d',
+    'reports.example.com',
+  ]) {
     assert.ok(await problems.getByText(text).first().isVisible(), `${text} listed under Problems`);
   }
   assert.match(await problems.innerText(), /host-conflict\s+host shop\.example\.com belongs to namespace shop/);
 
   // The hostile annotation is shown as the text of its Issue message and never runs.
   const banner = problems.locator('article', { hasText: 'banner-9a4b-z1x7y' });
-  assert.match(await banner.innerText(), /invalid-host\s+host "<script>alert\(\\"status\\"\)<\/script>" is not a DNS name/);
+  assert.match(
+    await banner.innerText(),
+    /invalid-host\s+host "<script>alert\(\\"status\\"\)<\/script>" is not a DNS name/,
+  );
   assert.equal(await page.locator('main script').count(), 0, 'no script element came from a value');
   assert.equal(await page.locator('main img').count(), 0, 'no img element came from a value');
   assert.deepEqual(dialogs, [], 'no alert ran');
@@ -69,13 +80,27 @@ test('the status page shows problems first, routes with their pods, hostile valu
   assert.ok(await page.locator('#routes article', { hasText: 'reports.example.com' }).isVisible());
   assert.equal(await shop.isVisible(), false, 'other hosts hidden');
   assert.match(page.url(), /\?q=reports$/);
-  assert.equal(await problems.getByText('Pods with rejected annotations or refused claims').isVisible(), false, 'an empty group is hidden');
+  assert.equal(
+    await problems.getByText('Pods with rejected annotations or refused claims').isVisible(),
+    false,
+    'an empty group is hidden',
+  );
   assert.ok(await problems.getByText('Routes answering 503 (no ready pod)').isVisible());
   await page.locator('#q').fill('web-7d9f-q4w9r');
-  assert.deepEqual(await page.locator('#pods tbody tr:visible').allInnerTexts().then((rows) => rows.map((row) => row.split(/\s/)[0])), ['shop/web-7d9f-q4w9r']);
+  assert.deepEqual(
+    await page
+      .locator('#pods tbody tr:visible')
+      .allInnerTexts()
+      .then((rows) => rows.map((row) => row.split(/\s/)[0])),
+    ['shop/web-7d9f-q4w9r'],
+  );
   await page.locator('#q').fill('no-such-thing');
   assert.ok(await page.getByText('Nothing matches the filter.').isVisible());
-  assert.deepEqual(await page.locator('main > section.g:visible').count(), 0, 'sections with nothing to show are hidden');
+  assert.deepEqual(
+    await page.locator('main > section.g:visible').count(),
+    0,
+    'sections with nothing to show are hidden',
+  );
   await page.screenshot({ path: `${ARTIFACTS}/status-page-filtered.png` });
 
   // The refresh replaces the content and keeps the filter applied.

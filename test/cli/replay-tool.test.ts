@@ -15,14 +15,20 @@ const demoLines = readFileSync(join(ROOT, DEMO), 'utf8').trim().split('\n');
 type Pod = { kind?: string; metadata: { name: string } };
 const lines = demoLines.map((line) => JSON.parse(line) as { type: string; object?: Pod & { items?: Pod[] } });
 // Every pod of the demo, in its last recorded state (the SYNC's items, then each watch event's object).
-const pods = lines.flatMap((line) => (line.type === 'SYNC' ? line.object!.items! : line.object === undefined ? [] : [line.object]));
+const pods = lines.flatMap((line) =>
+  line.type === 'SYNC' ? line.object!.items! : line.object === undefined ? [] : [line.object],
+);
 
 function temp(): string {
   return mkdtempSync(join(tmpdir(), 'replay-tool-'));
 }
 
 function replayStdin(input: string, flags: string[] = []): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'replay', '-', ...flags], { cwd: ROOT, input, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'replay', '-', ...flags], {
+    cwd: ROOT,
+    input,
+    encoding: 'utf8',
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -61,7 +67,10 @@ test('items of a List that are not Pods are skipped with a note', () => {
   const dir = temp();
   const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: {} };
   const pod = { apiVersion: 'v1', ...pods[pods.length - 1]!, kind: 'Pod' };
-  writeFileSync(join(dir, 'list.json'), `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [service, pod, service] }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'list.json'),
+    `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [service, pod, service] }, null, 2)}\n`,
+  );
   const { status, stdout, stderr } = runCli(['replay', join(dir, 'list.json'), '--last']);
   assert.equal(status, 0, stderr);
   assert.match(stderr, /items that are not Pods skipped: 2 Service/);
@@ -72,7 +81,15 @@ test('a line longer than --max-line-bytes is reported with its number and skippe
   const dir = temp();
   const long = `{"type":"ADDED","object":{"metadata":{"name":"x","annotations":{"a":"${'y'.repeat(3 * 1024 * 1024)}"}}}}`;
   writeFileSync(join(dir, 'long.ndjson'), [demoLines[0], long, ...demoLines.slice(1)].join('\n') + '\n');
-  const { status, stdout, stderr } = runCli(['replay', '--backends', 'static', join(dir, 'long.ndjson'), '--last', '--max-line-bytes', '1m']);
+  const { status, stdout, stderr } = runCli([
+    'replay',
+    '--backends',
+    'static',
+    join(dir, 'long.ndjson'),
+    '--last',
+    '--max-line-bytes',
+    '1m',
+  ]);
   assert.equal(status, 1);
   assert.match(stderr, /"line":2/);
   assert.match(stderr, /longer than the line limit of 1048576 bytes \(3145\d+ bytes; see --max-line-bytes\): skipped/);
@@ -98,11 +115,17 @@ test('--out DIR with --last writes only the last config; a DIR holding other fil
   const last = runCli(['replay', '--backends', 'static', DEMO, '--out', dir, '--last']);
   assert.equal(last.status, 0, last.stderr);
   assert.deepEqual(readdirSync(dir), ['config-000003.conf']);
-  assert.equal(readFileSync(join(dir, 'config-000003.conf'), 'utf8'), runCli(['replay', '--backends', 'static', DEMO, '--last']).stdout);
+  assert.equal(
+    readFileSync(join(dir, 'config-000003.conf'), 'utf8'),
+    runCli(['replay', '--backends', 'static', DEMO, '--last']).stdout,
+  );
   writeFileSync(join(dir, 'notes.txt'), 'mine');
   const refused = runCli(['replay', '--backends', 'static', DEMO, '--out', dir]);
   assert.equal(refused.status, 2);
-  assert.match(refused.stderr, /--out .* holds files replay did not write \(notes\.txt\): give an empty or new directory/);
+  assert.match(
+    refused.stderr,
+    /--out .* holds files replay did not write \(notes\.txt\): give an empty or new directory/,
+  );
   assert.deepEqual(readdirSync(dir).sort(), ['config-000003.conf', 'notes.txt'], 'nothing removed');
 });
 
@@ -126,12 +149,36 @@ test('--check runs nginx -t on every config printed and stops at the first refus
   const dir = temp();
   const template = join(dir, 'picky.mustache');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(template, [
-    'events {}', 'http {', '{{#upstreams}}', '  bogus_directive {{name}};', '{{/upstreams}}', '{{#servers}}',
-    '  server { listen 127.0.0.1:{{port}}; server_name {{host}}; return 200; }', '{{/servers}}', '}', '',
-  ].join('\n'));
-  const refused = runCli(['replay', '--backends', 'static', DEMO, '--check', '--nginx-bin', NGINX, '--template', template]);
+  writeFileSync(
+    template,
+    [
+      'events {}',
+      'http {',
+      '{{#upstreams}}',
+      '  bogus_directive {{name}};',
+      '{{/upstreams}}',
+      '{{#servers}}',
+      '  server { listen 127.0.0.1:{{port}}; server_name {{host}}; return 200; }',
+      '{{/servers}}',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const refused = runCli([
+    'replay',
+    '--backends',
+    'static',
+    DEMO,
+    '--check',
+    '--nginx-bin',
+    NGINX,
+    '--template',
+    template,
+  ]);
   assert.equal(refused.status, 1);
-  assert.match(refused.stderr, /nginx -t refused config 2 \(from the window that closed [\d.]+ s into the recording\): .*unknown directive "bogus_directive"/);
+  assert.match(
+    refused.stderr,
+    /nginx -t refused config 2 \(from the window that closed [\d.]+ s into the recording\): .*unknown directive "bogus_directive"/,
+  );
   assert.deepEqual(refused.stdout.match(/^# config \d+/gm), ['# config 1', '# config 2']);
 });

@@ -17,9 +17,19 @@ import { loadManifests } from '../support/manifests.js';
 import { containerEnv, containerPort, onlyObject, podTemplate } from '../support/pod-spec.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const demo = podTemplate(onlyObject<IReplicationController>(loadManifests(`${root}demo/rc.yaml`), 'ReplicationController'));
-const controller = podTemplate(onlyObject<IReplicationController>(loadManifests(`${root}deploy/replication-controller.yaml`), 'ReplicationController'));
-const controllerSettings = parseInvocation(controller.container.args ?? [], containerEnv(controller.container)).settings;
+const demo = podTemplate(
+  onlyObject<IReplicationController>(loadManifests(`${root}demo/rc.yaml`), 'ReplicationController'),
+);
+const controller = podTemplate(
+  onlyObject<IReplicationController>(
+    loadManifests(`${root}deploy/replication-controller.yaml`),
+    'ReplicationController',
+  ),
+);
+const controllerSettings = parseInvocation(
+  controller.container.args ?? [],
+  containerEnv(controller.container),
+).settings;
 const stages = readDockerfile(`${root}demo/Dockerfile`);
 
 test('the demo pods carry the label and annotations of the original demo, and the deployed controller selects them', () => {
@@ -33,7 +43,13 @@ test('the demo pods carry the label and annotations of the original demo, and th
 function demoRecord(): ReturnType<typeof readPod> {
   const names = { hosts: controllerSettings.hostsAnnotation, paths: controllerSettings.pathsAnnotation };
   const pod = {
-    metadata: { name: 'nodejs-k8s-env-x7k2p', namespace: 'default', uid: 'u1', labels: demo.labels, annotations: demo.annotations },
+    metadata: {
+      name: 'nodejs-k8s-env-x7k2p',
+      namespace: 'default',
+      uid: 'u1',
+      labels: demo.labels,
+      annotations: demo.annotations,
+    },
     status: { phase: 'Running', podIP: '10.244.1.5', conditions: [{ type: 'Ready', status: 'True' }] },
   };
   const projected = projectPod(pod, names);
@@ -45,7 +61,10 @@ test('the routing model reads the demo annotations into one route to port 3000, 
   const record = demoRecord();
   assert.deepEqual(record.issues, []);
   assert.deepEqual(record.hosts, ['test.k8s.local']);
-  assert.deepEqual(record.paths.map((entry) => [entry.port, entry.path]), [[3000, '/nodejs']]);
+  assert.deepEqual(
+    record.paths.map((entry) => [entry.port, entry.path]),
+    [[3000, '/nodejs']],
+  );
   assert.notEqual(record.address, null, 'a ready pod is a backend');
 });
 
@@ -61,7 +80,10 @@ test('the claimed port is the one the container listens on and the readiness pro
 });
 
 test('the demo image copies only files of demo/, holds its ES module marker and runs as the pod user', () => {
-  assert.deepEqual(stages.map((stage) => stage.base), ['node:20-bookworm-slim']);
+  assert.deepEqual(
+    stages.map((stage) => stage.base),
+    ['node:20-bookworm-slim'],
+  );
   const build = simulateBuild(stages, `${root}demo`, readDockerignore(`${root}demo/.dockerignore`), () => []);
   assert.deepEqual(build.problems, []);
   const image = build.trees.get('0')!;
@@ -70,8 +92,15 @@ test('the demo image copies only files of demo/, holds its ES module marker and 
   assert.ok(entrypoint?.json && entrypoint.args[0] === 'node', 'ENTRYPOINT runs node in exec form');
   const script = entrypoint.args.at(-1)!;
   assert.equal(image.get(script), 'file', `${script} is in the image`);
-  assert.equal(image.get(posix.join(posix.dirname(script), 'package.json')), 'file', 'package.json is next to the script');
-  const manifest = JSON.parse(readFileSync(`${root}demo/package.json`, 'utf8')) as { type?: string; dependencies?: object };
+  assert.equal(
+    image.get(posix.join(posix.dirname(script), 'package.json')),
+    'file',
+    'package.json is next to the script',
+  );
+  const manifest = JSON.parse(readFileSync(`${root}demo/package.json`, 'utf8')) as {
+    type?: string;
+    dependencies?: object;
+  };
   assert.equal(manifest.type, 'module', 'package.json makes server.js an ES module');
   assert.equal(manifest.dependencies, undefined, 'the demo has no dependencies to install');
   const user = stage.instructions.filter((i) => i.keyword === 'USER').at(-1)?.args[0] ?? '';

@@ -19,11 +19,17 @@ interface Started {
 }
 
 async function start(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, [server], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [server], {
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   child.stdout!.setEncoding('utf8');
   const listening = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the demo did not listen within ${DEADLINE_MS} ms: ${stdout}`)), DEADLINE_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`the demo did not listen within ${DEADLINE_MS} ms: ${stdout}`)),
+      DEADLINE_MS,
+    );
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`the demo exited with ${code} before listening: ${stdout}`));
@@ -31,7 +37,10 @@ async function start(env: Record<string, string>): Promise<Started> {
     child.stdout!.on('data', (chunk: string) => {
       stdout += chunk;
       // Only whole lines: a chunk may end inside one.
-      const line = stdout.split('\n').slice(0, -1).find((text) => text.includes('"listening"'));
+      const line = stdout
+        .split('\n')
+        .slice(0, -1)
+        .find((text) => text.includes('"listening"'));
       if (line === undefined) return;
       clearTimeout(timer);
       const { address, port } = JSON.parse(line) as { address: string; port: number };
@@ -50,7 +59,9 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Pr
 }
 
 function ownAddresses(): string[] {
-  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address)).sort();
+  return Object.values(networkInterfaces())
+    .flatMap((list) => (list ?? []).map((entry) => entry.address))
+    .sort();
 }
 
 interface Answer {
@@ -61,7 +72,13 @@ interface Answer {
 }
 
 test('the demo answers any request with its host, IP addresses, the request and a redacted environment', async (t) => {
-  const env = { HOST: '127.0.0.1', PORT: '0', GREETING: 'hello from the test', DEMO_API_TOKEN: 'token-value-1', DB_PASSWORD: 'password-value-2' };
+  const env = {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    GREETING: 'hello from the test',
+    DEMO_API_TOKEN: 'token-value-1',
+    DB_PASSWORD: 'password-value-2',
+  };
   const demo = await start(env);
   t.after(() => stop(demo.child, 'SIGKILL'));
 
@@ -75,16 +92,24 @@ test('the demo answers any request with its host, IP addresses, the request and 
   const answer = JSON.parse(text) as Answer;
   assert.equal(answer.hostname, hostname());
   assert.ok(answer.addresses.length > 0, 'it names its IP addresses');
-  assert.ok(answer.addresses.every((entry) => isIP(entry.address) !== 0), JSON.stringify(answer.addresses));
+  assert.ok(
+    answer.addresses.every((entry) => isIP(entry.address) !== 0),
+    JSON.stringify(answer.addresses),
+  );
   assert.deepEqual(answer.addresses.map((entry) => entry.address).sort(), ownAddresses());
   assert.deepEqual([answer.request.method, answer.request.path], ['GET', '/nodejs/deep/path?x=1']);
   assert.equal(answer.request.headers['x-forwarded-host'], 'test.k8s.local');
   assert.equal(answer.env['GREETING'], env.GREETING);
   assert.equal(answer.env['DEMO_API_TOKEN'], '[redacted]');
   assert.equal(answer.env['DB_PASSWORD'], '[redacted]');
-  for (const secret of ['token-value-1', 'password-value-2', 'header-secret-3']) assert.ok(!text.includes(secret), `${secret} leaked`);
+  for (const secret of ['token-value-1', 'password-value-2', 'header-secret-3'])
+    assert.ok(!text.includes(secret), `${secret} leaked`);
 
-  const posted = await fetch(`${demo.url}/`, { method: 'POST', body: 'ignored', signal: AbortSignal.timeout(DEADLINE_MS) });
+  const posted = await fetch(`${demo.url}/`, {
+    method: 'POST',
+    body: 'ignored',
+    signal: AbortSignal.timeout(DEADLINE_MS),
+  });
   assert.equal(posted.status, 200);
   assert.equal(((await posted.json()) as Answer).request.method, 'POST');
 
@@ -93,7 +118,10 @@ test('the demo answers any request with its host, IP addresses, the request and 
 });
 
 test('the demo refuses a PORT that is not a port number', async (t) => {
-  const child = spawn(process.execPath, [server], { env: { PATH: process.env['PATH'] ?? '', PORT: 'http' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [server], {
+    env: { PATH: process.env['PATH'] ?? '', PORT: 'http' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   t.after(() => stop(child, 'SIGKILL'));
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));

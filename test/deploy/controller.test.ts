@@ -15,8 +15,8 @@ import { containerEnv, containerPort, onlyObject, podTemplate } from '../support
 import { ENDPOINT_PATHS } from '../../src/http/endpoint-routes.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const manifests: Manifest[] = ['replication-controller.yaml', 'service.yaml', 'pod-disruption-budget.yaml'].flatMap((file) =>
-  loadManifests(`${root}deploy/${file}`),
+const manifests: Manifest[] = ['replication-controller.yaml', 'service.yaml', 'pod-disruption-budget.yaml'].flatMap(
+  (file) => loadManifests(`${root}deploy/${file}`),
 );
 const rc = onlyObject<IReplicationController>(manifests, 'ReplicationController');
 const pod = podTemplate(rc);
@@ -31,8 +31,13 @@ function settings(): Settings {
 }
 
 test('every variable of the controller container is a setting of the run command, and the program accepts its value', () => {
-  const known = new Map(Object.values(SETTINGS).flatMap((spec) => ('env' in spec && (spec.commands as readonly string[]).includes('run') ? [[spec.env, spec.flag]] : [])));
-  for (const name of Object.keys(containerEnv(pod.container))) assert.ok(known.has(name), `${name} is not a setting of "run"`);
+  const known = new Map(
+    Object.values(SETTINGS).flatMap((spec) =>
+      'env' in spec && (spec.commands as readonly string[]).includes('run') ? [[spec.env, spec.flag]] : [],
+    ),
+  );
+  for (const name of Object.keys(containerEnv(pod.container)))
+    assert.ok(known.has(name), `${name} is not a setting of "run"`);
   const parsed = settings();
   assert.equal(parsed.sink, 'nginx');
   assert.deepEqual(parsed.namespaces, [], 'an empty NAMESPACES watches every namespace');
@@ -41,7 +46,8 @@ test('every variable of the controller container is a setting of the run command
 test('the image environment holds only settings and the program accepts it', () => {
   const env = stageEnv(runtime);
   const names = new Set(Object.values(SETTINGS).flatMap((spec) => ('env' in spec ? [spec.env] : [])));
-  for (const name of Object.keys(env)) assert.ok(name === 'NODE_ENV' || names.has(name), `${name} is neither a setting nor NODE_ENV`);
+  for (const name of Object.keys(env))
+    assert.ok(name === 'NODE_ENV' || names.has(name), `${name} is neither a setting nor NODE_ENV`);
   const fromImage = parseInvocation(['run'], env).settings;
   assert.equal(fromImage.port, settings().port, 'image and manifest agree on the nginx port');
   assert.equal(fromImage.httpsPort, settings().httpsPort, 'image and manifest agree on the HTTPS port');
@@ -58,7 +64,7 @@ test('nginx listens on the container ports the Service targets: 80 to HTTP, 443 
   for (const port of ports) assert.equal(port.protocol ?? 'TCP', 'TCP');
   assert.equal(containerPort(pod.container, http!.targetPort), settings().port);
   assert.equal(containerPort(pod.container, https!.targetPort), settings().httpsPort);
-  assert.equal(settings().httpsRedirectPort, 443, 'the redirect sends clients to the Service\'s HTTPS port');
+  assert.equal(settings().httpsRedirectPort, 443, "the redirect sends clients to the Service's HTTPS port");
   assert.ok(settings().tls, 'TLS is on in deploy/');
   assert.ok(settings().port > 1024 && settings().httpsPort > 1024, 'nginx needs no privilege to bind its ports');
   assert.ok(['LoadBalancer', 'NodePort'].includes(service.spec?.type ?? ''), `Service type ${service.spec?.type}`);
@@ -69,7 +75,8 @@ test('nginx listens on the container ports the Service targets: 80 to HTTP, 443 
 test('probes and the scrape annotations use the endpoints on HTTP_PORT', () => {
   const httpPort = settings().httpPort;
   assert.equal(httpPort, Number(SETTINGS.httpPort.defaultText), 'the manifest keeps the default admin port');
-  for (const path of Object.values(ENDPOINTS)) assert.ok(SETTINGS.httpPort.help.includes(path), `HTTP_PORT serves ${path}`);
+  for (const path of Object.values(ENDPOINTS))
+    assert.ok(SETTINGS.httpPort.help.includes(path), `HTTP_PORT serves ${path}`);
   const probes = {
     startupProbe: ENDPOINTS.liveness,
     livenessProbe: ENDPOINTS.liveness,
@@ -119,11 +126,20 @@ test('requests and limits are set, and the grace period covers the preStop pause
 
 test('the Service, the budget and the spread select exactly the controller pods, which are not routed themselves', () => {
   const selects = (selector: Record<string, string> | undefined): boolean =>
-    selector !== undefined && Object.keys(selector).length > 0 && Object.entries(selector).every(([key, value]) => pod.labels[key] === value);
+    selector !== undefined &&
+    Object.keys(selector).length > 0 &&
+    Object.entries(selector).every(([key, value]) => pod.labels[key] === value);
   assert.ok(selects(rc.spec?.selector), 'the ReplicationController selects its template');
   assert.ok(selects(onlyObject<IService>(manifests, 'Service').spec?.selector), 'the Service selects the pods');
-  assert.ok(selects(onlyObject<IPodDisruptionBudget>(manifests, 'PodDisruptionBudget').spec?.selector?.matchLabels), 'the budget');
-  for (const spread of pod.spec.topologySpreadConstraints ?? []) assert.ok(selects(spread.labelSelector?.matchLabels), 'the spread');
-  assert.ok(!matchesSelector(settings().selector, pod.labels), 'the controller pods must not match the routable selector');
+  assert.ok(
+    selects(onlyObject<IPodDisruptionBudget>(manifests, 'PodDisruptionBudget').spec?.selector?.matchLabels),
+    'the budget',
+  );
+  for (const spread of pod.spec.topologySpreadConstraints ?? [])
+    assert.ok(selects(spread.labelSelector?.matchLabels), 'the spread');
+  assert.ok(
+    !matchesSelector(settings().selector, pod.labels),
+    'the controller pods must not match the routable selector',
+  );
   assert.equal(rc.spec?.replicas, 2);
 });

@@ -20,7 +20,8 @@ const SKIPPED: Record<string, string> = {
   'apt-get update && apt-get install -y nginx libnginx-mod-http-lua lua-resty-core openssl chromium && npm test': SUITE,
   'kubectl proxy --port 8080 &': CLUSTER,
   'KUBE_HOST=http://127.0.0.1:8080 npm start': FIXED_PORTS,
-  'KUBE_HOST=http://127.0.0.1:8080 npm start -- --sink nginx --nginx-conf /tmp/ingress/nginx.conf --port 8081 --http-port 9090': FIXED_PORTS,
+  'KUBE_HOST=http://127.0.0.1:8080 npm start -- --sink nginx --nginx-conf /tmp/ingress/nginx.conf --port 8081 --http-port 9090':
+    FIXED_PORTS,
   "curl -H 'Host: test.k8s.local' http://127.0.0.1:8081/nodejs": FIXED_PORTS,
   'npm run record -- --out f.ndjson': CLUSTER,
   'KUBE_HOST=http://127.0.0.1:8080 npm run record -- --out f.ndjson': FIXED_PORTS,
@@ -28,19 +29,23 @@ const SKIPPED: Record<string, string> = {
   "kubectl get --raw '/api/v1/pods?watch=1&labelSelector=microservice%3Dtrue' | npm run -s replay -- - --last": CLUSTER,
   'curl -i http://127.0.0.1:8081/healthz': FIXED_PORTS,
   "curl -s http://127.0.0.1:8081/metrics | grep '^k8s_pods_ingress_'": FIXED_PORTS,
-  'git clone <repository-url> k8s-pods-ingress && cd k8s-pods-ingress': 'a placeholder URL; the fresh copy below stands in for the clone',
+  'git clone <repository-url> k8s-pods-ingress && cd k8s-pods-ingress':
+    'a placeholder URL; the fresh copy below stands in for the clone',
   'docker build -t k8s-pods-ingress:0.1.0 .': DOCKER,
   'docker build -t nodejs-k8s-env:1.0.0 demo': DOCKER,
   'REGISTRY=registry.example.com/team': 'part of the registry steps, with Docker',
-  'for image in k8s-pods-ingress:0.1.0 nodejs-k8s-env:1.0.0; do docker tag $image $REGISTRY/$image && docker push $REGISTRY/$image; done': DOCKER,
-  'sed -i "s#newName: k8s-pods-ingress#newName: $REGISTRY/k8s-pods-ingress#" deploy/kustomization.yaml deploy-deployment/kustomization.yaml': 'part of the registry steps, with Docker',
+  'for image in k8s-pods-ingress:0.1.0 nodejs-k8s-env:1.0.0; do docker tag $image $REGISTRY/$image && docker push $REGISTRY/$image; done':
+    DOCKER,
+  'sed -i "s#newName: k8s-pods-ingress#newName: $REGISTRY/k8s-pods-ingress#" deploy/kustomization.yaml deploy-deployment/kustomization.yaml':
+    'part of the registry steps, with Docker',
   'kubectl apply -k deploy/': CLUSTER,
   'kubectl -n k8s-pods-ingress get pods -w': CLUSTER,
   'kubectl apply -f demo/rc.yaml': CLUSTER,
   "curl -H 'Host: test.k8s.local' $INGRESS/nodejs": CLUSTER,
   'kubectl scale rc nodejs-k8s-env --replicas=3': CLUSTER,
   'kubectl -n k8s-pods-ingress logs -f -l app.kubernetes.io/name=k8s-pods-ingress --prefix': CLUSTER,
-  "POD=$(kubectl -n k8s-pods-ingress get pods -l app.kubernetes.io/name=k8s-pods-ingress -o jsonpath='{.items[0].metadata.name}')": CLUSTER,
+  "POD=$(kubectl -n k8s-pods-ingress get pods -l app.kubernetes.io/name=k8s-pods-ingress -o jsonpath='{.items[0].metadata.name}')":
+    CLUSTER,
   'kubectl -n k8s-pods-ingress exec $POD -- cat /var/run/k8s-pods-ingress/nginx.conf': CLUSTER,
   "for i in 1 2 3 4 5 6; do curl -s -H 'Host: test.k8s.local' $INGRESS/nodejs | grep '\"hostname\"'; done": CLUSTER,
   'npm test -- test/adversarial': SUITE,
@@ -65,7 +70,8 @@ function readmeCommands(): string[] {
   for (const line of readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n')) {
     if (/^\s*```sh\s*$/.test(line)) inBlock = true;
     else if (/^\s*```/.test(line)) inBlock = false;
-    else if (inBlock && line.trim() !== '' && !line.trim().startsWith('#')) lines.push(line.trim().replace(/\s+#\s.*$/, ''));
+    else if (inBlock && line.trim() !== '' && !line.trim().startsWith('#'))
+      lines.push(line.trim().replace(/\s+#\s.*$/, ''));
   }
   return lines;
 }
@@ -86,15 +92,20 @@ test('every README command line is run here as printed, or skipped for a reason'
   requireNginx();
   const commands = readmeCommands();
   const runnable = commands.filter((line) => !(line in SKIPPED));
-  for (const line of Object.keys(SKIPPED)) assert.ok(commands.includes(line), `SKIPPED names a line the README no longer has: ${line}`);
-  assert.deepEqual(runnable, [
-    'npm ci && npm run replay -- examples/nodejs-k8s-env.ndjson --last',
-    'npm run -s replay -- examples/nodejs-k8s-env.ndjson --last --backends static > nginx.conf && nginx -t -p /tmp/ -c "$PWD/nginx.conf"',
-    'npm run -s replay -- examples/nodejs-k8s-env.ndjson --diff',
-    'npm run -s replay -- examples/nodejs-k8s-env.ndjson --check',
-    'npm run build',
-    'npm run dev -- replay examples/nodejs-k8s-env.ndjson --last',
-  ], 'the README lines run here; classify a new line here or in SKIPPED');
+  for (const line of Object.keys(SKIPPED))
+    assert.ok(commands.includes(line), `SKIPPED names a line the README no longer has: ${line}`);
+  assert.deepEqual(
+    runnable,
+    [
+      'npm ci && npm run replay -- examples/nodejs-k8s-env.ndjson --last',
+      'npm run -s replay -- examples/nodejs-k8s-env.ndjson --last --backends static > nginx.conf && nginx -t -p /tmp/ -c "$PWD/nginx.conf"',
+      'npm run -s replay -- examples/nodejs-k8s-env.ndjson --diff',
+      'npm run -s replay -- examples/nodejs-k8s-env.ndjson --check',
+      'npm run build',
+      'npm run dev -- replay examples/nodejs-k8s-env.ndjson --last',
+    ],
+    'the README lines run here; classify a new line here or in SKIPPED',
+  );
   const dir = freshCopy();
   try {
     const results = runnable.map((line) => [line, sh(line, dir)] as const);
@@ -102,13 +113,22 @@ test('every README command line is run here as printed, or skipped for a reason'
     const [install, saved, diff, check, build, dev] = results.map(([, result]) => result);
     assert.match(install!.stdout, /set \$k8s_route microservice1866206336;/);
     assert.match(install!.stdout, /^# microservice1866206336 test\.k8s\.local \/nodejs 10\.244\.1\.5:3000/m);
-    assert.doesNotMatch(install!.stderr, /EBADENGINE|install-scripts|npm warn/, 'npm ci on this Node prints no warnings');
+    assert.doesNotMatch(
+      install!.stderr,
+      /EBADENGINE|install-scripts|npm warn/,
+      'npm ci on this Node prints no warnings',
+    );
     const conf = readFileSync(join(dir, 'nginx.conf'), 'utf8');
     assert.match(conf, /^# Rendered by k8s-pods-ingress/, 'only the config, no npm banner');
     assert.match(saved!.stderr, /syntax is ok/);
     // Dynamic mode: one structure (the route never changes), four memberships (a pod arrives, turns ready, two more).
     assert.deepEqual(diff!.stdout.match(/^# config \d+/gm), ['# config 1']);
-    assert.deepEqual(diff!.stdout.match(/^# members \d+/gm), ['# members 1', '# members 2', '# members 3', '# members 4']);
+    assert.deepEqual(diff!.stdout.match(/^# members \d+/gm), [
+      '# members 1',
+      '# members 2',
+      '# members 3',
+      '# members 4',
+    ]);
     assert.match(check!.stderr, /nginx -t accepted every config/);
     assert.ok(existsSync(join(dir, 'dist', 'main.js')), build!.stderr);
     const config = (out: string): string => out.slice(out.indexOf('# Rendered by'));

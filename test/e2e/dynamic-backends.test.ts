@@ -21,7 +21,8 @@ async function setUp(t: { after: (fn: () => Promise<void>) => void }, names: rea
   t.after(() => backends.close());
   const ingress = await startIngress({ backends: 'dynamic' });
   t.after(() => ingress.stop());
-  const pod = (name: string, over: Partial<ProjectedPod> = {}) => aPod(name, { ip: backends.byName(name).ip, hosts: HOST, paths: `${backends.port}:/`, ...over });
+  const pod = (name: string, over: Partial<ProjectedPod> = {}) =>
+    aPod(name, { ip: backends.byName(name).ip, hosts: HOST, paths: `${backends.port}:/`, ...over });
   return { backends, ingress, pod };
 }
 
@@ -29,11 +30,17 @@ async function setUp(t: { after: (fn: () => Promise<void>) => void }, names: rea
 function workers(ingress: Ingress): number[] {
   const master = ingress.nginx.health().pid;
   assert.ok(master !== null);
-  return processesInGroups([master]).filter((pid) => pid !== master).sort((a, b) => a - b);
+  return processesInGroups([master])
+    .filter((pid) => pid !== master)
+    .sort((a, b) => a - b);
 }
 
 /** Sends events, waits until their membership is pushed, then checks that fresh requests reach exactly `expected`. */
-async function step(ingress: Ingress, expected: readonly string[], ...events: Parameters<Ingress['send']>): Promise<void> {
+async function step(
+  ingress: Ingress,
+  expected: readonly string[],
+  ...events: Parameters<Ingress['send']>
+): Promise<void> {
   const mark = ingress.outcomes.length;
   ingress.send(...events);
   await ingress.outcome(mark, `members ${expected.join(',')} pushed`, isPushed);
@@ -67,7 +74,7 @@ it('scales 1 -> 3 -> 1, flips readiness and deletes pods under load: no failed r
   assert.ok(backends.byName('c').hits > 0);
 });
 
-it('a structural change reloads once and keeps every route\'s members', async (t) => {
+it("a structural change reloads once and keeps every route's members", async (t) => {
   const { backends, ingress, pod } = await setUp(t, ['a', 'b', 'api']);
   ingress.send(sync(pod('a'), pod('b')));
   await ingress.outcome(0, 'the first config applied', isApplied);
@@ -78,7 +85,10 @@ it('a structural change reloads once and keeps every route\'s members', async (t
   assert.equal(outcome.type === 'applied' && outcome.action, 'reloaded');
   // The new route serves (once the old workers, which nginx tells to quit after the new ones start, stop taking new
   // connections), and the old route still has both its pods.
-  await waitFor('the new route served', async () => (await ingress.get('api.test', '/v1').catch(() => null))?.backend === 'api');
+  await waitFor(
+    'the new route served',
+    async () => (await ingress.get('api.test', '/v1').catch(() => null))?.backend === 'api',
+  );
   await waitFor('both pods of the old route answering', async () => {
     const seen = new Set<string>();
     for (let i = 0; i < 8; i++) seen.add((await ingress.get(HOST, '/')).backend ?? '');
@@ -123,7 +133,11 @@ it('nginx killed: the restarted nginx serves the current members from its first 
   await ingress.outcome(mark, 'b alone pushed', isPushed);
   const killed = ingress.nginx.health().pid!;
   process.kill(killed, 'SIGKILL');
-  await waitFor('a new master serving', () => ingress.nginx.isRunning() && ingress.nginx.health().pid !== killed, 20_000);
+  await waitFor(
+    'a new master serving',
+    () => ingress.nginx.isRunning() && ingress.nginx.health().pid !== killed,
+    20_000,
+  );
   for (let i = 0; i < 8; i++) assert.equal((await ingress.get(HOST, '/')).backend, 'b');
   assert.equal(ingress.nginx.health().restarts, 1);
 });

@@ -43,7 +43,10 @@ it('refuses malformed and oversized pushes with a reason; the previous members s
     ['oversized', `${head}${route}${' 127.0.0.9:80'.repeat(100_000)}\n`, 413, /413|larger/],
   ];
   for (const [name, body, status, reason] of cases) {
-    const error = await lastValueFrom(channel.push(body, 99)).then(() => null, (e: unknown) => e);
+    const error = await lastValueFrom(channel.push(body, 99)).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof MembersPushError, name);
     assert.equal(error.status, status, `${name}: ${error.message}`);
     assert.equal(error.problem, 'refused', name);
@@ -55,7 +58,7 @@ it('refuses malformed and oversized pushes with a reason; the previous members s
   assert.equal((await ingress.get(HOST, '/')).status, 503, 'a route pushed without members answers 503');
 });
 
-it('the socket is reachable only through a directory of the controller\'s own, mode 0700', async (t) => {
+it("the socket is reachable only through a directory of the controller's own, mode 0700", async (t) => {
   const { channel } = await setUp(t);
   const dir = statSync(channel.paths.dir);
   assert.equal(dir.mode & 0o777, 0o700);
@@ -64,7 +67,11 @@ it('the socket is reachable only through a directory of the controller\'s own, m
   assert.equal(file.mode & 0o777, 0o600);
   // Another user (nobody) cannot connect, though nginx made the socket itself 0666.
   const probe = `require('net').connect(${JSON.stringify(channel.paths.socket)}).on('connect', () => { console.log('connected'); process.exit(0); }).on('error', (e) => { console.log(e.code); process.exit(0); });`;
-  const result = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', probe], { encoding: 'utf8', timeout: 20_000 });
+  const result = spawnSync(
+    'setpriv',
+    ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', probe],
+    { encoding: 'utf8', timeout: 20_000 },
+  );
   assert.equal(result.status, 0, `setpriv could not run node as nobody: ${result.stderr}`);
   assert.equal(result.stdout.trim(), 'EACCES');
 });

@@ -16,7 +16,11 @@ const HOST = 'app.test';
 const isApplied = (outcome: ApplyOutcome): boolean => outcome.type === 'applied';
 
 /** Starts backends `names` and an ingress, stopped (and checked) after the test. */
-async function setUp(t: { after: (fn: () => Promise<void>) => void }, names: readonly string[], options: IngressOptions = {}) {
+async function setUp(
+  t: { after: (fn: () => Promise<void>) => void },
+  names: readonly string[],
+  options: IngressOptions = {},
+) {
   const backends = await startBackends(names);
   t.after(() => backends.close());
   const ingress = await startIngress(options);
@@ -86,14 +90,24 @@ it('scales down without a failed request to the pods that stay', async (t) => {
 it('keeps the old config serving when nginx -t rejects a new one, reports it and retries', async (t) => {
   // A user template that is valid until a route gets two pods (an upstream block), then has a directive nginx lacks.
   const shipped = loadTemplate();
-  const template = compileTemplate(shipped.text.replace('  upstream {{name}} {\n', '  upstream {{name}} {\n    bogus_directive on;\n'), 'bogus-upstream.mustache');
+  const template = compileTemplate(
+    shipped.text.replace('  upstream {{name}} {\n', '  upstream {{name}} {\n    bogus_directive on;\n'),
+    'bogus-upstream.mustache',
+  );
   assert.notEqual(template.text, shipped.text);
-  const { ingress, pod } = await setUp(t, ['one', 'two', 'three'], { template, retryBackoff: { initialMs: 100, maxMs: 400 } });
+  const { ingress, pod } = await setUp(t, ['one', 'two', 'three'], {
+    template,
+    retryBackoff: { initialMs: 100, maxMs: 400 },
+  });
   ingress.send(sync(pod('one')));
   const first = await ingress.outcome(0, 'the first config applied', isApplied);
   const mark = ingress.outcomes.length;
   ingress.send(added(pod('two')));
-  const retried = await ingress.outcome(mark, 'a second failed attempt', (outcome) => outcome.type === 'failed' && outcome.attempt >= 2);
+  const retried = await ingress.outcome(
+    mark,
+    'a second failed attempt',
+    (outcome) => outcome.type === 'failed' && outcome.attempt >= 2,
+  );
   assert.ok(retried.type === 'failed');
   assert.equal(retried.stage, 'check');
   assert.match(retried.message, /unknown directive "bogus_directive"/);
@@ -112,7 +126,7 @@ it('keeps the old config serving when nginx -t rejects a new one, reports it and
   await waitFor('the new pod alone to answer', async () => [...(await answering(ingress, 4))].join() === 'three');
 });
 
-it('keeps the old config serving when nginx refuses a reload (a port in use), and reports nginx\'s message', async (t) => {
+it("keeps the old config serving when nginx refuses a reload (a port in use), and reports nginx's message", async (t) => {
   // nginx -t does not bind ports, so only the reload finds this one taken.
   const blocker = createServer();
   blocker.listen(0, '127.0.0.1');
@@ -122,9 +136,15 @@ it('keeps the old config serving when nginx refuses a reload (a port in use), an
   const shipped = loadTemplate();
   const extra = `{{#upstreams}}\n  server {\n    listen 127.0.0.1:${busy};\n  }\n{{/upstreams}}\n`;
   const defaultServer = '  server {\n{{#listeners}}\n    listen {{address}} default_server';
-  const template = compileTemplate(shipped.text.replace(defaultServer, `${extra}${defaultServer}`), 'busy-port.mustache');
+  const template = compileTemplate(
+    shipped.text.replace(defaultServer, `${extra}${defaultServer}`),
+    'busy-port.mustache',
+  );
   assert.notEqual(template.text, shipped.text);
-  const { ingress, pod } = await setUp(t, ['one', 'two'], { template, retryBackoff: { initialMs: 60_000, maxMs: 60_000 } });
+  const { ingress, pod } = await setUp(t, ['one', 'two'], {
+    template,
+    retryBackoff: { initialMs: 60_000, maxMs: 60_000 },
+  });
   ingress.send(sync(pod('one')));
   const first = await ingress.outcome(0, 'the first config applied', isApplied);
   const mark = ingress.outcomes.length;

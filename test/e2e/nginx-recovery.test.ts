@@ -29,7 +29,7 @@ it('restarts a killed nginx master on the last applied config, reporting it down
   assert.equal(health.applied, first.config.hash);
   await waitFor('traffic to flow again', async () => (await ingress.get(HOST, '/')).backend === 'one');
   // The dead master's workers (orphans holding the old listen socket) were told to quit.
-  await waitFor('the killed master\'s workers gone', () => processesInGroups([killed]).length === 0, 10_000);
+  await waitFor("the killed master's workers gone", () => processesInGroups([killed]).length === 0, 10_000);
 });
 
 it('stops gracefully: a request in flight finishes, then no nginx process is left', async (t) => {

@@ -26,11 +26,15 @@ it('SIGTERM to the npm process of `npm start` ends the controller too and frees 
   t.after(() => fake.stop());
   fake.addPod(microservice('a'));
   const admin = await freePort();
-  const npm = spawn('npm', ['start', '--', '--sink', 'stdout', '--window', '200', '--http-port', String(admin), '--http-address', '127.0.0.1'], {
-    cwd: ROOT,
-    env: { ...process.env, KUBE_HOST: fake.url, K8S_PODS_INGRESS_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const npm = spawn(
+    'npm',
+    ['start', '--', '--sink', 'stdout', '--window', '200', '--http-port', String(admin), '--http-address', '127.0.0.1'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, KUBE_HOST: fake.url, K8S_PODS_INGRESS_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   npm.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -6,7 +6,14 @@ import { type Backends } from '../support/backend-servers.js';
 import { FakeApiServer } from '../support/fake-api-server.js';
 import { waitFor } from '../support/http-probe.js';
 import { valueOf } from '../support/prom-text.js';
-import { backendPod, scrape, startRun, type RunningController, type StartRunOptions, startScene } from '../support/run-harness.js';
+import {
+  backendPod,
+  scrape,
+  startRun,
+  type RunningController,
+  type StartRunOptions,
+  startScene,
+} from '../support/run-harness.js';
 
 const P = 'k8s_pods_ingress_';
 
@@ -14,7 +21,12 @@ interface PostedEvent {
   readonly reason: string;
   readonly message: string;
   readonly type: string;
-  readonly involvedObject: { readonly kind: string; readonly namespace: string; readonly name: string; readonly uid?: string };
+  readonly involvedObject: {
+    readonly kind: string;
+    readonly namespace: string;
+    readonly name: string;
+    readonly uid?: string;
+  };
 }
 
 interface Setup {
@@ -26,7 +38,9 @@ interface Setup {
 /** Starts backends, the fake server with a pod `bad` (one bad host, one good) and the controller. */
 async function setup(t: TestContext, options: StartRunOptions = {}): Promise<Setup> {
   const { cleanup, backends, fake } = await startScene(t, ['bad', 'other']);
-  fake.addPod(backendPod('bad', backends.byName('bad').ip, { hosts: 'bad_host.test fine.test', paths: `${backends.port}:/` }));
+  fake.addPod(
+    backendPod('bad', backends.byName('bad').ip, { hosts: 'bad_host.test fine.test', paths: `${backends.port}:/` }),
+  );
   const run = await startRun(fake, options);
   cleanup(() => run.stop());
   // The good host of the pod routes despite the bad one.
@@ -72,9 +86,18 @@ describe('run: Kubernetes Events on rejected annotations', () => {
     // More windows with the same problems, then a problem on another pod as the marker that posting went on.
     await neutralChange(s, 'bad', 5);
     await neutralChange(s, 'bad', 6);
-    s.fake.addPod(backendPod('other', s.backends.byName('other').ip, { hosts: 'other_host.test', paths: `${s.backends.port}:/` }));
-    await waitFor('the Event about pod other', () => posted(s.fake).some((event) => event.involvedObject.name === 'other'), 20_000);
-    assert.deepEqual(posted(s.fake).map((event) => `${event.involvedObject.name} ${event.reason}`), ['bad InvalidHost', 'bad InvalidPort', 'other InvalidHost']);
+    s.fake.addPod(
+      backendPod('other', s.backends.byName('other').ip, { hosts: 'other_host.test', paths: `${s.backends.port}:/` }),
+    );
+    await waitFor(
+      'the Event about pod other',
+      () => posted(s.fake).some((event) => event.involvedObject.name === 'other'),
+      20_000,
+    );
+    assert.deepEqual(
+      posted(s.fake).map((event) => `${event.involvedObject.name} ${event.reason}`),
+      ['bad InvalidHost', 'bad InvalidPort', 'other InvalidHost'],
+    );
     const m = await scrape(s.run);
     assert.equal(valueOf(m, `${P}kube_events_total`, { result: 'created' }), 3);
     assert.equal(valueOf(m, `${P}kube_events_total`, { result: 'failed' }), 0);
@@ -82,13 +105,24 @@ describe('run: Kubernetes Events on rejected annotations', () => {
 
   it('posts none with POST_EVENTS=false, though the problem is still reported in metrics', async (t) => {
     const s = await setup(t, { env: { K8S_PODS_INGRESS_POST_EVENTS: 'false' } });
-    await waitFor('the rejection counted', async () => valueOf(await scrape(s.run), `${P}rejected_entries_reported_total`, { reason: 'invalid-host' }) === 1, 20_000);
+    await waitFor(
+      'the rejection counted',
+      async () => valueOf(await scrape(s.run), `${P}rejected_entries_reported_total`, { reason: 'invalid-host' }) === 1,
+      20_000,
+    );
     await neutralChange(s, 'bad', 1);
     s.fake.modifyPod('default', 'bad', { metadata: { annotations: { publicPaths: `${s.backends.port}:/ 99999:/x` } } });
-    await waitFor('the second rejection counted', async () => valueOf(await scrape(s.run), `${P}rejected_entries_reported_total`, { reason: 'invalid-port' }) === 1, 20_000);
+    await waitFor(
+      'the second rejection counted',
+      async () => valueOf(await scrape(s.run), `${P}rejected_entries_reported_total`, { reason: 'invalid-port' }) === 1,
+      20_000,
+    );
     await neutralChange(s, 'bad', 2);
     assert.deepEqual(s.fake.events, []);
-    assert.deepEqual(s.fake.requests.filter((request) => request.kind === 'events'), []);
+    assert.deepEqual(
+      s.fake.requests.filter((request) => request.kind === 'events'),
+      [],
+    );
     assert.equal(valueOf(await scrape(s.run), `${P}kube_events_total`, { result: 'created' }), 0);
   });
 });

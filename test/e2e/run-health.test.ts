@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import { it } from 'node:test';
 import { waitFor } from '../support/http-probe.js';
 import { NGINX } from '../support/nginx-check.js';
-import { adminGet, backendPod, recordStatuses, startRun, type RunningController, startScene } from '../support/run-harness.js';
+import {
+  adminGet,
+  backendPod,
+  recordStatuses,
+  startRun,
+  type RunningController,
+  startScene,
+} from '../support/run-harness.js';
 
 const APP = 'app.test';
 
@@ -24,11 +31,21 @@ function blockableNginx(): { readonly dir: string; readonly bin: string; readonl
 }
 
 /** Waits until an admin path answers `status` with a body (trimmed) matching `body`, and returns that body. */
-function waitForAdmin(run: RunningController, path: string, status: number, body: RegExp, timeoutMs = 20_000): Promise<string> {
-  return waitFor(`${path} to answer ${status} ${String(body)}`, async () => {
-    const answer = await adminGet(run, path);
-    return answer.status === status && body.test(answer.body.trim()) ? answer.body : undefined;
-  }, timeoutMs);
+function waitForAdmin(
+  run: RunningController,
+  path: string,
+  status: number,
+  body: RegExp,
+  timeoutMs = 20_000,
+): Promise<string> {
+  return waitFor(
+    `${path} to answer ${status} ${String(body)}`,
+    async () => {
+      const answer = await adminGet(run, path);
+      return answer.status === status && body.test(answer.body.trim()) ? answer.body : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 it('readiness waits for the first config; health follows nginx and the watch, and recovers with them', async (t) => {
@@ -61,12 +78,18 @@ it('readiness waits for the first config; health follows nginx and the watch, an
     // Each failed restart spends a while starting; that is not serving either, so no 200 in between.
     const recording = recordStatuses(run, '/healthz');
     try {
-      await waitFor('two failed restarts', () => run.logs.filter((line) => line['message'] === 'nginx master exited').length >= 3);
+      await waitFor(
+        'two failed restarts',
+        () => run.logs.filter((line) => line['message'] === 'nginx master exited').length >= 3,
+      );
     } finally {
       await recording.stop();
     }
     assert.ok(recording.seen.length > 0);
-    assert.deepEqual(recording.seen.filter((answer) => answer.status !== 503), []);
+    assert.deepEqual(
+      recording.seen.filter((answer) => answer.status !== 503),
+      [],
+    );
     assert.equal((await adminGet(run, '/readyz')).status, 503, 'not ready without nginx');
     rmSync(nginx.block);
     await waitForAdmin(run, '/healthz', 200, /^ok$/);

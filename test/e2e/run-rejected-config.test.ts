@@ -20,7 +20,10 @@ function templateRefusedWithUpstreams(dir: string): string {
   const shipped = readFileSync(DEFAULT_TEMPLATE_PATH, 'utf8');
   assert.ok(shipped.includes('\nhttp {\n'), 'the shipped template has an http block');
   const path = join(dir, 'upstreams-refused.mustache');
-  writeFileSync(path, shipped.replace('\nhttp {\n', '\nhttp {\n{{#upstreams}}\n  bogus_directive on;\n{{/upstreams}}\n'));
+  writeFileSync(
+    path,
+    shipped.replace('\nhttp {\n', '\nhttp {\n{{#upstreams}}\n  bogus_directive on;\n{{/upstreams}}\n'),
+  );
   return path;
 }
 
@@ -40,15 +43,24 @@ it('a config nginx refuses leaves the old one serving, is reported, and the next
 
   // Scale up: the route gets an upstream, and nginx -t refuses the config.
   fake.addPod(backendPod('two', backends.byName('two').ip, routing));
-  const refused = await waitFor('the refused apply reported', async () => {
-    const m = await scrape(run);
-    return applies(m, 'failure') >= 1 ? m : undefined;
-  }, 20_000);
+  const refused = await waitFor(
+    'the refused apply reported',
+    async () => {
+      const m = await scrape(run);
+      return applies(m, 'failure') >= 1 ? m : undefined;
+    },
+    20_000,
+  );
   assert.equal(valueOf(refused, `${P}last_apply_success`), 0);
-  const line = await waitFor('the log line', () => run.logs.find((entry) => entry['message'] === 'nginx config not applied; the previous config stays in force'));
+  const line = await waitFor('the log line', () =>
+    run.logs.find((entry) => entry['message'] === 'nginx config not applied; the previous config stays in force'),
+  );
   assert.equal(line['level'], 'error');
   assert.equal(line['stage'], 'check');
-  assert.match(String(line['error']), /^nginx -t rejected .*nginx\.conf\.candidate: unknown directive "bogus_directive" in /);
+  assert.match(
+    String(line['error']),
+    /^nginx -t rejected .*nginx\.conf\.candidate: unknown directive "bogus_directive" in /,
+  );
 
   // The old config is in force: the live file, config_info, and the traffic (pod two never gets a request).
   assert.equal(sha256OfFile(run.confPath), good);

@@ -41,10 +41,14 @@ describe('run --sink nginx: routing through the real source and command', () => 
   };
 
   it('routes each Host to its pod, with the request as the client sent it', async () => {
-    const app = await waitFor('app.test to reach pod one', async () => {
-      const answer = await run.get(APP, '/hello?x=1');
-      return answer.backend === 'one' ? answer : undefined;
-    }, 30_000);
+    const app = await waitFor(
+      'app.test to reach pod one',
+      async () => {
+        const answer = await run.get(APP, '/hello?x=1');
+        return answer.backend === 'one' ? answer : undefined;
+      },
+      30_000,
+    );
     assert.equal(app.seen?.host, APP);
     assert.equal(app.seen?.url, '/hello?x=1');
     const api = await run.get(API, '/v1/items');
@@ -63,15 +67,23 @@ describe('run --sink nginx: routing through the real source and command', () => 
   it('scale up: a new ready pod of the route gets traffic', async () => {
     fake.addPod(backendPod('two', backends.byName('two').ip, { hosts: APP, paths: `${backends.port}:/` }));
     // Round robin over two pods: a handful of requests reaches both once the new config is in force.
-    await waitFor('both pods to answer app.test', async () => {
-      const seen = new Set((await answers(APP, '/', 4)).map((answer) => answer.backend));
-      return seen.has('one') && seen.has('two');
-    }, 20_000);
+    await waitFor(
+      'both pods to answer app.test',
+      async () => {
+        const seen = new Set((await answers(APP, '/', 4)).map((answer) => answer.backend));
+        return seen.has('one') && seen.has('two');
+      },
+      20_000,
+    );
   });
 
   it('scale down: a deleted pod gets no more traffic', async () => {
     fake.deletePod('default', 'one');
-    await waitFor('only pod two to answer app.test', async () => (await answers(APP, '/', 4)).every((answer) => answer.backend === 'two'), 20_000);
+    await waitFor(
+      'only pod two to answer app.test',
+      async () => (await answers(APP, '/', 4)).every((answer) => answer.backend === 'two'),
+      20_000,
+    );
     const hits = backends.byName('one').hits;
     assert.ok((await answers(APP, '/', 6)).every((answer) => answer.backend === 'two'));
     assert.equal(backends.byName('one').hits, hits, 'the deleted pod saw no request');
@@ -79,10 +91,14 @@ describe('run --sink nginx: routing through the real source and command', () => 
 
   it('a route whose last pod turns not ready answers 503, and the other host still works', async () => {
     fake.modifyPod('default', 'two', (pod) => setPodReady(pod, false));
-    const answer = await waitFor('app.test to answer 503', async () => {
-      const got = await run.get(APP, '/');
-      return got.status === 503 ? got : undefined;
-    }, 20_000);
+    const answer = await waitFor(
+      'app.test to answer 503',
+      async () => {
+        const got = await run.get(APP, '/');
+        return got.status === 503 ? got : undefined;
+      },
+      20_000,
+    );
     assert.equal(answer.backend, null, 'nginx answered, not a pod');
     assert.equal((await run.get(API, '/v1')).backend, 'api');
     fake.modifyPod('default', 'two', (pod) => setPodReady(pod, true));

@@ -10,7 +10,17 @@ import { it } from 'node:test';
 import { ROOT } from '../support/cli.js';
 import { httpGet, waitFor } from '../support/http-probe.js';
 import { processesInGroups } from '../support/nginx-processes.js';
-import { adminGet, backendPod, cleanUpRun, prepareRun, readMasterPid, recordStatuses, runFlags, withDeadline, startScene } from '../support/run-harness.js';
+import {
+  adminGet,
+  backendPod,
+  cleanUpRun,
+  prepareRun,
+  readMasterPid,
+  recordStatuses,
+  runFlags,
+  withDeadline,
+  startScene,
+} from '../support/run-harness.js';
 
 const APP = 'app.test';
 
@@ -55,10 +65,16 @@ it('SIGTERM: the request in flight completes, nginx quits, the watch is closed, 
   const [code, signal] = await withDeadline(exited, 30_000, 'the controller to exit');
   assert.deepEqual({ code, signal }, { code: 0, signal: null }, stderr);
 
-  assert.ok(readiness.seen.some((reply) => reply.status === 503 && reply.body === 'shutting down'), 'not ready while draining');
+  assert.ok(
+    readiness.seen.some((reply) => reply.status === 503 && reply.body === 'shutting down'),
+    'not ready while draining',
+  );
   assert.deepEqual(processesInGroups([master]), [], 'no nginx process left');
   assert.equal(existsSync(join(place.prefix, 'nginx.pid')), false, 'nginx removed its pid file');
-  await waitFor('the watch to be closed on the API server', () => fake.openWatchCount === 0 && fake.hungWatchCount === 0);
+  await waitFor(
+    'the watch to be closed on the API server',
+    () => fake.openWatchCount === 0 && fake.hungWatchCount === 0,
+  );
   assert.match(stderr, /"message":"nginx stopped"/);
   await assert.rejects(httpGet(place.port, APP, '/'), /ECONNREFUSED/);
 });

@@ -14,18 +14,30 @@ async function status(url: string, query = ''): Promise<StatusReport> {
 test('/status follows the cluster: a pod turns ready, its route stops answering 503', async (t) => {
   const run = await startStatusRun(t, podsOf(SHOP_PODS));
   const before = await status(run.url, '?q=reports.example.com');
-  assert.deepEqual(before.routes.map((r) => [r.host, r.unavailable, r.notReady.map((w) => w.reasons)]), [['reports.example.com', true, [['condition Ready is not True']]]]);
+  assert.deepEqual(
+    before.routes.map((r) => [r.host, r.unavailable, r.notReady.map((w) => w.reasons)]),
+    [['reports.example.com', true, [['condition Ready is not True']]]],
+  );
   assert.equal(before.config.configs, 1);
   assert.match(before.config.appliedAt ?? '', /^\d{4}-\d\d-\d\dT/);
 
   run.fake.modifyPod('team-b', 'reports-8d2e-w3c6f', (pod) => setPodReady(pod, true));
-  const after = await waitFor('the route to be served', async () => {
-    const report = await status(run.url, '?q=reports.example.com');
-    return report.routes[0]?.unavailable === false ? report : undefined;
-  }, 20_000);
-  assert.deepEqual(after.routes[0]!.backends, [{ namespace: 'team-b', pod: 'reports-8d2e-w3c6f', address: '10.244.3.14:8080' }]);
+  const after = await waitFor(
+    'the route to be served',
+    async () => {
+      const report = await status(run.url, '?q=reports.example.com');
+      return report.routes[0]?.unavailable === false ? report : undefined;
+    },
+    20_000,
+  );
+  assert.deepEqual(after.routes[0]!.backends, [
+    { namespace: 'team-b', pod: 'reports-8d2e-w3c6f', address: '10.244.3.14:8080' },
+  ]);
   assert.equal(after.config.configs, 2);
   assert.notEqual(after.config.hash, before.config.hash);
   assert.equal(after.summary.unavailableRoutes, 0);
-  assert.deepEqual(after.pods.map((p) => [p.name, p.ready]), [['reports-8d2e-w3c6f', true]]);
+  assert.deepEqual(
+    after.pods.map((p) => [p.name, p.ready]),
+    [['reports-8d2e-w3c6f', true]],
+  );
 });

@@ -17,16 +17,33 @@ it('run: Secrets forbidden by RBAC leave plain HTTP served, and HTTPS comes once
     scene.fake.addPod(tlsPod(scene, { name: 'shop', namespace: 'shop', hosts: 'shop.test', tlsSecret: 'tls' }));
     scene.fake.addPod(tlsPod(scene, { name: 'plain', namespace: 'plain', hosts: 'plain.test' }));
   });
-  await waitFor('plain.test served', async () => (await s.run.get('plain.test', '/').catch(() => null))?.backend === 'plain', 30_000);
+  await waitFor(
+    'plain.test served',
+    async () => (await s.run.get('plain.test', '/').catch(() => null))?.backend === 'plain',
+    30_000,
+  );
   const shop = await s.run.get('shop.test', '/');
   assert.equal(shop.status, 200, 'a TLS host stays on plain HTTP, not redirected to an HTTPS that would refuse it');
   assert.equal(shop.backend, 'shop');
   assert.equal((await handshake(s.httpsPort, 'shop.test', s.ca.certPem)).ok, false);
-  assert.ok(s.run.logs.some((line) => line['level'] === 'error' && /TLS Secrets cannot be read \(forbidden\).*K8S_PODS_INGRESS_TLS=false/.test(String(line['message']))), 'no error saying what to fix');
+  assert.ok(
+    s.run.logs.some(
+      (line) =>
+        line['level'] === 'error' &&
+        /TLS Secrets cannot be read \(forbidden\).*K8S_PODS_INGRESS_TLS=false/.test(String(line['message'])),
+    ),
+    'no error saying what to fix',
+  );
   assert.ok(s.fake.requests.some((r) => r.path === '/api/v1/secrets' && r.status === 403));
 
   s.fake.forbidSecrets(false);
-  await waitFor('shop.test on HTTPS once Secrets can be read', async () => (await httpsGet(s.httpsPort, 'shop.test', '/', s.ca.certPem).catch(() => null))?.fingerprint256 === fingerprint(leaf.certPem), 30_000);
+  await waitFor(
+    'shop.test on HTTPS once Secrets can be read',
+    async () =>
+      (await httpsGet(s.httpsPort, 'shop.test', '/', s.ca.certPem).catch(() => null))?.fingerprint256 ===
+      fingerprint(leaf.certPem),
+    30_000,
+  );
   // Old workers may answer a moment longer after the reload.
   await waitFor('plain HTTP redirected', async () => (await s.run.get('shop.test', '/x')).status === 308, 10_000);
   assert.equal((await s.run.get('plain.test', '/')).backend, 'plain');

@@ -15,41 +15,88 @@ import { fingerprint, startTlsScene, tlsPod, type TlsScene } from '../support/tl
 
 let s: TlsScene;
 
-it('run: HTTPS from each pod\'s own Secret', async (t) => {
+it("run: HTTPS from each pod's own Secret", async (t) => {
   let shop!: Leaf;
   let rival!: Leaf;
   let fallback!: Leaf;
   {
-    s = await startTlsScene(t, ['shop', 'young', 'wild', 'plain', 'rival', 'dflt', 'ip', 'star'], (scene) => {
-      shop = makeLeaf(scene.ca, { sans: ['DNS:shop.test', 'DNS:www.shop.test'] });
-      rival = makeLeaf(scene.ca, { sans: ['DNS:shop.test', 'DNS:rival.test'] });
-      const wild = makeLeaf(scene.ca, { sans: ['DNS:*.apps.test'] });
-      scene.fake.addSecret(tlsSecret('shop', 'shop-tls', shop));
-      scene.fake.addSecret(tlsSecret('shop', 'other-tls', rival));
-      scene.fake.addSecret(tlsSecret('rival', 'rival-tls', rival));
-      scene.fake.addSecret(tlsSecret('apps', 'wild-tls', wild));
-      scene.fake.addPod(tlsPod(scene, { name: 'shop', namespace: 'shop', hosts: 'shop.test www.shop.test', tlsSecret: 'shop-tls', created: '2026-01-01T00:00:00Z' }));
-      // Same namespace, younger, naming another Secret for the same host: the oldest pod's Secret wins.
-      scene.fake.addPod(tlsPod(scene, { name: 'young', namespace: 'shop', hosts: 'shop.test', path: '/young', tlsSecret: 'other-tls', created: '2026-02-01T00:00:00Z' }));
-      // Another namespace claiming the host with its own Secret, and naming the shop's Secret across namespaces.
-      scene.fake.addPod(tlsPod(scene, { name: 'rival', namespace: 'rival', hosts: 'shop.test rival.test', tlsSecret: 'rival-tls', created: '2026-03-01T00:00:00Z' }));
-      scene.fake.addPod(tlsPod(scene, { name: 'thief', namespace: 'rival', backend: 'rival', hosts: 'thief.test', tlsSecret: 'shop/shop-tls', created: '2026-03-01T00:00:00Z' }));
-      scene.fake.addPod(tlsPod(scene, { name: 'wild', namespace: 'apps', hosts: 'a.apps.test b.c.apps.test', tlsSecret: 'wild-tls' }));
-      scene.fake.addPod(tlsPod(scene, { name: 'plain', namespace: 'plain', hosts: 'plain.test' }));
-      // A wildcard host: nginx routes names of any depth to it, its certificate covers one label.
-      scene.fake.addSecret(tlsSecret('star', 'star-tls', makeLeaf(scene.ca, { sans: ['DNS:*.star.test'] })));
-      scene.fake.addPod(tlsPod(scene, { name: 'star', namespace: 'star', hosts: '*.star.test', tlsSecret: 'star-tls' }));
-      // An IP host with a certificate naming that IP: no client sends SNI for an address, so HTTPS cannot serve it.
-      scene.fake.addSecret(tlsSecret('ip', 'ip-tls', makeLeaf(scene.ca, { sans: ['IP:127.0.0.1'] })));
-      scene.fake.addPod(tlsPod(scene, { name: 'ip', namespace: 'ip', hosts: '127.0.0.1', tlsSecret: 'ip-tls' }));
-      fallback = makeLeaf(scene.ca, { sans: ['DNS:*.fallback.test'] });
-      scene.fake.addSecret(tlsSecret('ingress', 'fallback', fallback));
-      scene.fake.addPod(tlsPod(scene, { name: 'dflt', namespace: 'dflt', hosts: 'x.fallback.test y.other.test' }));
-    }, ['--https-redirect-port', '8443', '--default-tls-secret', 'ingress/fallback']);
-    await waitFor('shop.test on HTTPS', async () => {
-      const answer = await httpsGet(s.httpsPort, 'shop.test', '/', s.ca.certPem).catch(() => null);
-      return answer?.backend === 'shop' ? answer : undefined;
-    }, 30_000);
+    s = await startTlsScene(
+      t,
+      ['shop', 'young', 'wild', 'plain', 'rival', 'dflt', 'ip', 'star'],
+      (scene) => {
+        shop = makeLeaf(scene.ca, { sans: ['DNS:shop.test', 'DNS:www.shop.test'] });
+        rival = makeLeaf(scene.ca, { sans: ['DNS:shop.test', 'DNS:rival.test'] });
+        const wild = makeLeaf(scene.ca, { sans: ['DNS:*.apps.test'] });
+        scene.fake.addSecret(tlsSecret('shop', 'shop-tls', shop));
+        scene.fake.addSecret(tlsSecret('shop', 'other-tls', rival));
+        scene.fake.addSecret(tlsSecret('rival', 'rival-tls', rival));
+        scene.fake.addSecret(tlsSecret('apps', 'wild-tls', wild));
+        scene.fake.addPod(
+          tlsPod(scene, {
+            name: 'shop',
+            namespace: 'shop',
+            hosts: 'shop.test www.shop.test',
+            tlsSecret: 'shop-tls',
+            created: '2026-01-01T00:00:00Z',
+          }),
+        );
+        // Same namespace, younger, naming another Secret for the same host: the oldest pod's Secret wins.
+        scene.fake.addPod(
+          tlsPod(scene, {
+            name: 'young',
+            namespace: 'shop',
+            hosts: 'shop.test',
+            path: '/young',
+            tlsSecret: 'other-tls',
+            created: '2026-02-01T00:00:00Z',
+          }),
+        );
+        // Another namespace claiming the host with its own Secret, and naming the shop's Secret across namespaces.
+        scene.fake.addPod(
+          tlsPod(scene, {
+            name: 'rival',
+            namespace: 'rival',
+            hosts: 'shop.test rival.test',
+            tlsSecret: 'rival-tls',
+            created: '2026-03-01T00:00:00Z',
+          }),
+        );
+        scene.fake.addPod(
+          tlsPod(scene, {
+            name: 'thief',
+            namespace: 'rival',
+            backend: 'rival',
+            hosts: 'thief.test',
+            tlsSecret: 'shop/shop-tls',
+            created: '2026-03-01T00:00:00Z',
+          }),
+        );
+        scene.fake.addPod(
+          tlsPod(scene, { name: 'wild', namespace: 'apps', hosts: 'a.apps.test b.c.apps.test', tlsSecret: 'wild-tls' }),
+        );
+        scene.fake.addPod(tlsPod(scene, { name: 'plain', namespace: 'plain', hosts: 'plain.test' }));
+        // A wildcard host: nginx routes names of any depth to it, its certificate covers one label.
+        scene.fake.addSecret(tlsSecret('star', 'star-tls', makeLeaf(scene.ca, { sans: ['DNS:*.star.test'] })));
+        scene.fake.addPod(
+          tlsPod(scene, { name: 'star', namespace: 'star', hosts: '*.star.test', tlsSecret: 'star-tls' }),
+        );
+        // An IP host with a certificate naming that IP: no client sends SNI for an address, so HTTPS cannot serve it.
+        scene.fake.addSecret(tlsSecret('ip', 'ip-tls', makeLeaf(scene.ca, { sans: ['IP:127.0.0.1'] })));
+        scene.fake.addPod(tlsPod(scene, { name: 'ip', namespace: 'ip', hosts: '127.0.0.1', tlsSecret: 'ip-tls' }));
+        fallback = makeLeaf(scene.ca, { sans: ['DNS:*.fallback.test'] });
+        scene.fake.addSecret(tlsSecret('ingress', 'fallback', fallback));
+        scene.fake.addPod(tlsPod(scene, { name: 'dflt', namespace: 'dflt', hosts: 'x.fallback.test y.other.test' }));
+      },
+      ['--https-redirect-port', '8443', '--default-tls-secret', 'ingress/fallback'],
+    );
+    await waitFor(
+      'shop.test on HTTPS',
+      async () => {
+        const answer = await httpsGet(s.httpsPort, 'shop.test', '/', s.ca.certPem).catch(() => null);
+        return answer?.backend === 'shop' ? answer : undefined;
+      },
+      30_000,
+    );
   }
 
   await t.test('serves each host with its own certificate, chosen by SNI', async () => {
@@ -73,14 +120,32 @@ it('run: HTTPS from each pod\'s own Secret', async (t) => {
   });
 
   await t.test('speaks TLS 1.2 and 1.3 only', async () => {
-    for (const [version, accepted] of [['TLSv1', false], ['TLSv1.1', false], ['TLSv1.2', true], ['TLSv1.3', true]] as const) {
+    for (const [version, accepted] of [
+      ['TLSv1', false],
+      ['TLSv1.1', false],
+      ['TLSv1.2', true],
+      ['TLSv1.3', true],
+    ] as const) {
       const outcome = await tlsVersion(s.httpsPort, 'shop.test', version, s.ca.certPem);
       assert.equal(outcome === version, accepted, `${version}: ${outcome}`);
       if (!accepted) assert.match(outcome, /protocol version|unsupported protocol|no protocols available/i, version);
     }
     // And openssl's own client, asking for TLS 1.1 with every cipher allowed.
     const legacy = await new Promise<string>((resolve) => {
-      const child = spawn('openssl', ['s_client', '-connect', `127.0.0.1:${s.httpsPort}`, '-servername', 'shop.test', '-tls1_1', '-cipher', 'DEFAULT@SECLEVEL=0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        'openssl',
+        [
+          's_client',
+          '-connect',
+          `127.0.0.1:${s.httpsPort}`,
+          '-servername',
+          'shop.test',
+          '-tls1_1',
+          '-cipher',
+          'DEFAULT@SECLEVEL=0',
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let text = '';
       child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -104,21 +169,27 @@ it('run: HTTPS from each pod\'s own Secret', async (t) => {
     assert.equal((await s.run.get('plain.test', '/')).backend, 'plain');
   });
 
-  await t.test('refuses the handshake for unknown SNI, missing SNI and hosts without TLS, showing no certificate', async () => {
-    for (const name of ['nobody.test', 'plain.test', null]) {
-      const result = await handshake(s.httpsPort, name, s.ca.certPem);
-      assert.equal(result.ok, false, `SNI ${String(name)} was accepted`);
-      assert.equal(!result.ok && result.certificateShown, false);
-      assert.match(!result.ok ? result.error : '', /alert|unrecognized name|handshake/i);
-    }
-  });
+  await t.test(
+    'refuses the handshake for unknown SNI, missing SNI and hosts without TLS, showing no certificate',
+    async () => {
+      for (const name of ['nobody.test', 'plain.test', null]) {
+        const result = await handshake(s.httpsPort, name, s.ca.certPem);
+        assert.equal(result.ok, false, `SNI ${String(name)} was accepted`);
+        assert.equal(!result.ok && result.certificateShown, false);
+        assert.match(!result.ok ? result.error : '', /alert|unrecognized name|handshake/i);
+      }
+    },
+  );
 
-  await t.test('answers 421 to a request whose Host is not on HTTPS, over a connection made for a host that is', async () => {
-    for (const host of ['plain.test', 'nobody.test']) {
-      const answer = await misdirected(s.httpsPort, 'shop.test', host, s.ca.certPem);
-      assert.match(answer, /^HTTP\/1\.1 421 /, `Host ${host} over SNI shop.test`);
-    }
-  });
+  await t.test(
+    'answers 421 to a request whose Host is not on HTTPS, over a connection made for a host that is',
+    async () => {
+      for (const host of ['plain.test', 'nobody.test']) {
+        const answer = await misdirected(s.httpsPort, 'shop.test', host, s.ca.certPem);
+        assert.match(answer, /^HTTP\/1\.1 421 /, `Host ${host} over SNI shop.test`);
+      }
+    },
+  );
 
   await t.test('serves hosts that name no Secret with the default Secret, where it covers them', async () => {
     const covered = await httpsGet(s.httpsPort, 'x.fallback.test', '/', s.ca.certPem);
@@ -128,15 +199,18 @@ it('run: HTTPS from each pod\'s own Secret', async (t) => {
     assert.equal((await s.run.get('y.other.test', '/')).backend, 'dflt', 'the uncovered host stays on plain HTTP');
   });
 
-  await t.test('keeps an IP host on plain HTTP, reported, instead of redirecting it to a refused handshake', async () => {
-    await waitFor('the IP host issue', () => issueLogged(s, 'tls-host-is-ip', 'ip/ip'), 10_000);
-    const plain = await s.run.get('127.0.0.1', '/ip');
-    assert.equal(plain.status, 200);
-    assert.equal(plain.backend, 'ip');
-    assert.equal((await handshake(s.httpsPort, null, s.ca.certPem)).ok, false);
-  });
+  await t.test(
+    'keeps an IP host on plain HTTP, reported, instead of redirecting it to a refused handshake',
+    async () => {
+      await waitFor('the IP host issue', () => issueLogged(s, 'tls-host-is-ip', 'ip/ip'), 10_000);
+      const plain = await s.run.get('127.0.0.1', '/ip');
+      assert.equal(plain.status, 200);
+      assert.equal(plain.backend, 'ip');
+      assert.equal((await handshake(s.httpsPort, null, s.ca.certPem)).ok, false);
+    },
+  );
 
-  await t.test('redirects only the names a wildcard host\'s certificate covers', async () => {
+  await t.test("redirects only the names a wildcard host's certificate covers", async () => {
     assert.equal((await httpsGet(s.httpsPort, 'x.star.test', '/', s.ca.certPem)).backend, 'star');
     assert.equal((await s.run.get('x.star.test', '/a?b=1')).status, 308);
     // nginx routes x.y.star.test to *.star.test, but the certificate does not cover it: HTTPS would fail there.
@@ -152,12 +226,24 @@ it('run: HTTPS from each pod\'s own Secret', async (t) => {
   });
 
   await t.test('refuses certificates from other namespaces and from younger pods', async () => {
-    assert.equal((await httpsGet(s.httpsPort, 'shop.test', '/', s.ca.certPem)).fingerprint256, fingerprint(shop.certPem));
+    assert.equal(
+      (await httpsGet(s.httpsPort, 'shop.test', '/', s.ca.certPem)).fingerprint256,
+      fingerprint(shop.certPem),
+    );
     assert.equal((await handshake(s.httpsPort, 'thief.test', s.ca.certPem)).ok, false);
     // rival.test is rival's own host: served with rival's certificate.
-    assert.equal((await httpsGet(s.httpsPort, 'rival.test', '/', s.ca.certPem)).fingerprint256, fingerprint(rival.certPem));
-    await waitFor('the issues of the refused pods', () =>
-      issueLogged(s, 'invalid-tls-secret', 'rival/thief') && issueLogged(s, 'tls-secret-conflict', 'shop/young') && issueLogged(s, 'host-conflict', 'rival/rival'), 10_000);
+    assert.equal(
+      (await httpsGet(s.httpsPort, 'rival.test', '/', s.ca.certPem)).fingerprint256,
+      fingerprint(rival.certPem),
+    );
+    await waitFor(
+      'the issues of the refused pods',
+      () =>
+        issueLogged(s, 'invalid-tls-secret', 'rival/thief') &&
+        issueLogged(s, 'tls-secret-conflict', 'shop/young') &&
+        issueLogged(s, 'host-conflict', 'rival/rival'),
+      10_000,
+    );
   });
 
   await t.test('writes key files 0600 in a 0700 directory, named in the config, and never logs a key', async () => {
@@ -178,7 +264,12 @@ it('run: HTTPS from each pod\'s own Secret', async (t) => {
       assert.ok(!metrics.includes(line), 'a line of the private key is in the metrics');
     }
     const expiry = Date.parse(new X509Certificate(shop.certPem).validTo) / 1000;
-    assert.match(metrics, new RegExp(`k8s_pods_ingress_tls_certificate_expiry_timestamp_seconds\\{namespace="shop",name="shop-tls"\\} ${expiry}\\n`));
+    assert.match(
+      metrics,
+      new RegExp(
+        `k8s_pods_ingress_tls_certificate_expiry_timestamp_seconds\\{namespace="shop",name="shop-tls"\\} ${expiry}\\n`,
+      ),
+    );
     assert.match(metrics, /k8s_pods_ingress_tls_certificate_problems\{reason="tls-secret-conflict"\} [1-9]/);
     assert.ok(!config.includes('PRIVATE KEY'));
   });
@@ -198,12 +289,28 @@ async function rawLocation(port: number, host: string, path: string): Promise<st
 }
 
 /** Connects offering exactly one TLS version (every cipher allowed); returns the version agreed, or the error. */
-function tlsVersion(port: number, sni: string, version: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3', ca: string): Promise<string> {
+function tlsVersion(
+  port: number,
+  sni: string,
+  version: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3',
+  ca: string,
+): Promise<string> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, servername: sni, ca, minVersion: version, maxVersion: version, ciphers: 'DEFAULT@SECLEVEL=0' }, () => {
-      resolve(socket.getProtocol() ?? 'none');
-      socket.end();
-    });
+    const socket = connect(
+      {
+        host: '127.0.0.1',
+        port,
+        servername: sni,
+        ca,
+        minVersion: version,
+        maxVersion: version,
+        ciphers: 'DEFAULT@SECLEVEL=0',
+      },
+      () => {
+        resolve(socket.getProtocol() ?? 'none');
+        socket.end();
+      },
+    );
     socket.on('error', (error) => resolve(error.message));
   });
 }
@@ -224,5 +331,7 @@ function misdirected(port: number, sni: string, host: string, ca: string): Promi
 
 /** Tells whether the controller logged an issue of this code whose pod or message mentions `text`. */
 function issueLogged(s: TlsScene, code: string, text: string): boolean {
-  return s.run.logs.some((line) => line['code'] === code && (String(line['pod']).includes(text) || String(line['reason']).includes(text)));
+  return s.run.logs.some(
+    (line) => line['code'] === code && (String(line['pod']).includes(text) || String(line['reason']).includes(text)),
+  );
 }

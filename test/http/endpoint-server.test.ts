@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
 import { test } from 'node:test';
-import { endpointServer$, EndpointServerError, startEndpointServer, type EndpointServer } from '../../src/http/endpoint-server.js';
+import {
+  endpointServer$,
+  EndpointServerError,
+  startEndpointServer,
+  type EndpointServer,
+} from '../../src/http/endpoint-server.js';
 import { ENDPOINT_PATHS } from '../../src/http/endpoint-routes.js';
 import { Metrics } from '../../src/metrics/metrics.js';
 import { Status } from '../../src/metrics/status.js';
@@ -28,11 +33,17 @@ test('/healthz fails when the watch goes silent past the limit and recovers when
   const { status, get, advance, now } = await serve(t);
   assert.deepEqual(await get('/healthz').then((r) => [r.status, r.body]), [200, 'ok\n'], 'healthy while starting');
   advance(LIMIT_MS + 1000);
-  assert.deepEqual(await get('/healthz').then((r) => [r.status, r.body]), [503, 'watch not connected after 31 s (limit 30 s)\n']);
+  assert.deepEqual(await get('/healthz').then((r) => [r.status, r.body]), [
+    503,
+    'watch not connected after 31 s (limit 30 s)\n',
+  ]);
   status.watchAlive(now());
   assert.equal((await get('/healthz')).status, 200);
   advance(93_000);
-  assert.deepEqual(await get('/healthz').then((r) => [r.status, r.body]), [503, 'watch silent for 93 s (limit 30 s)\n']);
+  assert.deepEqual(await get('/healthz').then((r) => [r.status, r.body]), [
+    503,
+    'watch silent for 93 s (limit 30 s)\n',
+  ]);
   status.watchAlive(now());
   assert.equal((await get('/healthz')).status, 200);
 });
@@ -40,7 +51,10 @@ test('/healthz fails when the watch goes silent past the limit and recovers when
 test('/healthz fails while nginx is reported down, and only when nginx is used', async (t) => {
   const withNginx = await serve(t);
   withNginx.status.nginxUp(false, 'nginx exited with status 1; restarting');
-  assert.deepEqual(await withNginx.get('/healthz').then((r) => [r.status, r.body]), [503, 'nginx exited with status 1; restarting\n']);
+  assert.deepEqual(await withNginx.get('/healthz').then((r) => [r.status, r.body]), [
+    503,
+    'nginx exited with status 1; restarting\n',
+  ]);
   withNginx.status.nginxUp(true);
   assert.equal((await withNginx.get('/healthz')).status, 200);
   const stdoutSink = await serve(t, false);
@@ -64,7 +78,14 @@ test('paths, methods, HEAD, query strings and headers', async (t) => {
     { name: 'a prefix is not the path', path: '/healthzz', status: 404 },
     { name: 'a sub-path is not the path', path: '/metrics/x', status: 404 },
     { name: 'query ignored', path: '/healthz?verbose=1', status: 200, body: /^ok\n$/ },
-    { name: 'POST refused', path: '/healthz', method: 'POST', status: 405, body: /method POST not allowed; use GET or HEAD/, allow: 'GET, HEAD' },
+    {
+      name: 'POST refused',
+      path: '/healthz',
+      method: 'POST',
+      status: 405,
+      body: /method POST not allowed; use GET or HEAD/,
+      allow: 'GET, HEAD',
+    },
     { name: 'DELETE refused', path: '/metrics', method: 'DELETE', status: 405, allow: 'GET, HEAD' },
     { name: 'HEAD has no body', path: '/readyz', method: 'HEAD', status: 503, body: /^$/ },
     { name: 'metrics', path: '/metrics', status: 200, body: /^# HELP k8s_pods_ingress_/m },
@@ -82,7 +103,11 @@ test('paths, methods, HEAD, query strings and headers', async (t) => {
 
 test('the exported paths are the ones served', () => {
   assert.deepEqual(ENDPOINT_PATHS, {
-    liveness: '/healthz', readiness: '/readyz', metrics: '/metrics', status: '/status', page: '/',
+    liveness: '/healthz',
+    readiness: '/readyz',
+    metrics: '/metrics',
+    status: '/status',
+    page: '/',
   });
 });
 
@@ -90,14 +115,26 @@ test('a port in use is refused with an error naming the address and the settings
   const { server } = await serve(t);
   const { logger } = captureLogs();
   await assert.rejects(
-    startEndpointServer({ port: server.port, host: '127.0.0.1', status: new Status({ watchSilenceLimitMs: 1, nginx: false, startedAtMs: 0 }), metrics: new Metrics({ defaultMetrics: false }), logger }),
-    (error: unknown) => error instanceof EndpointServerError && /127\.0\.0\.1:\d+: EADDRINUSE \(see HTTP_PORT, HTTP_ADDRESS\)/.test(error.message),
+    startEndpointServer({
+      port: server.port,
+      host: '127.0.0.1',
+      status: new Status({ watchSilenceLimitMs: 1, nginx: false, startedAtMs: 0 }),
+      metrics: new Metrics({ defaultMetrics: false }),
+      logger,
+    }),
+    (error: unknown) =>
+      error instanceof EndpointServerError &&
+      /127\.0\.0\.1:\d+: EADDRINUSE \(see HTTP_PORT, HTTP_ADDRESS\)/.test(error.message),
   );
 });
 
 test('close() ends kept-alive connections, so shutdown never waits for a scraper', async (t) => {
   const { server, lines } = await serve(t);
-  assert.ok(lines.some((line) => line['message'] === 'serving health and metrics' && line['address'] === `127.0.0.1:${server.port}`));
+  assert.ok(
+    lines.some(
+      (line) => line['message'] === 'serving health and metrics' && line['address'] === `127.0.0.1:${server.port}`,
+    ),
+  );
   const agent = new Agent({ keepAlive: true });
   t.after(() => agent.destroy());
   // The connection stays open after its response, as a scraper's would; close() must not wait for it. The agent
@@ -120,7 +157,13 @@ test('close() ends kept-alive connections, so shutdown never waits for a scraper
 test('endpointServer$ serves while subscribed and closes on unsubscribe', async () => {
   const { logger } = captureLogs();
   const status = new Status({ watchSilenceLimitMs: 1000, nginx: false, startedAtMs: Date.now() });
-  const server$ = endpointServer$({ port: 0, host: '127.0.0.1', status, metrics: new Metrics({ defaultMetrics: false }), logger });
+  const server$ = endpointServer$({
+    port: 0,
+    host: '127.0.0.1',
+    status,
+    metrics: new Metrics({ defaultMetrics: false }),
+    logger,
+  });
   const served = await new Promise<EndpointServer>((resolve, reject) => {
     const subscription = server$.subscribe({
       next: (server) => {
@@ -133,5 +176,9 @@ test('endpointServer$ serves while subscribed and closes on unsubscribe', async 
       error: reject,
     });
   });
-  await assert.rejects(fetch(`${served.url}/healthz`, { signal: AbortSignal.timeout(5000) }), /fetch failed/, 'refused after unsubscribe');
+  await assert.rejects(
+    fetch(`${served.url}/healthz`, { signal: AbortSignal.timeout(5000) }),
+    /fetch failed/,
+    'refused after unsubscribe',
+  );
 });

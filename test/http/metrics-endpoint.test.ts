@@ -25,7 +25,14 @@ test('each metric moves when its event happens, read through /metrics', async (t
   const metrics = new Metrics();
   const status = new Status({ watchSilenceLimitMs: 180_000, nginx: true, startedAtMs: 0 });
   const observer = observePipeline({ logger, status, metrics, now: () => clock.now() });
-  const server = await startEndpointServer({ port: 0, host: '127.0.0.1', status, metrics, logger, now: () => clock.now() });
+  const server = await startEndpointServer({
+    port: 0,
+    host: '127.0.0.1',
+    status,
+    metrics,
+    logger,
+    now: () => clock.now(),
+  });
   t.after(() => server.close());
 
   // The fake sink: applies take 40 ms; `failNext` makes the next one fail at nginx -t, as the nginx sink reports it.
@@ -33,10 +40,17 @@ test('each metric moves when its event happens, read through /metrics', async (t
   let failNext = false;
   const events$ = new Subject<PodEvent>();
   const settings = parseInvocation(['run', '--window', '1000'], {}).settings;
-  const subscription = configsFrom(events$, pipelineOptions(settings, { scheduler: clock, hooks: observer.pipeline })).subscribe((config) => {
+  const subscription = configsFrom(
+    events$,
+    pipelineOptions(settings, { scheduler: clock, hooks: observer.pipeline }),
+  ).subscribe((config) => {
     const at = clock.now() + 40;
     if (failNext) observer.sink.applied({ type: 'failed', config, durationMs: 40, stage: 'check' }, at);
-    else observer.sink.applied({ type: 'applied', config, durationMs: 40, action: applied.length === 0 ? 'started' : 'reloaded' }, at);
+    else
+      observer.sink.applied(
+        { type: 'applied', config, durationMs: 40, action: applied.length === 0 ? 'started' : 'reloaded' },
+        at,
+      );
     failNext = false;
     applied.push(config);
   });
@@ -63,7 +77,10 @@ test('each metric moves when its event happens, read through /metrics', async (t
   assert.equal(valueOf(m, `${P}pod_events_total`, { type: 'SYNC' }), 0, 'known series start at 0');
   assert.equal(valueOf(m, `${P}rejected_entries`, { reason: 'invalid-host' }), 0);
   assert.ok(valueOf(m, 'process_cpu_seconds_total') !== undefined, 'process metrics');
-  assert.ok(m.samples.some((s) => s.name.startsWith('nodejs_')), 'nodejs metrics');
+  assert.ok(
+    m.samples.some((s) => s.name.startsWith('nodejs_')),
+    'nodejs metrics',
+  );
   assert.deepEqual(await get('/readyz'), [503, 'no config applied yet\n']);
 
   // The first list: one config, started (the first window closes as the list arrives).

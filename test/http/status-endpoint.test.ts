@@ -20,9 +20,19 @@ async function serve(t: TestContext, pods: readonly ProjectedPod[]) {
   const routing = new StatusHolder({ policy: 'host', nginx: true });
   routing.state(applyEvents(EMPTY_STATE, [sync(...pods)], AT, DEFAULT_REDUCE_OPTIONS));
   routing.rendered('abc123');
-  routing.applied({ type: 'applied', config: { hash: 'abc123', routes: 1, backends: 1 }, durationMs: 1, action: 'started' }, AT);
+  routing.applied(
+    { type: 'applied', config: { hash: 'abc123', routes: 1, backends: 1 }, durationMs: 1, action: 'started' },
+    AT,
+  );
   const status = new Status({ watchSilenceLimitMs: 60_000, nginx: true, startedAtMs: AT });
-  const server = await startEndpointServer({ port: 0, host: '127.0.0.1', status, metrics: new Metrics({ defaultMetrics: false }), routing, logger: captureLogs().logger });
+  const server = await startEndpointServer({
+    port: 0,
+    host: '127.0.0.1',
+    status,
+    metrics: new Metrics({ defaultMetrics: false }),
+    routing,
+    logger: captureLogs().logger,
+  });
   t.after(() => server.close());
   return async (path: string, method = 'GET') => {
     const response = await fetch(server.url + path, { method });
@@ -33,7 +43,12 @@ async function serve(t: TestContext, pods: readonly ProjectedPod[]) {
 const SCENE = [
   aPod('web-1', { namespace: 'shop', hosts: 'shop.test' }),
   aPod('web-2', { namespace: 'shop', hosts: 'shop.test', ready: false, created: AT }),
-  aPod('evil', { namespace: 'x', hosts: `${HOSTILE} other.test`, paths: `80:/"><img src=x onerror=alert(1)>`, ip: '10.0.0.9' }),
+  aPod('evil', {
+    namespace: 'x',
+    hosts: `${HOSTILE} other.test`,
+    paths: `80:/"><img src=x onerror=alert(1)>`,
+    ip: '10.0.0.9',
+  }),
 ];
 
 test('/status is the JSON document; methods other than GET and HEAD are refused', async (t) => {
@@ -44,9 +59,18 @@ test('/status is the JSON document; methods other than GET and HEAD are refused'
   assert.equal(reply.headers.get('x-content-type-options'), 'nosniff');
   const report = JSON.parse(reply.body) as StatusReport;
   assert.equal(report.format, 1);
-  assert.deepEqual([report.config.hash, report.config.appliedAt, report.config.reloads], ['abc123', '2026-03-01T12:00:00.000Z', 0]);
-  assert.deepEqual(report.routes.map((r) => [r.host, r.backends.map((b) => b.pod), r.notReady.map((w) => w.pod)]), [['shop.test', ['web-1'], ['web-2']]]);
-  assert.deepEqual(report.pods.map((p) => `${p.namespace}/${p.name}`), ['shop/web-1', 'shop/web-2', 'x/evil']);
+  assert.deepEqual(
+    [report.config.hash, report.config.appliedAt, report.config.reloads],
+    ['abc123', '2026-03-01T12:00:00.000Z', 0],
+  );
+  assert.deepEqual(
+    report.routes.map((r) => [r.host, r.backends.map((b) => b.pod), r.notReady.map((w) => w.pod)]),
+    [['shop.test', ['web-1'], ['web-2']]],
+  );
+  assert.deepEqual(
+    report.pods.map((p) => `${p.namespace}/${p.name}`),
+    ['shop/web-1', 'shop/web-2', 'x/evil'],
+  );
 
   const cases: { name: string; path: string; method: string; status: number; body?: RegExp }[] = [
     { name: 'HEAD /status has no body', path: '/status', method: 'HEAD', status: 200, body: /^$/ },
@@ -78,7 +102,10 @@ test('the page escapes every value, echoes the search only escaped, and forbids 
   assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval/);
   assert.equal(page.body.match(/<script/g)?.length, 1, 'the one script element is the served /status.js');
   assert.match(page.body, /<script src="\/status\.js" defer><\/script>/);
-  assert.ok(page.body.includes('host &quot;&lt;script&gt;alert(\\&quot;x\\&quot;)&lt;/script&gt;&quot; is not a DNS name'), 'the hostile host is shown as text');
+  assert.ok(
+    page.body.includes('host &quot;&lt;script&gt;alert(\\&quot;x\\&quot;)&lt;/script&gt;&quot; is not a DNS name'),
+    'the hostile host is shown as text',
+  );
   assert.ok(page.body.includes(escapeHtml('paths entry "80:/\\"><img')), 'the hostile path too');
   assert.doesNotMatch(page.body, /<img/);
   assert.match(page.body, /shop\/<\/span>web-1/);
@@ -107,7 +134,9 @@ test('bad paging parameters get a 400 that does not echo them', async (t) => {
 });
 
 test('at a large cluster both answers are capped, and say so', async (t) => {
-  const pods = Array.from({ length: 1200 }, (_, i) => aPod(`pod-${String(i).padStart(4, '0')}`, { hosts: `h${i}.test`, ip: `10.0.${i >> 8}.${i & 255}` }));
+  const pods = Array.from({ length: 1200 }, (_, i) =>
+    aPod(`pod-${String(i).padStart(4, '0')}`, { hosts: `h${i}.test`, ip: `10.0.${i >> 8}.${i & 255}` }),
+  );
   const get = await serve(t, pods);
   const first = JSON.parse((await get('/status')).body) as StatusReport;
   assert.equal(first.pods.length, STATUS_LIMITS.default);
@@ -117,7 +146,10 @@ test('at a large cluster both answers are capped, and say so', async (t) => {
   const last = JSON.parse((await get('/status?offset=1100&limit=500')).body) as StatusReport;
   assert.deepEqual([last.pods.length, last.pods[0]!.name, last.page.truncated], [100, 'pod-1100', true]);
   const searched = JSON.parse((await get('/status?q=pod-0042')).body) as StatusReport;
-  assert.deepEqual(searched.pods.map((p) => p.name), ['pod-0042']);
+  assert.deepEqual(
+    searched.pods.map((p) => p.name),
+    ['pod-0042'],
+  );
   const page = await get('/');
   assert.match(page.body, /Showing entries 1–500 of each list \(1200 routes, 1200 pods, 1200 owners match\)/);
   assert.match(page.body, /href="\/\?offset=500&amp;limit=500"/);
@@ -127,10 +159,10 @@ test('at a large cluster both answers are capped, and say so', async (t) => {
 test('html escapes every interpolated value once, and markup it built not again', () => {
   const cases: [string, string][] = [
     [html`<b>${HOSTILE}</b>`.text, '<b>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</b>'],
-    [html`<i title="${`" onmouseover="x`}">`.text, '<i title="&quot; onmouseover=&quot;x">'],
-    [html`<i title='${"' onclick='x"}'>`.text, "<i title='&#39; onclick=&#39;x'>"],
+    [html`<i title="${`" onmouseover="x`}"></i>`.text, '<i title="&quot; onmouseover=&quot;x">'],
+    [html`<i title="${"' onclick='x"}"></i>`.text, "<i title='&#39; onclick=&#39;x'>"],
     [html`${html`<em>${'&'}</em>`}`.text, '<em>&amp;</em>'],
-    [html`${['<a>', html`<br>`]}`.text, '&lt;a&gt;<br>'],
+    [html`${['<a>', html`<br />`]}`.text, '&lt;a&gt;<br>'],
     [html`${null}${undefined}${false}${0}`.text, '0'],
   ];
   for (const [actual, expected] of cases) assert.equal(actual, expected);

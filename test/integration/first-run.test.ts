@@ -22,15 +22,31 @@ it('a kubeconfig whose server is http:// is used as kubectl uses it', async (t) 
   fake.addPod(microservice('a'));
   const dir = mkdtempSync(join(tmpdir(), 'first-run-'));
   const kubeconfig = join(dir, 'config');
-  writeFileSync(kubeconfig, [
-    'apiVersion: v1', 'kind: Config', 'current-context: plain',
-    'clusters:', `- name: plain`, `  cluster: {server: "${fake.url}"}`,
-    'users:', '- name: me', '  user: {token: not-a-secret}',
-    'contexts:', '- name: plain', '  context: {cluster: plain, user: me}', '',
-  ].join('\n'));
+  writeFileSync(
+    kubeconfig,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'current-context: plain',
+      'clusters:',
+      `- name: plain`,
+      `  cluster: {server: "${fake.url}"}`,
+      'users:',
+      '- name: me',
+      '  user: {token: not-a-secret}',
+      'contexts:',
+      '- name: plain',
+      '  context: {cluster: plain, user: me}',
+      '',
+    ].join('\n'),
+  );
   const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: kubeconfig, K8S_PODS_INGRESS_LOG_LEVEL: 'warn' };
   delete env['KUBE_HOST'];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'run', '--window', '200', '--http-port', '0'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/main.ts', 'run', '--window', '200', '--http-port', '0'],
+    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   t.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
@@ -49,12 +65,21 @@ it('a kubeconfig whose server is http:// is used as kubectl uses it', async (t) 
 async function adminAddress(inCluster: boolean): Promise<unknown> {
   const fake = await FakeApiServer.start();
   try {
-    const { settings } = parseInvocation(['run', ...FAST_ARGS, '--sink', 'stdout', '--http-port', String(await freePort()), '--no-events'], { KUBE_HOST: fake.url });
+    const { settings } = parseInvocation(
+      ['run', ...FAST_ARGS, '--sink', 'stdout', '--http-port', String(await freePort()), '--no-events'],
+      { KUBE_HOST: fake.url },
+    );
     const { logger, lines } = capturingLogger();
-    const machine = { env: inCluster ? { KUBERNETES_SERVICE_HOST: '10.96.0.1' } : {}, fileExists: () => inCluster, home: '/nonexistent' };
+    const machine = {
+      env: inCluster ? { KUBERNETES_SERVICE_HOST: '10.96.0.1' } : {},
+      fileExists: () => inCluster,
+      home: '/nonexistent',
+    };
     const stop$ = new Subject<void>();
     const done = lastValueFrom(run$(settings, logger, { stdout: { write: () => true } }, stop$, { machine }));
-    const line = await waitFor('the admin server', () => lines.find((l) => l['message'] === 'serving health and metrics'));
+    const line = await waitFor('the admin server', () =>
+      lines.find((l) => l['message'] === 'serving health and metrics'),
+    );
     stop$.next();
     await done;
     return line['address'];
@@ -78,7 +103,22 @@ it('--sink file runs --after-write after each write; a failure is reported and r
   const log = join(dir, 'runs.log');
   // Fails until the test creates the flag file; records each run and the file it was told about.
   const command = `echo "$K8S_PODS_INGRESS_CONFIG" >> ${log}; test -e ${flag} || { echo not yet >&2; exit 3; }`;
-  const { settings } = parseInvocation(['run', ...FAST_ARGS, '--sink', 'file', '--nginx-conf', conf, '--after-write', command, '--http-port', '0', '--no-events'], { KUBE_HOST: fake.url });
+  const { settings } = parseInvocation(
+    [
+      'run',
+      ...FAST_ARGS,
+      '--sink',
+      'file',
+      '--nginx-conf',
+      conf,
+      '--after-write',
+      command,
+      '--http-port',
+      '0',
+      '--no-events',
+    ],
+    { KUBE_HOST: fake.url },
+  );
   const { logger, lines } = capturingLogger();
   const stop$ = new Subject<void>();
   const done = lastValueFrom(run$(settings, logger, { stdout: { write: () => true } }, stop$, {}));
@@ -86,14 +126,25 @@ it('--sink file runs --after-write after each write; a failure is reported and r
     stop$.next();
     await done;
   });
-  await waitFor('a failed after-write', () => lines.find((l) => String(l['message']).startsWith('after-write command failed')), 20_000);
+  await waitFor(
+    'a failed after-write',
+    () => lines.find((l) => String(l['message']).startsWith('after-write command failed')),
+    20_000,
+  );
   assert.ok(existsSync(conf), 'the config is written before the command runs');
   const failure = lines.find((l) => String(l['message']).startsWith('after-write command failed'))!;
   assert.match(String(failure['error']), /exited with status 3: not yet/);
   assert.equal(failure['retryInMs'], 1000);
   writeFileSync(flag, '');
-  await waitFor('the retry to succeed', () => lines.find((l) => l['message'] === 'after-write command succeeded'), 20_000);
+  await waitFor(
+    'the retry to succeed',
+    () => lines.find((l) => l['message'] === 'after-write command succeeded'),
+    20_000,
+  );
   const runs = readFileSync(log, 'utf8').trim().split('\n');
   assert.ok(runs.length >= 2, `retried: ${runs.length} runs`);
-  assert.ok(runs.every((line) => line === conf), 'K8S_PODS_INGRESS_CONFIG names the file');
+  assert.ok(
+    runs.every((line) => line === conf),
+    'K8S_PODS_INGRESS_CONFIG names the file',
+  );
 });

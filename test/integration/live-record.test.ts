@@ -44,9 +44,16 @@ describe('record', () => {
     await convergence(live, fake);
     assert.equal(await live.stop(), 0);
 
-    const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.deepEqual(lines.map((line) => line['type']).slice(0, 2), ['START', 'SYNC']);
-    assert.ok(lines.every((line) => typeof line['at'] === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(line['at'])));
+    assert.ok(
+      lines.every(
+        (line) => typeof line['at'] === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(line['at']),
+      ),
+    );
     assert.equal((lines[1]?.['object'] as { kind: string }).kind, 'PodList');
     assert.equal(lines.filter((line) => line['type'] === 'SYNC').length, 2, 'the first list and the relist');
     assert.ok(!readFileSync(file, 'utf8').includes('managedFields'));

@@ -4,9 +4,22 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { FakeApiServer, type FakeApiServerOptions } from '../support/fake-api-server.js';
 import { waitFor as waitForAsync } from '../support/http-probe.js';
-import { assertNoRepeats, BATCHES, convergence, microservice, startLive, startObservedLive, waitFor, type ObservedRun } from '../support/live-harness.js';
+import {
+  assertNoRepeats,
+  BATCHES,
+  convergence,
+  microservice,
+  startLive,
+  startObservedLive,
+  waitFor,
+  type ObservedRun,
+} from '../support/live-harness.js';
 
-async function setup(t: TestContext, args: readonly string[] = [], options: FakeApiServerOptions = {}): Promise<{ fake: FakeApiServer; live: ObservedRun }> {
+async function setup(
+  t: TestContext,
+  args: readonly string[] = [],
+  options: FakeApiServerOptions = {},
+): Promise<{ fake: FakeApiServer; live: ObservedRun }> {
   const fake = await FakeApiServer.start({ bookmarkIntervalMs: 200, ...options });
   fake.addPod(microservice('a', 'default', '/a'));
   fake.addPod(microservice('b', 'default', '/b'));
@@ -45,7 +58,10 @@ describe('run: live configs', () => {
     fake.deletePod('default', 'a');
     fake.addPod(microservice('d', 'default', '/d'));
     await convergence(live, fake);
-    assert.ok(live.logs.some((line) => line['status'] === 500), 'the 500s were logged');
+    assert.ok(
+      live.logs.some((line) => line['status'] === 500),
+      'the 500s were logged',
+    );
     assertNoRepeats(live);
   });
 
@@ -57,10 +73,16 @@ describe('run: live configs', () => {
     await fake.restart({ newHistory: true, downMs: 200 });
     await waitFor(() => live.restarts.includes('gone'), 'the relist');
     // The relist's SYNC is the only event since: the batch past `batches` is the one holding it.
-    await waitForAsync('the relist to arrive', async () => (await live.sample('k8s_pods_ingress_pod_events_total', { type: 'SYNC' })) > lists);
+    await waitForAsync(
+      'the relist to arrive',
+      async () => (await live.sample('k8s_pods_ingress_pod_events_total', { type: 'SYNC' })) > lists,
+    );
     await live.batchedPast(batches);
     assert.equal(live.configs().length, count, 'a relist of the same pods prints nothing');
-    await fake.restart({ newHistory: true, pods: [microservice('a', 'default', '/a'), microservice('e', 'default', '/e')] });
+    await fake.restart({
+      newHistory: true,
+      pods: [microservice('a', 'default', '/a'), microservice('e', 'default', '/e')],
+    });
     await convergence(live, fake);
     assertNoRepeats(live);
   });

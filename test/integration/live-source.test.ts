@@ -18,7 +18,11 @@ interface Loop {
   readonly subscription: Subscription;
 }
 
-async function setup(t: TestContext, options: FakeApiServerOptions = {}, watchTimeoutSeconds = 30): Promise<{ fake: FakeApiServer; loop: Loop }> {
+async function setup(
+  t: TestContext,
+  options: FakeApiServerOptions = {},
+  watchTimeoutSeconds = 30,
+): Promise<{ fake: FakeApiServer; loop: Loop }> {
   const fake = await FakeApiServer.start({ bookmarkIntervalMs: 100, ...options });
   const { logger, lines } = capturingLogger();
   const events: KubeEvent[] = [];
@@ -44,7 +48,11 @@ async function setup(t: TestContext, options: FakeApiServerOptions = {}, watchTi
 const watches = (fake: FakeApiServer): RecordedRequest[] => fake.requests.filter((r) => r.kind === 'watch');
 const lists = (fake: FakeApiServer): RecordedRequest[] => fake.requests.filter((r) => r.kind === 'list');
 const names = (events: readonly KubeEvent[]): string[] =>
-  events.map((e) => (e.type === 'SYNC' ? `SYNC ${e.items.length}` : `${e.type} ${(e.object as { metadata: { name: string } }).metadata.name}`));
+  events.map((e) =>
+    e.type === 'SYNC'
+      ? `SYNC ${e.items.length}`
+      : `${e.type} ${(e.object as { metadata: { name: string } }).metadata.name}`,
+  );
 
 describe('live source: list and watch', () => {
   it('lists, then watches from the list with bookmarks and a server-side timeout', async (t) => {
@@ -59,7 +67,11 @@ describe('live source: list and watch', () => {
     const [watch] = watches(fake);
     assert.equal(list?.query['labelSelector'], 'microservice=true');
     assert.deepEqual(watch?.query, {
-      labelSelector: 'microservice=true', watch: 'true', resourceVersion: '1001', allowWatchBookmarks: 'true', timeoutSeconds: '30',
+      labelSelector: 'microservice=true',
+      watch: 'true',
+      resourceVersion: '1001',
+      allowWatchBookmarks: 'true',
+      timeoutSeconds: '30',
     });
     assert.ok(loop.alive.length >= 3, 'list, connect and event all count as alive');
   });
@@ -78,7 +90,11 @@ describe('live source: list and watch', () => {
     assert.equal(watches(fake)[1]?.query['resourceVersion'], target);
     assert.equal(lists(fake).length, 1, 'no relist');
     assert.deepEqual(loop.restarts, ['error']);
-    assert.ok(loop.logs.some((line) => line['level'] === 'warn' && String(line['url']).includes('watch=true') && line['status'] === 200));
+    assert.ok(
+      loop.logs.some(
+        (line) => line['level'] === 'warn' && String(line['url']).includes('watch=true') && line['status'] === 200,
+      ),
+    );
   });
 
   it('resumes without a relist when the server ends the watch at timeoutSeconds', async (t) => {

@@ -10,8 +10,14 @@ import { buildPod } from '../support/fake-pods.js';
 import { replayText, startLive, waitFor } from '../support/live-harness.js';
 
 /** A pod of the one route `app.test` + `/`. */
-const replica = (name: string) => buildPod({ name, labels: { microservice: 'true' }, annotations: { trafficHosts: 'app.test', publicPaths: '8080:/' } });
-const count = (output: string, header: 'config' | 'members'): number => output.match(new RegExp(`^# ${header} \\d+ `, 'gm'))?.length ?? 0;
+const replica = (name: string) =>
+  buildPod({
+    name,
+    labels: { microservice: 'true' },
+    annotations: { trafficHosts: 'app.test', publicPaths: '8080:/' },
+  });
+const count = (output: string, header: 'config' | 'members'): number =>
+  output.match(new RegExp(`^# ${header} \\d+ `, 'gm'))?.length ?? 0;
 
 it('a dynamic recording replays to the same configs and members blocks as the live run printed', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'record-dynamic-'));
@@ -31,8 +37,17 @@ it('a dynamic recording replays to the same configs and members blocks as the li
   await waitFor(() => count(live.output(), 'members') === 3, 'the scale-down printed');
   assert.equal(count(live.output(), 'config'), 1, 'no config printed for a change of members');
   // A new host: a new config, and its members.
-  fake.addPod(buildPod({ name: 'api', labels: { microservice: 'true' }, annotations: { trafficHosts: 'api.test', publicPaths: '8080:/v1' } }));
-  await waitFor(() => count(live.output(), 'config') === 2 && count(live.output(), 'members') === 4, 'the new host printed');
+  fake.addPod(
+    buildPod({
+      name: 'api',
+      labels: { microservice: 'true' },
+      annotations: { trafficHosts: 'api.test', publicPaths: '8080:/v1' },
+    }),
+  );
+  await waitFor(
+    () => count(live.output(), 'config') === 2 && count(live.output(), 'members') === 4,
+    'the new host printed',
+  );
   assert.equal(await live.stop(), 0);
 
   const output = live.output();

@@ -6,13 +6,33 @@ import { parseInvocation } from '../../src/settings.js';
 test('KUBE_HOST is logged without credentials', () => {
   const cases: { name: string; kubeHost: string; logged: string }[] = [
     { name: 'plain URL unchanged', kubeHost: 'http://127.0.0.1:8080', logged: 'http://127.0.0.1:8080' },
-    { name: 'path prefix unchanged', kubeHost: 'https://api.example.com:6443/k8s', logged: 'https://api.example.com:6443/k8s' },
-    { name: 'user and password', kubeHost: 'https://admin:s3cret@api.example.com:6443', logged: 'https://REDACTED@api.example.com:6443/' },
-    { name: 'token as user name', kubeHost: 'https://eyJhbGciOiJSUzI1NiJ9.e30.sig@10.0.0.1', logged: 'https://REDACTED@10.0.0.1/' },
+    {
+      name: 'path prefix unchanged',
+      kubeHost: 'https://api.example.com:6443/k8s',
+      logged: 'https://api.example.com:6443/k8s',
+    },
+    {
+      name: 'user and password',
+      kubeHost: 'https://admin:s3cret@api.example.com:6443',
+      logged: 'https://REDACTED@api.example.com:6443/',
+    },
+    {
+      name: 'token as user name',
+      kubeHost: 'https://eyJhbGciOiJSUzI1NiJ9.e30.sig@10.0.0.1',
+      logged: 'https://REDACTED@10.0.0.1/',
+    },
     { name: 'empty user, password only', kubeHost: 'https://:hunter2@api', logged: 'https://REDACTED@api/' },
-    { name: 'percent-encoded password', kubeHost: 'http://u:p%40ss%2Fword@127.0.0.1:8080', logged: 'http://REDACTED@127.0.0.1:8080/' },
+    {
+      name: 'percent-encoded password',
+      kubeHost: 'http://u:p%40ss%2Fword@127.0.0.1:8080',
+      logged: 'http://REDACTED@127.0.0.1:8080/',
+    },
     { name: 'IPv6 host', kubeHost: 'https://u:p@[fd00::1]:6443', logged: 'https://REDACTED@[fd00::1]:6443/' },
-    { name: 'token in the query', kubeHost: 'https://api:6443/?access_token=abc&x=1', logged: 'https://api:6443/?access_token=REDACTED&x=REDACTED' },
+    {
+      name: 'token in the query',
+      kubeHost: 'https://api:6443/?access_token=abc&x=1',
+      logged: 'https://api:6443/?access_token=REDACTED&x=REDACTED',
+    },
     { name: 'fragment dropped', kubeHost: 'https://api:6443/#token=abc', logged: 'https://api:6443/' },
   ];
   for (const c of cases) {
@@ -20,7 +40,8 @@ test('KUBE_HOST is logged without credentials', () => {
     const shown = settingsForLog(settings);
     assert.equal(shown['kubeHost'], c.logged, c.name);
     const line = JSON.stringify(shown);
-    for (const secret of ['s3cret', 'hunter2', 'p%40ss', 'eyJhbGci', 'access_token=abc', 'token=abc']) assert.ok(!line.includes(secret), `${c.name}: ${secret}`);
+    for (const secret of ['s3cret', 'hunter2', 'p%40ss', 'eyJhbGci', 'access_token=abc', 'token=abc'])
+      assert.ok(!line.includes(secret), `${c.name}: ${secret}`);
   }
 });
 
@@ -30,7 +51,10 @@ test('an unparsable URL is masked whole, and no KUBE_HOST stays null', () => {
 });
 
 test('every setting is shown, the selector as the text the user wrote', () => {
-  const { settings } = parseInvocation(['run', '--selector', 'tier in (web, api),microservice=true', '--http-port', '9090'], {});
+  const { settings } = parseInvocation(
+    ['run', '--selector', 'tier in (web, api),microservice=true', '--http-port', '9090'],
+    {},
+  );
   const shown = settingsForLog(settings);
   assert.deepEqual(Object.keys(shown).sort(), Object.keys(settings).sort());
   assert.equal(shown['selector'], 'tier in (web, api),microservice=true');

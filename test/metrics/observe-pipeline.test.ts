@@ -18,12 +18,19 @@ function harness(reporter?: IssueReporter) {
   const clock = new ReplayClock();
   const status = new Status({ watchSilenceLimitMs: 10_000, nginx: false, startedAtMs: 0 });
   const { logger, lines } = captureLogs('info');
-  const observer = observePipeline({ logger, status, metrics: new Metrics({ defaultMetrics: false }), now: () => clock.now(), issues: reporter });
+  const observer = observePipeline({
+    logger,
+    status,
+    metrics: new Metrics({ defaultMetrics: false }),
+    now: () => clock.now(),
+    issues: reporter,
+  });
   const events$ = new Subject<PodEvent>();
   const settings = parseInvocation(['run', '--window', '1000'], {}).settings;
-  const subscription = configsFrom(events$, pipelineOptions(settings, { scheduler: clock, hooks: observer.pipeline })).subscribe((config) =>
-    observer.sink.applied({ type: 'applied', config, durationMs: 1 }),
-  );
+  const subscription = configsFrom(
+    events$,
+    pipelineOptions(settings, { scheduler: clock, hooks: observer.pipeline }),
+  ).subscribe((config) => observer.sink.applied({ type: 'applied', config, durationMs: 1 }));
   const at = (ms: number, event: PodEvent): void => {
     clock.advanceTo(ms);
     events$.next(event);
@@ -33,7 +40,9 @@ function harness(reporter?: IssueReporter) {
 
 test('new issues reach the reporter once, with the uid of their pod; the log line stays', () => {
   const reports: { added: Issue[]; uids: (string | undefined)[] }[] = [];
-  const reporter: IssueReporter = { report: (added, uidOf) => void reports.push({ added: [...added], uids: added.map((i) => uidOf(i.pod)) }) };
+  const reporter: IssueReporter = {
+    report: (added, uidOf) => void reports.push({ added: [...added], uids: added.map((i) => uidOf(i.pod)) }),
+  };
   const { at, clock, lines, subscription } = harness(reporter);
   const bad = aPod('bad', { hosts: 'ok.test Bad_Host', paths: '80:/', uid: 'uid-of-bad' });
   at(0, sync(aPod('good', { hosts: 'good.test', paths: '80:/' }), bad));
@@ -43,11 +52,18 @@ test('new issues reach the reporter once, with the uid of their pod; the log lin
   at(2500, added(aPod('worse', { hosts: 'worse_host', paths: '80:/', uid: '' })));
   clock.advanceTo(3000);
   subscription.unsubscribe();
-  assert.deepEqual(reports.map((r) => [r.added.map((i) => `${i.pod} ${i.code}`), r.uids]), [
-    [['default/bad invalid-host'], ['uid-of-bad']],
-    [['default/worse invalid-host'], [undefined]],
-  ]);
-  assert.equal(lines.filter((l) => l['message'] === 'routing annotation rejected').length, 2, 'logged once per change too');
+  assert.deepEqual(
+    reports.map((r) => [r.added.map((i) => `${i.pod} ${i.code}`), r.uids]),
+    [
+      [['default/bad invalid-host'], ['uid-of-bad']],
+      [['default/worse invalid-host'], [undefined]],
+    ],
+  );
+  assert.equal(
+    lines.filter((l) => l['message'] === 'routing annotation rejected').length,
+    2,
+    'logged once per change too',
+  );
 });
 
 test('health and readiness follow the source and the sink', () => {
@@ -76,7 +92,11 @@ test('with only a logger (replay, record), the observer logs and calls the extra
     },
   });
   // `rendered` is the logger's: a refused render says whether a previous config stays in force.
-  assert.deepEqual(Object.keys(observer.pipeline).sort(), ['batch', 'issues', 'renderFailed', 'rendered'], 'a stage nobody observes gets no hook');
+  assert.deepEqual(
+    Object.keys(observer.pipeline).sort(),
+    ['batch', 'issues', 'renderFailed', 'rendered'],
+    'a stage nobody observes gets no hook',
+  );
   const bad = aPod('bad', { hosts: 'Bad_Host', paths: '80:/' });
   const issue: Issue = { pod: 'default/bad', code: 'invalid-host', message: 'not a host name' };
   observer.pipeline.issues?.([issue], [issue]);
@@ -89,11 +109,14 @@ test('with only a logger (replay, record), the observer logs and calls the extra
   observer.sink.applied({ type: 'applied', config: { hash: 'h', routes: 1, backends: 1 }, durationMs: 0 });
   observer.nginx.health({ state: 'down', lastExit: null });
   assert.deepEqual(calls, ['issues 1', 'batch', 'alive 7']);
-  assert.deepEqual(lines.map((l) => [l['level'], l['message'], l['pod'] ?? l['error']]), [
-    ['warn', 'routing annotation rejected', 'default/bad'],
-    ['error', 'config not rendered; there is no config yet', 'Error: refused'],
-    ['error', 'config not rendered; the previous config stays in force', 'Error: refused again'],
-  ]);
+  assert.deepEqual(
+    lines.map((l) => [l['level'], l['message'], l['pod'] ?? l['error']]),
+    [
+      ['warn', 'routing annotation rejected', 'default/bad'],
+      ['error', 'config not rendered; there is no config yet', 'Error: refused'],
+      ['error', 'config not rendered; the previous config stays in force', 'Error: refused again'],
+    ],
+  );
 });
 
 test('issue log lines: TLS problems have their own wording, and logIssues false (replay --status) silences them', () => {
@@ -107,7 +130,11 @@ test('issue log lines: TLS problems have their own wording, and logIssues false 
     const observer = observePipeline({ logger, now: () => 0, ...(logIssues === undefined ? {} : { logIssues }) });
     const issue: Issue = { pod: 'default/p', code, message: 'm' };
     observer.pipeline.issues?.([issue], [issue]);
-    assert.deepEqual(lines.map((l) => l['message']), expected, name);
+    assert.deepEqual(
+      lines.map((l) => l['message']),
+      expected,
+      name,
+    );
   }
 });
 

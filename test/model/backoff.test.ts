@@ -15,13 +15,18 @@ describe('backoffDelay', () => {
     ['capped after very many failures (no Infinity or NaN)', 5000, OPTIONS, 0, 8],
     ['jitter takes up to its fraction off', 2, { ...OPTIONS, jitter: 0.5 }, 1, 2],
     ['jitter in between', 2, { ...OPTIONS, jitter: 0.5 }, 0.5, 3],
-    ['the live source\'s defaults', 3, { initialMs: 500, maxMs: 30_000, jitter: 0.5 }, 0, 2000],
+    ["the live source's defaults", 3, { initialMs: 500, maxMs: 30_000, jitter: 0.5 }, 0, 2000],
     ['no jitter when none is given, whatever random says', 2, NGINX_RETRY, 0.9, 2_000],
     ['the nginx retry: first retry', 1, NGINX_RETRY, 0, 1_000],
     ['the nginx retry: capped at 30 s', 6, NGINX_RETRY, 0, 30_000],
     ['the nginx restart: 0.2 s doubling', 3, { initialMs: 200, maxMs: 10_000 }, 0, 800],
   ];
   for (const [name, retry, backoff, random, expected] of cases) {
-    it(name, () => assert.equal(backoffDelay(retry, backoff, () => random), expected));
+    it(name, () =>
+      assert.equal(
+        backoffDelay(retry, backoff, () => random),
+        expected,
+      ),
+    );
   }
 });

@@ -11,7 +11,16 @@ test('FNV-1a 32-bit names upstreams as the original project did', () => {
 });
 
 test('server_names_hash_bucket_size holds four of the longest host', () => {
-  const cases: [number, number][] = [[0, 128], [14, 128], [15, 256], [46, 256], [47, 512], [110, 512], [111, 1024], [253, 2048]];
+  const cases: [number, number][] = [
+    [0, 128],
+    [14, 128],
+    [15, 256],
+    [46, 256],
+    [47, 512],
+    [110, 512],
+    [111, 1024],
+    [253, 2048],
+  ];
   for (const [length, size] of cases) assert.equal(bucketSize(length), size, `length ${length}`);
 });
 
@@ -19,17 +28,27 @@ test('one backend proxies directly, two make an upstream, none answer 503; /p al
   const backend = (name: string, address: string) => ({ name, namespace: 'ns', address });
   const table: RoutingTable = {
     issues: [],
-    hosts: [{
-      host: 'a.com',
-      routes: [
-        { host: 'a.com', path: '/', location: '/', backends: [backend('x', '10.0.0.1:80')], waiting: [] },
-        { host: 'a.com', path: '/two', location: '/two', backends: [backend('x', '10.0.0.1:80'), backend('y', '10.0.0.2:80')], waiting: [] },
-        { host: 'a.com', path: '/none', location: '/none', backends: [], waiting: [{ name: 'z', namespace: 'ns' }] },
-      ],
-    }],
+    hosts: [
+      {
+        host: 'a.com',
+        routes: [
+          { host: 'a.com', path: '/', location: '/', backends: [backend('x', '10.0.0.1:80')], waiting: [] },
+          {
+            host: 'a.com',
+            path: '/two',
+            location: '/two',
+            backends: [backend('x', '10.0.0.1:80'), backend('y', '10.0.0.2:80')],
+            waiting: [],
+          },
+          { host: 'a.com', path: '/none', location: '/none', backends: [], waiting: [{ name: 'z', namespace: 'ns' }] },
+        ],
+      },
+    ],
   };
   const view = buildView(table, { port: 8080 });
-  const locations = view.servers[0]!.locations.map((l) => `${l.exact ? '= ' : ''}${l.path} ${l.upstream ?? l.direct?.address ?? (l.unavailable ? '503' : '?')}`);
+  const locations = view.servers[0]!.locations.map(
+    (l) => `${l.exact ? '= ' : ''}${l.path} ${l.upstream ?? l.direct?.address ?? (l.unavailable ? '503' : '?')}`,
+  );
   assert.deepEqual(locations, [
     '/ 10.0.0.1:80',
     `= /two microservice${fnv1a32('a.com/two')}`,
@@ -37,13 +56,19 @@ test('one backend proxies directly, two make an upstream, none answer 503; /p al
     '= /none 503',
     '/none/ 503',
   ]);
-  assert.deepEqual(view.upstreams.map((u) => u.servers.map((s) => s.address)), [['10.0.0.1:80', '10.0.0.2:80']]);
+  assert.deepEqual(
+    view.upstreams.map((u) => u.servers.map((s) => s.address)),
+    [['10.0.0.1:80', '10.0.0.2:80']],
+  );
 });
 
 test('colliding upstream names are made unique, deterministically', () => {
   // Find two distinct routes whose FNV-1a hashes collide is costly; force it with identical host+path strings
   // split differently across host and path.
-  const two = (name: string) => [{ name, namespace: 'n', address: '10.0.0.1:80' }, { name: `${name}2`, namespace: 'n', address: '10.0.0.2:80' }];
+  const two = (name: string) => [
+    { name, namespace: 'n', address: '10.0.0.1:80' },
+    { name: `${name}2`, namespace: 'n', address: '10.0.0.2:80' },
+  ];
   const table: RoutingTable = {
     issues: [],
     hosts: [
@@ -61,7 +86,8 @@ test('FNV-1a hashes the UTF-8 bytes, surrogate pairs and lone surrogates include
     for (const byte of new TextEncoder().encode(text)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
     return hash;
   };
-  for (const text of ['a.com/café', 'x/日本', 'emoji/😀', 'lone\ud800x', 'end\udc00', '']) assert.equal(fnv1a32(text), reference(text), JSON.stringify(text));
+  for (const text of ['a.com/café', 'x/日本', 'emoji/😀', 'lone\ud800x', 'end\udc00', ''])
+    assert.equal(fnv1a32(text), reference(text), JSON.stringify(text));
 });
 
 test('sameConcatenation compares joined texts without joining, whatever the boundaries', async () => {

@@ -11,27 +11,52 @@ test('annotations: hosts x paths are read, bad entries become issues and the res
   for (const c of cases) {
     const record = read(c.hosts, c.paths);
     assert.deepEqual(record.hosts, c.expectHosts, c.name);
-    assert.deepEqual(record.paths.map((p) => `${p.port}:${p.path}`), c.expectPaths, c.name);
-    assert.deepEqual(record.issues.map((i) => i.code), c.codes, c.name);
+    assert.deepEqual(
+      record.paths.map((p) => `${p.port}:${p.path}`),
+      c.expectPaths,
+      c.name,
+    );
+    assert.deepEqual(
+      record.issues.map((i) => i.code),
+      c.codes,
+      c.name,
+    );
     for (const issue of record.issues) assert.equal(issue.pod, 'default/p', c.name);
   }
 });
 
 test('an issue names the entry, quoted so control characters cannot forge log lines', () => {
   const record = read('good.com bad\u001b[31m;', '80:/');
-  assert.deepEqual(record.issues.map((i) => i.message), [
-    'host "bad\\u001b[31m;" is not a DNS name (letters, digits, "-", dots; optional leading "*.") nor an IPv4 address',
-  ]);
+  assert.deepEqual(
+    record.issues.map((i) => i.message),
+    [
+      'host "bad\\u001b[31m;" is not a DNS name (letters, digits, "-", dots; optional leading "*.") nor an IPv4 address',
+    ],
+  );
 });
 
 test('limits: too many entries keep the first ones, an over-long annotation is ignored, both reported', () => {
   const many = Array.from({ length: 150 }, (_, i) => `h${i}.example.com`).join(' ');
-  const record = readPod(aPod('p', { hosts: many, paths: '80:/' }), { ...DEFAULT_LIMITS, maxEntries: 100, maxAnnotationLength: 1_000_000 });
+  const record = readPod(aPod('p', { hosts: many, paths: '80:/' }), {
+    ...DEFAULT_LIMITS,
+    maxEntries: 100,
+    maxAnnotationLength: 1_000_000,
+  });
   assert.equal(record.hosts.length, 100);
-  assert.deepEqual(record.issues.map((i) => i.code), ['too-many-entries']);
-  const huge = readPod(aPod('p', { hosts: 'a.com '.repeat(10_000), paths: '80:/' }), { ...DEFAULT_LIMITS, maxEntries: 100, maxAnnotationLength: 16_384 });
+  assert.deepEqual(
+    record.issues.map((i) => i.code),
+    ['too-many-entries'],
+  );
+  const huge = readPod(aPod('p', { hosts: 'a.com '.repeat(10_000), paths: '80:/' }), {
+    ...DEFAULT_LIMITS,
+    maxEntries: 100,
+    maxAnnotationLength: 16_384,
+  });
   assert.deepEqual(huge.hosts, []);
-  assert.deepEqual(huge.issues.map((i) => i.code), ['annotation-too-large']);
+  assert.deepEqual(
+    huge.issues.map((i) => i.code),
+    ['annotation-too-large'],
+  );
 });
 
 test('eligibility: claims from every non-terminating pod, backends only when Running, Ready, with an IP', () => {
@@ -55,5 +80,8 @@ test('eligibility: claims from every non-terminating pod, backends only when Run
 test('a pod whose name is not a Kubernetes name claims nothing', () => {
   const record = readPod(aPod('Bad_Name;'));
   assert.deepEqual(record.hosts, []);
-  assert.deepEqual(record.issues.map((i) => i.code), ['invalid-pod']);
+  assert.deepEqual(
+    record.issues.map((i) => i.code),
+    ['invalid-pod'],
+  );
 });

@@ -1,18 +1,36 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PodEvent } from '../../src/model/events.js';
-import { applyEvents, DEFAULT_REDUCE_OPTIONS, EMPTY_STATE, type ReduceOptions, type RoutingState } from '../../src/model/routing-state.js';
+import {
+  applyEvents,
+  DEFAULT_REDUCE_OPTIONS,
+  EMPTY_STATE,
+  type ReduceOptions,
+  type RoutingState,
+} from '../../src/model/routing-state.js';
 import { buildRoutingTable } from '../../src/model/routing-table.js';
 import { added, aPod, deleted, modified, sync } from '../support/pods.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
-const fold = (batches: PodEvent[][], options: ReduceOptions = DEFAULT_REDUCE_OPTIONS, start = 0, step = 2000): RoutingState =>
+const fold = (
+  batches: PodEvent[][],
+  options: ReduceOptions = DEFAULT_REDUCE_OPTIONS,
+  start = 0,
+  step = 2000,
+): RoutingState =>
   batches.reduce((state, batch, i) => applyEvents(state, batch, start + i * step, options), EMPTY_STATE);
 const servers = (state: RoutingState, policy: 'host' | 'route' = 'host'): string[] =>
-  buildRoutingTable(state, policy).hosts.flatMap((h) => h.routes.map((r) => `${h.host}${r.path}=${[...r.backends.map((b) => `${b.namespace}/${b.name}`), ...r.waiting.map((w) => `${w.namespace}/${w.name}?`)].join(',')}`));
+  buildRoutingTable(state, policy).hosts.flatMap((h) =>
+    h.routes.map(
+      (r) =>
+        `${h.host}${r.path}=${[...r.backends.map((b) => `${b.namespace}/${b.name}`), ...r.waiting.map((w) => `${w.namespace}/${w.name}?`)].join(',')}`,
+    ),
+  );
 
 test('the cache is keyed by namespace/name, so same-named pods in two namespaces both count', () => {
-  const state = fold([[sync(aPod('web', { namespace: 'a', hosts: 'a.com' }), aPod('web', { namespace: 'b', hosts: 'b.com' }))]]);
+  const state = fold([
+    [sync(aPod('web', { namespace: 'a', hosts: 'a.com' }), aPod('web', { namespace: 'b', hosts: 'b.com' }))],
+  ]);
   assert.deepEqual([...state.pods.keys()].sort(), ['a/web', 'b/web']);
 });
 
@@ -43,7 +61,11 @@ test('a DELETED for an older incarnation does not remove the pod re-created unde
 });
 
 test('label removed (arrives as DELETED) and annotations edited', () => {
-  const state = fold([[sync(aPod('a'), aPod('b', { ip: '10.0.0.2' }))], [deleted(aPod('b'))], [modified(aPod('a', { paths: '3000:/other' }))]]);
+  const state = fold([
+    [sync(aPod('a'), aPod('b', { ip: '10.0.0.2' }))],
+    [deleted(aPod('b'))],
+    [modified(aPod('a', { paths: '3000:/other' }))],
+  ]);
   assert.deepEqual(servers(state), ['test.k8s.local/other=default/a']);
 });
 
@@ -62,11 +84,15 @@ test('cross-namespace: the oldest claiming pod decides, whatever the order of ar
     const state = fold(batches);
     assert.deepEqual(servers(state), ['test.k8s.local/nodejs=team-a/a1'], name);
     const issues = buildRoutingTable(state, 'host').issues;
-    assert.deepEqual(issues.map((i) => `${i.pod} ${i.code}`), ['team-b/b1 host-conflict'], name);
+    assert.deepEqual(
+      issues.map((i) => `${i.pod} ${i.code}`),
+      ['team-b/b1 host-conflict'],
+      name,
+    );
   }
 });
 
-test('cross-namespace: a sub-path on someone else\'s host is refused too', () => {
+test("cross-namespace: a sub-path on someone else's host is refused too", () => {
   const state = fold([[sync(owner('a1', 0, { paths: '80:/' }), rival('b1', 5, { paths: '80:/admin' }))]]);
   assert.deepEqual(servers(state), ['test.k8s.local/=team-a/a1']);
 });
@@ -82,7 +108,10 @@ test('cross-namespace: a rolling restart keeps the host even though the new pods
 
 test('cross-namespace: delete-then-create within the grace period keeps the host; after it the rival takes over', () => {
   const options = { ...DEFAULT_REDUCE_OPTIONS, ownershipGraceMs: 60_000 };
-  const during = fold([[sync(owner('a1', 0), rival('b1', 5))], [deleted(owner('a1', 0))], [added(owner('a2', 10))]], options);
+  const during = fold(
+    [[sync(owner('a1', 0), rival('b1', 5))], [deleted(owner('a1', 0))], [added(owner('a2', 10))]],
+    options,
+  );
   assert.deepEqual(servers(during), ['test.k8s.local/nodejs=team-a/a2']);
   const vacant = fold([[sync(owner('a1', 0), rival('b1', 5))], [deleted(owner('a1', 0))]], options);
   assert.deepEqual(servers(vacant), [], 'nobody serves the host during the grace period');
@@ -105,5 +134,8 @@ test('route policy: namespaces share a host, each (host, path) has one owner', (
   const options = { ...DEFAULT_REDUCE_OPTIONS, ownership: 'route' as const };
   const state = fold([[sync(owner('a1', 0, { paths: '80:/' }), rival('b1', 5, { paths: '80:/admin 80:/' }))]], options);
   assert.deepEqual(servers(state, 'route'), ['test.k8s.local/=team-a/a1', 'test.k8s.local/admin=team-b/b1']);
-  assert.deepEqual(buildRoutingTable(state, 'route').issues.map((i) => i.code), ['route-conflict']);
+  assert.deepEqual(
+    buildRoutingTable(state, 'route').issues.map((i) => i.code),
+    ['route-conflict'],
+  );
 });

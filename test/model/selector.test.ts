@@ -26,7 +26,8 @@ test('label selectors match as the API server does', () => {
     ['microservice=true, shard=a', { microservice: 'true', shard: 'b' }, false],
     ['example.com/route=yes', { 'example.com/route': 'yes' }, true],
   ];
-  for (const [text, labels, expected] of cases) assert.equal(matchesSelector(parse(text), labels), expected, `${text} on ${JSON.stringify(labels)}`);
+  for (const [text, labels, expected] of cases)
+    assert.equal(matchesSelector(parse(text), labels), expected, `${text} on ${JSON.stringify(labels)}`);
 });
 
 test('bad selectors are refused with a reason', () => {

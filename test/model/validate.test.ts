@@ -1,13 +1,23 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkPath, isIPv6, isLabelValue, isQualifiedName, isValidHost, isValidLocation, isValidNamespace, isValidPort } from '../../src/model/validate.js';
+import {
+  checkPath,
+  isIPv6,
+  isLabelValue,
+  isQualifiedName,
+  isValidHost,
+  isValidLocation,
+  isValidNamespace,
+  isValidPort,
+} from '../../src/model/validate.js';
 import { ACCEPTED_PATHS, HOST_CASES, PORT_CASES, REFUSED_PATHS } from '../support/model-cases.js';
 
 const long = (n: number, c = 'a'): string => c.repeat(n);
 
 test('hosts: allow-list, full match', () => {
   const cases = HOST_CASES;
-  for (const [name, host, expected] of cases) assert.equal(isValidHost(host), expected, `${name}: ${JSON.stringify(host)}`);
+  for (const [name, host, expected] of cases)
+    assert.equal(isValidHost(host), expected, `${name}: ${JSON.stringify(host)}`);
 });
 
 test('ports: digits only, 1-65535, no sign or leading zero', () => {
@@ -38,14 +48,24 @@ test('locations: the decoded forms checkPath produces, nothing else', () => {
 
 test('IPv6 literals', () => {
   const cases: [string, boolean][] = [
-    ['fd00::1', true], ['::1', true], ['::', true], ['2001:db8:0:0:0:0:0:1', true], ['::ffff:10.0.0.1', true],
-    ['fe80::1%eth0', false], ['2001:db8::1::2', false], ['2001:db8:0:0:0:0:0:0:1', false], ['12345::1', false],
-    ['FD00::1', false], ['gggg::1', false], ['', false], ['1.2.3.4', false],
+    ['fd00::1', true],
+    ['::1', true],
+    ['::', true],
+    ['2001:db8:0:0:0:0:0:1', true],
+    ['::ffff:10.0.0.1', true],
+    ['fe80::1%eth0', false],
+    ['2001:db8::1::2', false],
+    ['2001:db8:0:0:0:0:0:0:1', false],
+    ['12345::1', false],
+    ['FD00::1', false],
+    ['gggg::1', false],
+    ['', false],
+    ['1.2.3.4', false],
   ];
   for (const [ip, expected] of cases) assert.equal(isIPv6(ip), expected, ip);
 });
 
-test('label and annotation keys, label values, namespaces: the API server\'s syntax', () => {
+test("label and annotation keys, label values, namespaces: the API server's syntax", () => {
   const keys: [name: string, key: string, ok: boolean][] = [
     ['plain name', 'trafficHosts', true],
     ['prefixed', 'example.com/hosts', true],

@@ -4,19 +4,30 @@ import { marbles as run } from '../support/marbles.js';
 
 test('batchEvents: fixed windows of windowMs, empty windows dropped', () => {
   run(({ cold, expectObservable }) => {
-    expectObservable(cold('ab 7ms c 4ms |').pipe(batchEvents(4))).toBe('4ms x 7ms y 1ms |', { x: ['a', 'b'], y: ['c'] });
+    expectObservable(cold('ab 7ms c 4ms |').pipe(batchEvents(4))).toBe('4ms x 7ms y 1ms |', {
+      x: ['a', 'b'],
+      y: ['c'],
+    });
   });
 });
 
 test('batchEvents: constant churn still yields a batch every window (no starvation)', () => {
   run(({ cold, expectObservable }) => {
-    expectObservable(cold('-ab-cd-ef|').pipe(batchEvents(3))).toBe('3ms x 2ms y 2ms (z|)', { x: ['a', 'b'], y: ['c', 'd'], z: ['e', 'f'] });
+    expectObservable(cold('-ab-cd-ef|').pipe(batchEvents(3))).toBe('3ms x 2ms y 2ms (z|)', {
+      x: ['a', 'b'],
+      y: ['c', 'd'],
+      z: ['e', 'f'],
+    });
   });
 });
 
 test('batchEvents: a burst larger than maxBatch is cut early', () => {
   run(({ cold, expectObservable }) => {
-    expectObservable(cold('(abcde)|').pipe(batchEvents(4, { maxBatch: 2 }))).toBe('(xy) z 2ms |', { x: ['a', 'b'], y: ['c', 'd'], z: ['e'] });
+    expectObservable(cold('(abcde)|').pipe(batchEvents(4, { maxBatch: 2 }))).toBe('(xy) z 2ms |', {
+      x: ['a', 'b'],
+      y: ['c', 'd'],
+      z: ['e'],
+    });
   });
 });
 
@@ -34,7 +45,12 @@ test('batchEvents: empty, never, error, unsubscribe', () => {
 test('batchEvents closeFirstOn: the first window closes at the first full list, the fixed windows start there', () => {
   const isSync = (event: string): boolean => event === 'S';
   const cases: [string, string, string, Record<string, string[]>][] = [
-    ['events before the list come with it', '-a-S-b-------c--|', '---x---y-------z|', { x: ['a', 'S'], y: ['b'], z: ['c'] }],
+    [
+      'events before the list come with it',
+      '-a-S-b-------c--|',
+      '---x---y-------z|',
+      { x: ['a', 'S'], y: ['b'], z: ['c'] },
+    ],
     ['the list first: emitted at once', 'S-a-------|', 'x---y-----|', { x: ['S'], y: ['a'] }],
     ['only the first list closes early', 'S-S-------|', 'x---y-----|', { x: ['S'], y: ['S'] }],
     ['no list: what came is flushed at the end', '-a-b|', '----(x|)', { x: ['a', 'b'] }],
@@ -56,7 +72,10 @@ test('batchEvents closeFirstOn: the first window closes at the first full list, 
 test('batchEvents closeFirstOn: maxBatch before the list, errors, unsubscribe', () => {
   const isSync = (event: string): boolean => event === 'S';
   run(({ cold, expectObservable, expectSubscriptions }) => {
-    expectObservable(cold('(abcS)|').pipe(batchEvents(4, { maxBatch: 2, closeFirstOn: isSync }))).toBe('(xy)--|', { x: ['a', 'b'], y: ['c', 'S'] });
+    expectObservable(cold('(abcS)|').pipe(batchEvents(4, { maxBatch: 2, closeFirstOn: isSync }))).toBe('(xy)--|', {
+      x: ['a', 'b'],
+      y: ['c', 'S'],
+    });
     expectObservable(cold('a-#').pipe(batchEvents(4, { closeFirstOn: isSync }))).toBe('--#');
     expectObservable(cold('S-a#').pipe(batchEvents(4, { closeFirstOn: isSync }))).toBe('x--#', { x: ['S'] });
     const events = cold('S 20ms a');

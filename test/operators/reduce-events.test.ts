@@ -7,7 +7,8 @@ import { marbles } from '../support/marbles.js';
 import { aPod, deleted, modified, sync } from '../support/pods.js';
 
 const summary = (state: RoutingState): string => [...state.pods.keys()].join(',') + (state.synced ? '' : ' (unsynced)');
-const owners = (state: RoutingState): string => [...state.holds].map(([host, hold]) => `${host}:${hold.namespace}`).join(',');
+const owners = (state: RoutingState): string =>
+  [...state.holds].map(([host, hold]) => `${host}:${hold.namespace}`).join(',');
 
 test('reduceEvents: folds batches, emits only states that changed', () => {
   marbles(({ cold, expectObservable }) => {
@@ -17,7 +18,11 @@ test('reduceEvents: folds batches, emits only states that changed', () => {
       c: [modified(aPod('x', { ready: false })), sync(aPod('x'), aPod('y'))],
       d: [deleted(aPod('y'))],
     });
-    expectObservable(batches.pipe(reduceEvents(), map(summary))).toBe('a---c-d|', { a: 'default/x', c: 'default/x,default/y', d: 'default/x' });
+    expectObservable(batches.pipe(reduceEvents(), map(summary))).toBe('a---c-d|', {
+      a: 'default/x',
+      c: 'default/x,default/y',
+      d: 'default/x',
+    });
   });
 });
 
@@ -39,12 +44,17 @@ test('reduceEvents: empty, never, error, unsubscribe (timers cancelled)', () => 
   marbles(({ cold, expectObservable, expectSubscriptions }) => {
     expectObservable(cold<PodEvent[]>('|').pipe(reduceEvents())).toBe('|');
     expectObservable(cold<PodEvent[]>('-').pipe(reduceEvents()), '^ 10ms !').toBe('');
-    expectObservable(cold<PodEvent[]>('a #', { a: [sync()] }).pipe(reduceEvents(), map(summary))).toBe('a #', { a: '' });
+    expectObservable(cold<PodEvent[]>('a #', { a: [sync()] }).pipe(reduceEvents(), map(summary))).toBe('a #', {
+      a: '',
+    });
     const owner = aPod('a1', { namespace: 'team-a', created: 0 });
     const rival = aPod('b1', { namespace: 'team-b', created: 1000 });
     const batches = cold<PodEvent[]>('a b', { a: [sync(owner, rival)], b: [deleted(owner)] });
     const options = { ...DEFAULT_REDUCE_OPTIONS, ownershipGraceMs: 5 };
-    expectObservable(batches.pipe(reduceEvents(options), map(owners)), '^ 3ms !').toBe('ab', { a: 'test.k8s.local:team-a', b: 'test.k8s.local:team-a' });
+    expectObservable(batches.pipe(reduceEvents(options), map(owners)), '^ 3ms !').toBe('ab', {
+      a: 'test.k8s.local:team-a',
+      b: 'test.k8s.local:team-a',
+    });
     expectSubscriptions(batches.subscriptions).toBe('^ 3ms !');
   });
 });

@@ -24,7 +24,12 @@ test('renderConfigs: a state the renderer refuses is reported and dropped; the s
   const errors: unknown[] = [];
   marbles(({ cold, expectObservable }) => {
     const states = cold('a-b-c|', { a: good, b: smuggled('evil.com;\n  return 200'), c: good });
-    expectObservable(states.pipe(renderConfigs(template, options, (e) => errors.push(e)), map((c) => c.routes))).toBe('a---c|', { a: 1, c: 1 });
+    expectObservable(
+      states.pipe(
+        renderConfigs(template, options, (e) => errors.push(e)),
+        map((c) => c.routes),
+      ),
+    ).toBe('a---c|', { a: 1, c: 1 });
   });
   assert.equal(errors.length, 1);
   assert.ok(errors[0] instanceof TemplateValueError);
@@ -38,7 +43,13 @@ test('renderConfigs: empty, never, error, unsubscribe', () => {
     expectObservable(cold<RoutingState>('-').pipe(renderConfigs(template, options, fail)), '^ 5ms !').toBe('');
     expectObservable(cold<RoutingState>('#').pipe(renderConfigs(template, options, fail))).toBe('#');
     const states = cold('a-a', { a: good });
-    expectObservable(states.pipe(renderConfigs(template, options, fail), map((c) => c.backends)), '^!').toBe('a', { a: 1 });
+    expectObservable(
+      states.pipe(
+        renderConfigs(template, options, fail),
+        map((c) => c.backends),
+      ),
+      '^!',
+    ).toBe('a', { a: 1 });
     expectSubscriptions(states.subscriptions).toBe('^!');
   });
 });

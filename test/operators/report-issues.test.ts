@@ -10,7 +10,13 @@ const y: Issue = { pod: 'ns/q', code: 'invalid-path', message: 'path ...' };
 test('reportIssues: each issue is reported once per change, configs pass through untouched', () => {
   const reported: string[][] = [];
   marbles(({ cold, expectObservable }) => {
-    const configs = { a: { issues: [x] }, b: { issues: [x] }, c: { issues: [x, y] }, d: { issues: [y] }, e: { issues: [x, y] } };
+    const configs = {
+      a: { issues: [x] },
+      b: { issues: [x] },
+      c: { issues: [x, y] },
+      d: { issues: [y] },
+      e: { issues: [x, y] },
+    };
     const report = (added: readonly Issue[]) => reported.push(added.map((i) => i.pod));
     expectObservable(cold('abcde|', configs).pipe(reportIssues(report))).toBe('abcde|', configs);
   });

@@ -8,7 +8,11 @@ const B = { text: 'b' };
 
 test('skipUnchanged: an equal text is dropped, a return to an earlier text is not', () => {
   marbles(({ cold, expectObservable, expectSubscriptions }) => {
-    expectObservable(cold('a-b-c-d|', { a: A, b: A2, c: B, d: A }).pipe(skipUnchanged())).toBe('a---c-d|', { a: A, c: B, d: A });
+    expectObservable(cold('a-b-c-d|', { a: A, b: A2, c: B, d: A }).pipe(skipUnchanged())).toBe('a---c-d|', {
+      a: A,
+      c: B,
+      d: A,
+    });
     expectObservable(cold<{ text: string }>('|').pipe(skipUnchanged())).toBe('|');
     expectObservable(cold<{ text: string }>('-').pipe(skipUnchanged()), '^ 5ms !').toBe('');
     expectObservable(cold('a#', { a: A }).pipe(skipUnchanged())).toBe('a#', { a: A });

@@ -7,7 +7,10 @@ const yes = { synced: true };
 
 test('waitForSync: nothing before the first synced state, everything after', () => {
   marbles(({ cold, expectObservable, expectSubscriptions }) => {
-    expectObservable(cold('a-b-S-c|', { a: no, b: no, S: yes, c: yes }).pipe(waitForSync())).toBe('----S-c|', { S: yes, c: yes });
+    expectObservable(cold('a-b-S-c|', { a: no, b: no, S: yes, c: yes }).pipe(waitForSync())).toBe('----S-c|', {
+      S: yes,
+      c: yes,
+    });
     expectObservable(cold<{ synced: boolean }>('|').pipe(waitForSync())).toBe('|');
     expectObservable(cold<{ synced: boolean }>('-').pipe(waitForSync()), '^ 5ms !').toBe('');
     expectObservable(cold('a-#', { a: no }).pipe(waitForSync())).toBe('--#');

@@ -13,7 +13,16 @@ test('incremental rendering gives exactly what Mustache.render gives, across cha
   const shipped = loadTemplate();
   const server = (host: string, path: string) => ({
     host,
-    locations: [{ exact: false, path, upstream: null, direct: { address: '10.0.0.1:80', pod: 'p', namespace: 'n' }, unavailable: false, waiting: [] }],
+    locations: [
+      {
+        exact: false,
+        path,
+        upstream: null,
+        direct: { address: '10.0.0.1:80', pod: 'p', namespace: 'n' },
+        unavailable: false,
+        waiting: [],
+      },
+    ],
   });
   const pool = Array.from({ length: 8 }, (_, i) => server(`h${i}.example.com`, i % 2 === 0 ? '/' : `/p${i}`));
   const upstream = { name: 'microservice1', servers: [{ address: '10.0.0.2:80', pod: 'q', namespace: 'n' }] };
@@ -34,14 +43,17 @@ test('incremental rendering gives exactly what Mustache.render gives, across cha
 });
 
 test('a section that reads a top-level list from inside its items is rendered afresh every time', () => {
-  const template = compileTemplate('{{#servers}}{{host}}:{{#upstreams}}{{name}},{{/upstreams}};{{/servers}}', 'user.mustache');
+  const template = compileTemplate(
+    '{{#servers}}{{host}}:{{#upstreams}}{{name}},{{/upstreams}};{{/servers}}',
+    'user.mustache',
+  );
   const renderer = new ConfigRenderer(template);
   const servers = [{ host: 'a.com' }];
   assert.equal(renderer.render({ servers, upstreams: [{ name: 'x' }] }), 'a.com:x,;');
   assert.equal(renderer.render({ servers, upstreams: [{ name: 'y' }] }), 'a.com:y,;');
 });
 
-test('a change of the view\'s scalars drops every kept text', () => {
+test("a change of the view's scalars drops every kept text", () => {
   const template = compileTemplate('{{#servers}}listen {{port}} {{host}};{{/servers}}', 'user.mustache');
   const renderer = new ConfigRenderer(template);
   const servers = [{ host: 'a.com' }];

@@ -26,12 +26,16 @@ after(() => ca.dispose());
 const shop = projectSecret(tlsSecret('shop', 'tls', makeLeaf(ca, { sans: ['DNS:shop.test'] }))) as ProjectedSecret;
 const template = loadTemplate();
 const events: PodEvent[] = [
-  { type: 'SYNC', pods: [aPod('web', { namespace: 'shop', hosts: 'shop.test plain.test', paths: '8080:/', tlsSecret: 'tls' })] },
+  {
+    type: 'SYNC',
+    pods: [aPod('web', { namespace: 'shop', hosts: 'shop.test plain.test', paths: '8080:/', tlsSecret: 'tls' })],
+  },
   { type: 'SECRET_SYNC', secrets: [shop] },
 ];
 const state = applyEvents(EMPTY_STATE, events, Date.now(), DEFAULT_REDUCE_OPTIONS);
 const tls = { defaultSecret: null, httpsPort: 8443, publicHttpsPort: 8443, redirect: true, hstsMaxAge: 0 };
-const render = (overrides: Partial<typeof tls> = {}): RenderedConfig => renderState(state, template, { port: 8080, ownership: 'host', tls: { ...tls, ...overrides } } as RenderOptions);
+const render = (overrides: Partial<typeof tls> = {}): RenderedConfig =>
+  renderState(state, template, { port: 8080, ownership: 'host', tls: { ...tls, ...overrides } } as RenderOptions);
 
 /** Runs `nginx -t` on a rendered config with its key files written next to it. */
 function nginxTest(config: RenderedConfig): { ok: boolean; output: string } {
@@ -50,10 +54,25 @@ function nginxTest(config: RenderedConfig): { ok: boolean; output: string } {
 
 test('HTTPS parts of the config, by setting, each accepted by nginx -t', () => {
   const cases: [string, Partial<typeof tls>, RegExp[], RegExp[]][] = [
-    ['redirect to a non-default port', {}, [/listen 0\.0\.0\.0:8443 ssl http2;/, /return 308 https:\/\/\$host:8443\$request_uri;/, /ssl_reject_handshake on;/, /ssl_protocols TLSv1\.2 TLSv1\.3;/], [/Strict-Transport-Security/]],
+    [
+      'redirect to a non-default port',
+      {},
+      [
+        /listen 0\.0\.0\.0:8443 ssl http2;/,
+        /return 308 https:\/\/\$host:8443\$request_uri;/,
+        /ssl_reject_handshake on;/,
+        /ssl_protocols TLSv1\.2 TLSv1\.3;/,
+      ],
+      [/Strict-Transport-Security/],
+    ],
     ['redirect to 443 has no port', { publicHttpsPort: 443 }, [/return 308 https:\/\/\$host\$request_uri;/], []],
     ['redirect off', { redirect: false }, [/ssl_certificate tls\//], [/return 308/]],
-    ['HSTS on', { hstsMaxAge: 31536000 }, [/https "max-age=31536000";/, /add_header Strict-Transport-Security \$k8s_pods_ingress_hsts always;/], []],
+    [
+      'HSTS on',
+      { hstsMaxAge: 31536000 },
+      [/https "max-age=31536000";/, /add_header Strict-Transport-Security \$k8s_pods_ingress_hsts always;/],
+      [],
+    ],
   ];
   for (const [name, overrides, present, absent] of cases) {
     const config = render(overrides);
@@ -61,7 +80,11 @@ test('HTTPS parts of the config, by setting, each accepted by nginx -t', () => {
     for (const pattern of absent) assert.doesNotMatch(config.text, pattern, name);
     // Only the covered host is on HTTPS; the other is plain HTTP and reported.
     assert.equal(config.text.match(/ssl_certificate /g)?.length, 1, name);
-    assert.deepEqual(config.issues.map((issue) => issue.code), ['tls-host-not-covered'], name);
+    assert.deepEqual(
+      config.issues.map((issue) => issue.code),
+      ['tls-host-not-covered'],
+      name,
+    );
     const verdict = nginxTest(config);
     assert.ok(verdict.ok, `${name}: ${verdict.output}`);
   }
@@ -69,16 +92,40 @@ test('HTTPS parts of the config, by setting, each accepted by nginx -t', () => {
 
 test('a wildcard host redirects only the names its certificate covers, accepted by nginx -t', () => {
   const star = projectSecret(tlsSecret('apps', 'tls', makeLeaf(ca, { sans: ['DNS:*.apps.test'] }))) as ProjectedSecret;
-  const wild = applyEvents(EMPTY_STATE, [{ type: 'SYNC', pods: [aPod('web', { namespace: 'apps', hosts: '*.apps.test', paths: '8080:/', tlsSecret: 'tls' })] }, { type: 'SECRET_SYNC', secrets: [star] }], Date.now(), DEFAULT_REDUCE_OPTIONS);
+  const wild = applyEvents(
+    EMPTY_STATE,
+    [
+      {
+        type: 'SYNC',
+        pods: [aPod('web', { namespace: 'apps', hosts: '*.apps.test', paths: '8080:/', tlsSecret: 'tls' })],
+      },
+      { type: 'SECRET_SYNC', secrets: [star] },
+    ],
+    Date.now(),
+    DEFAULT_REDUCE_OPTIONS,
+  );
   const config = renderState(wild, template, { port: 8080, ownership: 'host', tls } as RenderOptions);
-  assert.match(config.text, /if \(\$host !~ "\^\[\^\.\]\+\[\.\]apps\[\.\]test\$"\) \{\n\s+set \$k8s_pods_ingress_redirect_here 0;/);
-  assert.match(config.text, /if \(\$k8s_pods_ingress_redirect_here\) \{\n\s+return 308 https:\/\/\$host:8443\$request_uri;/);
+  assert.match(
+    config.text,
+    /if \(\$host !~ "\^\[\^\.\]\+\[\.\]apps\[\.\]test\$"\) \{\n\s+set \$k8s_pods_ingress_redirect_here 0;/,
+  );
+  assert.match(
+    config.text,
+    /if \(\$k8s_pods_ingress_redirect_here\) \{\n\s+return 308 https:\/\/\$host:8443\$request_uri;/,
+  );
   const verdict = nginxTest(config);
   assert.ok(verdict.ok, verdict.output);
 });
 
 test('with TLS on but no host on HTTPS the config is what it was without TLS', () => {
-  const plain = applyEvents(EMPTY_STATE, [{ type: 'SYNC', pods: [aPod('web', { hosts: 'a.test', paths: '8080:/' })] }, { type: 'SECRET_SYNC', secrets: [] }], 0);
+  const plain = applyEvents(
+    EMPTY_STATE,
+    [
+      { type: 'SYNC', pods: [aPod('web', { hosts: 'a.test', paths: '8080:/' })] },
+      { type: 'SECRET_SYNC', secrets: [] },
+    ],
+    0,
+  );
   const withTls = renderState(plain, template, { port: 8080, ownership: 'host', tls });
   const without = renderState(plain, template, { port: 8080, ownership: 'host' });
   assert.equal(withTls.text, without.text);
@@ -86,13 +133,50 @@ test('with TLS on but no host on HTTPS the config is what it was without TLS', (
 
 test('forged TLS values are refused before they reach the config', () => {
   const base = buildView({ hosts: [], issues: [] }, { port: 80 });
-  const server = { host: 'shop.test', locations: [], tls: { certificate: 'tls/../../etc/shadow', redirect: true, redirectPort: null, hsts: false } };
+  const server = {
+    host: 'shop.test',
+    locations: [],
+    tls: { certificate: 'tls/../../etc/shadow', redirect: true, redirectPort: null, hsts: false },
+  };
   const cases: [string, object][] = [
     ['path escape in the key file', { ...base, servers: [server] }],
-    ['directive in the key file', { ...base, servers: [{ ...server, tls: { ...server.tls, certificate: `tls/${'a'.repeat(64)}.pem; include /x` } }] }],
-    ['bad redirect port', { ...base, servers: [{ ...server, tls: { ...server.tls, certificate: `tls/${'a'.repeat(64)}.pem`, redirectPort: 70000 } }] }],
-    ['regex in the wildcard suffix', { ...base, servers: [{ ...server, tls: { ...server.tls, certificate: `tls/${'a'.repeat(64)}.pem`, redirectOnly: '.*' } }] }],
-    ['directive in the wildcard suffix', { ...base, servers: [{ ...server, tls: { ...server.tls, certificate: `tls/${'a'.repeat(64)}.pem`, redirectOnly: '[.]a") { return 200; } if ($x' } }] }],
+    [
+      'directive in the key file',
+      {
+        ...base,
+        servers: [{ ...server, tls: { ...server.tls, certificate: `tls/${'a'.repeat(64)}.pem; include /x` } }],
+      },
+    ],
+    [
+      'bad redirect port',
+      {
+        ...base,
+        servers: [{ ...server, tls: { ...server.tls, certificate: `tls/${'a'.repeat(64)}.pem`, redirectPort: 70000 } }],
+      },
+    ],
+    [
+      'regex in the wildcard suffix',
+      {
+        ...base,
+        servers: [{ ...server, tls: { ...server.tls, certificate: `tls/${'a'.repeat(64)}.pem`, redirectOnly: '.*' } }],
+      },
+    ],
+    [
+      'directive in the wildcard suffix',
+      {
+        ...base,
+        servers: [
+          {
+            ...server,
+            tls: {
+              ...server.tls,
+              certificate: `tls/${'a'.repeat(64)}.pem`,
+              redirectOnly: '[.]a") { return 200; } if ($x',
+            },
+          },
+        ],
+      },
+    ],
     ['bad HTTPS port', { ...base, httpsPort: 0 }],
     ['bad HSTS', { ...base, httpsPort: 443, https: { hstsMaxAge: '1; add_header x' } }],
   ];

@@ -29,7 +29,9 @@ describe('applyLatest', () => {
     const calls: string[] = [];
     marbles(({ cold, expectObservable }) => {
       const source = cold('-abc-------|');
-      expectObservable(source.pipe(operator((item) => cold('---x|', { x: item.toUpperCase() }), calls))).toBe('----A---C--|');
+      expectObservable(source.pipe(operator((item) => cold('---x|', { x: item.toUpperCase() }), calls))).toBe(
+        '----A---C--|',
+      );
     });
     assert.deepEqual(calls, ['a1', 'c1']);
   });
@@ -38,7 +40,12 @@ describe('applyLatest', () => {
     const calls: string[] = [];
     marbles(({ cold, expectObservable }) => {
       const work: Work = (item, attempt) => cold('(x|)', { x: item === 'a' ? `a${attempt}!` : item });
-      expectObservable(cold('-a----b-|').pipe(operator(work, calls))).toBe('-x-y-zb-|', { x: 'a1!', y: 'a2!', z: 'a3!', b: 'b' });
+      expectObservable(cold('-a----b-|').pipe(operator(work, calls))).toBe('-x-y-zb-|', {
+        x: 'a1!',
+        y: 'a2!',
+        z: 'a3!',
+        b: 'b',
+      });
     });
     assert.deepEqual(calls, ['a1', 'a2', 'a3', 'b1']);
   });
@@ -66,8 +73,14 @@ describe('applyLatest', () => {
 
   it('passes on an error of the items after the work under way, and on errors of the work at once', () => {
     marbles(({ cold, expectObservable }) => {
-      expectObservable(cold('-a#', {}, new Error('items broke')).pipe(operator((item) => cold('--x|', { x: item })))).toBe('---a#', {}, new Error('items broke'));
-      expectObservable(cold('-a-').pipe(operator(() => cold('-#', {}, new Error('bug'))))).toBe('--#', {}, new Error('bug'));
+      expectObservable(
+        cold('-a#', {}, new Error('items broke')).pipe(operator((item) => cold('--x|', { x: item }))),
+      ).toBe('---a#', {}, new Error('items broke'));
+      expectObservable(cold('-a-').pipe(operator(() => cold('-#', {}, new Error('bug'))))).toBe(
+        '--#',
+        {},
+        new Error('bug'),
+      );
     });
   });
 

@@ -1,7 +1,19 @@
 // The file sink (`--sink file`): atomic replacement (temp file in the same directory, then rename), identical bytes
 // skipped, failures reported as outcomes; and through the real pipeline.
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
@@ -66,13 +78,21 @@ describe('fileSink', () => {
     const dir = tempDir(t);
     const path = join(dir, 'nginx.conf');
     writeFileSync(path, 'b');
-    const outcomes = await lastValueFrom(from([config('a'), config('a'), config('b')]).pipe(fileSink(path, testLogger()), toArray()));
-    assert.deepEqual(outcomes.map((outcome) => outcome.type), ['written', 'unchanged', 'written']);
+    const outcomes = await lastValueFrom(
+      from([config('a'), config('a'), config('b')]).pipe(fileSink(path, testLogger()), toArray()),
+    );
+    assert.deepEqual(
+      outcomes.map((outcome) => outcome.type),
+      ['written', 'unchanged', 'written'],
+    );
     assert.equal(readFileSync(path, 'utf8'), 'b');
     const missing = join(dir, 'no-such-dir', 'nginx.conf');
     const failed = await lastValueFrom(from([config('a')]).pipe(fileSink(missing, testLogger()), toArray()));
     assert.equal(failed[0]?.type, 'failed');
-    assert.match(failed[0]?.type === 'failed' ? failed[0].message : '', /cannot write .*no-such-dir\/nginx.conf: ENOENT/);
+    assert.match(
+      failed[0]?.type === 'failed' ? failed[0].message : '',
+      /cannot write .*no-such-dir\/nginx.conf: ENOENT/,
+    );
   });
 
   it('writes what the real pipeline renders, after the first SYNC', async (t) => {
@@ -80,17 +100,23 @@ describe('fileSink', () => {
     const events = new Subject<PodEvent>();
     const template = loadTemplate();
     const done = lastValueFrom(
-      configsFrom(events, { windowMs: 20, reduce: DEFAULT_REDUCE_OPTIONS, render: { port: 8080, ownership: 'host' }, template, scheduler: asyncScheduler }).pipe(
-        fileSink(path, testLogger()),
-        toArray(),
-      ),
+      configsFrom(events, {
+        windowMs: 20,
+        reduce: DEFAULT_REDUCE_OPTIONS,
+        render: { port: 8080, ownership: 'host' },
+        template,
+        scheduler: asyncScheduler,
+      }).pipe(fileSink(path, testLogger()), toArray()),
     );
     events.next(sync(aPod('one', { ip: '10.0.0.1' })));
     await waitFor('the first config on disk', () => existsSync(path));
     events.next(added(aPod('two', { ip: '10.0.0.2' })));
     events.complete();
     const outcomes = await done;
-    assert.deepEqual(outcomes.map((outcome) => outcome.type), ['written', 'written']);
+    assert.deepEqual(
+      outcomes.map((outcome) => outcome.type),
+      ['written', 'written'],
+    );
     const text = readFileSync(path, 'utf8');
     assert.equal(text, outcomes[1]?.config.text);
     assert.match(text, /server 10\.0\.0\.1:3000;.*\n\s*server 10\.0\.0\.2:3000;/);

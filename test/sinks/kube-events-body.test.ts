@@ -5,10 +5,18 @@ import { eventBody, eventKey, eventName, eventReason, subjectOf } from '../../sr
 
 test('reasons are the issue codes in CamelCase', () => {
   const cases: [IssueCode, string][] = [
-    ['invalid-host', 'InvalidHost'], ['invalid-path', 'InvalidPath'], ['invalid-port', 'InvalidPort'], ['invalid-entry', 'InvalidEntry'],
-    ['duplicate-entry', 'DuplicateEntry'], ['conflicting-port', 'ConflictingPort'], ['missing-annotation', 'MissingAnnotation'],
-    ['too-many-entries', 'TooManyEntries'], ['annotation-too-large', 'AnnotationTooLarge'], ['host-conflict', 'HostConflict'],
-    ['route-conflict', 'RouteConflict'], ['invalid-pod', 'InvalidPod'],
+    ['invalid-host', 'InvalidHost'],
+    ['invalid-path', 'InvalidPath'],
+    ['invalid-port', 'InvalidPort'],
+    ['invalid-entry', 'InvalidEntry'],
+    ['duplicate-entry', 'DuplicateEntry'],
+    ['conflicting-port', 'ConflictingPort'],
+    ['missing-annotation', 'MissingAnnotation'],
+    ['too-many-entries', 'TooManyEntries'],
+    ['annotation-too-large', 'AnnotationTooLarge'],
+    ['host-conflict', 'HostConflict'],
+    ['route-conflict', 'RouteConflict'],
+    ['invalid-pod', 'InvalidPod'],
   ];
   for (const [code, reason] of cases) assert.equal(eventReason(code), reason, code);
 });
@@ -29,7 +37,11 @@ test('names: a DNS subdomain of at most 253 characters, the same for the same pr
   }
   const subject = subjectOf(issue, 'uid-1');
   const key = eventKey(issue, subject);
-  assert.equal(eventName(subject, key), eventName(subjectOf(issue, 'uid-1'), eventKey({ ...issue }, subject)), 'deterministic');
+  assert.equal(
+    eventName(subject, key),
+    eventName(subjectOf(issue, 'uid-1'), eventKey({ ...issue }, subject)),
+    'deterministic',
+  );
   const others = [
     eventKey({ ...issue, message: 'other' }, subject),
     eventKey({ ...issue, code: 'invalid-path' }, subject),
@@ -40,8 +52,15 @@ test('names: a DNS subdomain of at most 253 characters, the same for the same pr
 });
 
 test('the subject carries the uid only when known', () => {
-  assert.deepEqual(subjectOf({ pod: 'team-a/web-1', code: 'invalid-host', message: '' }, undefined), { namespace: 'team-a', name: 'web-1' });
-  assert.deepEqual(subjectOf({ pod: 'team-a/web-1', code: 'invalid-host', message: '' }, 'u'), { namespace: 'team-a', name: 'web-1', uid: 'u' });
+  assert.deepEqual(subjectOf({ pod: 'team-a/web-1', code: 'invalid-host', message: '' }, undefined), {
+    namespace: 'team-a',
+    name: 'web-1',
+  });
+  assert.deepEqual(subjectOf({ pod: 'team-a/web-1', code: 'invalid-host', message: '' }, 'u'), {
+    namespace: 'team-a',
+    name: 'web-1',
+    uid: 'u',
+  });
 });
 
 test('long messages are cut to 1 KiB of UTF-8, never inside a character', () => {

@@ -10,9 +10,20 @@ import { kubeConfigFor } from '../support/fake-kube-config.js';
 import { captureLogs } from '../support/log-capture.js';
 import { parseExposition, valueOf } from '../support/prom-text.js';
 
-const badHost: Issue = { pod: 'team-a/web-1', code: 'invalid-host', message: 'host "bad_host" is not a lower-case DNS name or IPv4 address' };
-const conflict: Issue = { pod: 'team-b/api-0', code: 'host-conflict', message: 'host "shop.example.com" belongs to namespace team-a (pod team-a/shop-1 claimed it first)' };
-const uids: Record<string, string> = { 'team-a/web-1': '5b7c0e2a-1111-4c3e-9a7e-000000000001', 'team-b/api-0': '5b7c0e2a-2222-4c3e-9a7e-000000000002' };
+const badHost: Issue = {
+  pod: 'team-a/web-1',
+  code: 'invalid-host',
+  message: 'host "bad_host" is not a lower-case DNS name or IPv4 address',
+};
+const conflict: Issue = {
+  pod: 'team-b/api-0',
+  code: 'host-conflict',
+  message: 'host "shop.example.com" belongs to namespace team-a (pod team-a/shop-1 claimed it first)',
+};
+const uids: Record<string, string> = {
+  'team-a/web-1': '5b7c0e2a-1111-4c3e-9a7e-000000000001',
+  'team-b/api-0': '5b7c0e2a-2222-4c3e-9a7e-000000000002',
+};
 const uidOf = (pod: string): string | undefined => uids[pod];
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 
@@ -22,7 +33,13 @@ async function setup(t: { after: (fn: () => Promise<void>) => void }, options: P
   const { logger, lines } = captureLogs();
   const results: KubeEventResult[] = [];
   const poster = () => {
-    const events = kubeEventsFor(kubeConfigFor(server.url), { logger, instance: 'k8s-pods-ingress-7xk2p', now: () => NOW, onResult: (r) => results.push(r), ...options });
+    const events = kubeEventsFor(kubeConfigFor(server.url), {
+      logger,
+      instance: 'k8s-pods-ingress-7xk2p',
+      now: () => NOW,
+      onResult: (r) => results.push(r),
+      ...options,
+    });
     t.after(() => events.stop());
     return events;
   };
@@ -69,7 +86,13 @@ test('one Event per distinct problem: repeats are not posted, other problems and
   await events.idle();
   events.report([conflict, badHost], uidOf);
   await events.idle();
-  assert.deepEqual(server.events.map((e) => [e.namespace, (e.body as { reason: string }).reason]), [['team-a', 'InvalidHost'], ['team-b', 'HostConflict']]);
+  assert.deepEqual(
+    server.events.map((e) => [e.namespace, (e.body as { reason: string }).reason]),
+    [
+      ['team-a', 'InvalidHost'],
+      ['team-b', 'HostConflict'],
+    ],
+  );
   // Another broken entry of the same pod is another problem; a pod re-created under the same name is another pod.
   events.report([{ ...badHost, message: 'host "worse_host" is not a lower-case DNS name or IPv4 address' }], uidOf);
   events.report([badHost], () => 'a-new-uid');
@@ -96,7 +119,10 @@ test('a failing API is logged and counted, never thrown, and the problem is post
   const { server, lines, results, poster } = await setup(t);
   const metrics = new Metrics({ defaultMetrics: false });
   const events = poster();
-  const counted = kubeEventsFor(kubeConfigFor(server.url), { logger: captureLogs().logger, onResult: (r) => metrics.kubeEvent(r) });
+  const counted = kubeEventsFor(kubeConfigFor(server.url), {
+    logger: captureLogs().logger,
+    onResult: (r) => metrics.kubeEvent(r),
+  });
   t.after(() => counted.stop());
   server.failRequests(2, 500, 'events');
   events.report([badHost], uidOf);
@@ -105,8 +131,16 @@ test('a failing API is logged and counted, never thrown, and the problem is post
   assert.deepEqual(results, ['failed']);
   assert.equal(server.events.length, 0);
   const warning = lines.find((l) => l['message'] === 'Kubernetes Event not posted');
-  assert.deepEqual(warning && [warning['level'], warning['pod'], warning['reason'], warning['error']], ['warn', 'team-a/web-1', 'InvalidHost', 'HTTP 500: Internal error occurred: injected fault']);
-  assert.equal(valueOf(parseExposition(await metrics.text()), 'k8s_pods_ingress_kube_events_total', { result: 'failed' }), 1);
+  assert.deepEqual(warning && [warning['level'], warning['pod'], warning['reason'], warning['error']], [
+    'warn',
+    'team-a/web-1',
+    'InvalidHost',
+    'HTTP 500: Internal error occurred: injected fault',
+  ]);
+  assert.equal(
+    valueOf(parseExposition(await metrics.text()), 'k8s_pods_ingress_kube_events_total', { result: 'failed' }),
+    1,
+  );
   events.report([badHost], uidOf);
   await events.idle();
   assert.deepEqual(results, ['failed', 'created']);

@@ -46,7 +46,10 @@ class FakeNginx implements NginxTarget {
     return this.stop$;
   }
 }
-const fakeNginx = (plan: (hash: string, attempt: number) => Observable<ApplyResult>, stop$: Observable<void>): FakeNginx => new FakeNginx(plan, stop$);
+const fakeNginx = (
+  plan: (hash: string, attempt: number) => Observable<ApplyResult>,
+  stop$: Observable<void>,
+): FakeNginx => new FakeNginx(plan, stop$);
 
 /** Outcomes as `type:hash:attempt` (plus `+retryInMs` for failures), for readable marbles. */
 const short = map((outcome: ApplyOutcome) => {
@@ -62,7 +65,10 @@ describe('applyToNginx', () => {
     marbles(({ cold, expectObservable }) => {
       const nginx = fakeNginx(() => cold('--r|', { r: OK }), cold('--|'));
       const source = cold('-a----b---|', configs);
-      expectObservable(source.pipe(applyToNginx(nginx, options), short)).toBe('---A----B---|', { A: 'applied:a:1', B: 'applied:b:1' });
+      expectObservable(source.pipe(applyToNginx(nginx, options), short)).toBe('---A----B---|', {
+        A: 'applied:a:1',
+        B: 'applied:b:1',
+      });
     });
   });
 
@@ -72,14 +78,20 @@ describe('applyToNginx', () => {
       const nginx = fakeNginx(() => cold('---r|', { r: OK }), cold('|'));
       calls = nginx.calls;
       const source = cold('-abc------|', configs);
-      expectObservable(source.pipe(applyToNginx(nginx, options), short)).toBe('----A--C--|', { A: 'applied:a:1', C: 'applied:c:1' });
+      expectObservable(source.pipe(applyToNginx(nginx, options), short)).toBe('----A--C--|', {
+        A: 'applied:a:1',
+        C: 'applied:c:1',
+      });
     });
     assert.deepEqual(calls, ['a', 'c']);
   });
 
   it('retries a failed config with capped backoff until it applies', () => {
     marbles(({ cold, expectObservable }) => {
-      const nginx = fakeNginx((_hash, attempt) => (attempt < 3 ? cold('-#', {}, REJECTED) : cold('-r|', { r: OK })), cold('|'));
+      const nginx = fakeNginx(
+        (_hash, attempt) => (attempt < 3 ? cold('-#', {}, REJECTED) : cold('-r|', { r: OK })),
+        cold('|'),
+      );
       const source = cold('-a', configs);
       expectObservable(source.pipe(applyToNginx(nginx, options), short)).toBe('--F 10ms G 15ms A', {
         F: 'check:a:1+10',
@@ -95,7 +107,10 @@ describe('applyToNginx', () => {
       const nginx = fakeNginx((hash) => (hash === 'a' ? cold('-#', {}, REJECTED) : cold('-r|', { r: OK })), cold('|'));
       calls = nginx.calls;
       const source = cold('-a---b', configs);
-      expectObservable(source.pipe(applyToNginx(nginx, options), short)).toBe('--F---B', { F: 'check:a:1+10', B: 'applied:b:1' });
+      expectObservable(source.pipe(applyToNginx(nginx, options), short)).toBe('--F---B', {
+        F: 'check:a:1+10',
+        B: 'applied:b:1',
+      });
     });
     assert.deepEqual(calls, ['a', 'b']);
   });
@@ -106,7 +121,11 @@ describe('applyToNginx', () => {
       const nginx = fakeNginx((hash) => (hash === 'b' ? cold('-#', {}, REJECTED) : cold('-r|', { r: OK })), cold('|'));
       calls = nginx.calls;
       const source = cold('-a--b--a', configs);
-      expectObservable(source.pipe(applyToNginx(nginx, options), short)).toBe('--A--F-U', { A: 'applied:a:1', F: 'check:b:1+10', U: 'unchanged:a' });
+      expectObservable(source.pipe(applyToNginx(nginx, options), short)).toBe('--A--F-U', {
+        A: 'applied:a:1',
+        F: 'check:b:1+10',
+        U: 'unchanged:a',
+      });
     });
     assert.deepEqual(calls, ['a', 'b']);
   });
@@ -125,14 +144,20 @@ describe('applyToNginx', () => {
   it('reports no retry for a failure while the configs end', () => {
     marbles(({ cold, expectObservable }) => {
       const nginx = fakeNginx(() => cold('--#', {}, REJECTED), cold('|'));
-      expectObservable(cold('-a|', configs).pipe(applyToNginx(nginx, options), short)).toBe('---(F|)', { F: 'check:a:1+none' });
+      expectObservable(cold('-a|', configs).pipe(applyToNginx(nginx, options), short)).toBe('---(F|)', {
+        F: 'check:a:1+none',
+      });
     });
   });
 
   it('stops nginx and then passes on an error of the configs', () => {
     marbles(({ cold, expectObservable }) => {
       const nginx = fakeNginx(() => cold('r|', { r: OK }), cold('--|'));
-      expectObservable(cold('-a-#', configs, new Error('source broke')).pipe(applyToNginx(nginx, options), short)).toBe('-A---#', { A: 'applied:a:1' }, new Error('source broke'));
+      expectObservable(cold('-a-#', configs, new Error('source broke')).pipe(applyToNginx(nginx, options), short)).toBe(
+        '-A---#',
+        { A: 'applied:a:1' },
+        new Error('source broke'),
+      );
     });
   });
 
@@ -140,7 +165,9 @@ describe('applyToNginx', () => {
     marbles(({ cold, expectObservable }) => {
       const stopped = new NginxApplyError('stopped', 'nginx is stopping', '');
       const nginx = fakeNginx(() => cold('-#', {}, stopped), cold('|'));
-      expectObservable(cold('-a---b', configs).pipe(applyToNginx(nginx, options), short)).toBe('--(S|)', { S: 'stopped:a:1+none' });
+      expectObservable(cold('-a---b', configs).pipe(applyToNginx(nginx, options), short)).toBe('--(S|)', {
+        S: 'stopped:a:1+none',
+      });
     });
   });
 
@@ -148,7 +175,9 @@ describe('applyToNginx', () => {
     let nginx: FakeNginx | undefined;
     marbles(({ cold, expectObservable }) => {
       nginx = fakeNginx(() => cold('-r|', { r: OK }), cold('|'));
-      expectObservable(cold('-a--------', configs).pipe(applyToNginx(nginx, options), short), '^----!').toBe('--A', { A: 'applied:a:1' });
+      expectObservable(cold('-a--------', configs).pipe(applyToNginx(nginx, options), short), '^----!').toBe('--A', {
+        A: 'applied:a:1',
+      });
     });
     assert.equal(nginx?.stops, 1);
     marbles(({ cold, expectObservable }) => {
@@ -177,7 +206,9 @@ class FakeMembers implements MembersTarget {
 
   write(membership: Membership): number {
     this.current = membership;
-    this.log.push(`write:${membership.routes.map((r) => `${r.id}=${r.backends.map((b) => b.name).join('+')}`).join(',')}`);
+    this.log.push(
+      `write:${membership.routes.map((r) => `${r.id}=${r.backends.map((b) => b.name).join('+')}`).join(',')}`,
+    );
     return ++this.written;
   }
 
@@ -189,8 +220,21 @@ class FakeMembers implements MembersTarget {
   }
 }
 
-const route = (id: string, ...pods: string[]) => ({ id, host: `${id}.test`, path: '/', backends: pods.map((name) => ({ name, namespace: 'default', address: '10.0.0.1:80' })), waiting: [] });
-const dynamicConfig = (hash: string, ...routes: ReturnType<typeof route>[]): RenderedConfig => ({ text: `# ${hash}\n`, hash, routes: routes.length, backends: 1, issues: [], members: { routes } });
+const route = (id: string, ...pods: string[]) => ({
+  id,
+  host: `${id}.test`,
+  path: '/',
+  backends: pods.map((name) => ({ name, namespace: 'default', address: '10.0.0.1:80' })),
+  waiting: [],
+});
+const dynamicConfig = (hash: string, ...routes: ReturnType<typeof route>[]): RenderedConfig => ({
+  text: `# ${hash}\n`,
+  hash,
+  routes: routes.length,
+  backends: 1,
+  issues: [],
+  members: { routes },
+});
 
 describe('applyToNginx (dynamic members)', () => {
   it('pushes a change of members alone without touching nginx; an equal one is unchanged', () => {
@@ -198,8 +242,16 @@ describe('applyToNginx (dynamic members)', () => {
     let nginx: FakeNginx | undefined;
     marbles(({ cold, expectObservable }) => {
       nginx = fakeNginx(() => cold('-r|', { r: OK }), cold('|'));
-      const source = cold('-a--b--c-|', { a: dynamicConfig('s', route('r1', 'p1')), b: dynamicConfig('s', route('r1', 'p1', 'p2')), c: dynamicConfig('s', route('r1', 'p1', 'p2')) });
-      expectObservable(source.pipe(applyToNginx(nginx, { ...options, members }), short)).toBe('--A-P--U-|', { A: 'applied:s:1', P: 'pushed:s:3:1', U: 'unchanged:s' });
+      const source = cold('-a--b--c-|', {
+        a: dynamicConfig('s', route('r1', 'p1')),
+        b: dynamicConfig('s', route('r1', 'p1', 'p2')),
+        c: dynamicConfig('s', route('r1', 'p1', 'p2')),
+      });
+      expectObservable(source.pipe(applyToNginx(nginx, { ...options, members }), short)).toBe('--A-P--U-|', {
+        A: 'applied:s:1',
+        P: 'pushed:s:3:1',
+        U: 'unchanged:s',
+      });
     });
     assert.deepEqual(nginx?.calls, ['s']);
     // Written before the first start (nginx loads the file); this fake nginx has no ready step that pushes, so the
@@ -211,10 +263,24 @@ describe('applyToNginx (dynamic members)', () => {
     const members = new FakeMembers();
     marbles(({ cold, expectObservable }) => {
       const nginx = fakeNginx(() => cold('-r|', { r: OK }), cold('|'));
-      const source = cold('-a---b-|', { a: dynamicConfig('s1', route('r1', 'p1')), b: dynamicConfig('s2', route('r2', 'p2')) });
-      expectObservable(source.pipe(applyToNginx(nginx, { ...options, members }), short)).toBe('--A---B|', { A: 'applied:s1:1', B: 'applied:s2:1' });
+      const source = cold('-a---b-|', {
+        a: dynamicConfig('s1', route('r1', 'p1')),
+        b: dynamicConfig('s2', route('r2', 'p2')),
+      });
+      expectObservable(source.pipe(applyToNginx(nginx, { ...options, members }), short)).toBe('--A---B|', {
+        A: 'applied:s1:1',
+        B: 'applied:s2:1',
+      });
     });
-    assert.deepEqual(members.log, ['write:r1=p1', 'write:r1=p1', 'push', 'write:r1=p1,r2=p2', 'push', 'write:r2=p2', 'push']);
+    assert.deepEqual(members.log, [
+      'write:r1=p1',
+      'write:r1=p1',
+      'push',
+      'write:r1=p1,r2=p2',
+      'push',
+      'write:r2=p2',
+      'push',
+    ]);
   });
 
   it('a push nginx has no memory for fails with what to raise, and is retried', () => {
@@ -222,11 +288,22 @@ describe('applyToNginx (dynamic members)', () => {
     const messages: string[] = [];
     marbles(({ cold, expectObservable }) => {
       const nginx = fakeNginx(() => cold('r|', { r: OK }), cold('|'));
-      const source = cold('-a-b', { a: dynamicConfig('s', route('r1', 'p1')), b: dynamicConfig('s', route('r1', 'p2')) });
+      const source = cold('-a-b', {
+        a: dynamicConfig('s', route('r1', 'p1')),
+        b: dynamicConfig('s', route('r1', 'p2')),
+      });
       members.fail = new MembersPushError('no-memory', 'nginx answered the members push with 507: no memory', 507);
       members.failAfter = 1;
-      const outcomes = source.pipe(applyToNginx(nginx, { ...options, members }), tap((o) => o.type === 'failed' && messages.push(o.message)), short);
-      expectObservable(outcomes, '^-------------------!').toBe('-A-F 9ms G', { A: 'applied:s:1', F: 'push:s:1+10', G: 'push:s:2+15' });
+      const outcomes = source.pipe(
+        applyToNginx(nginx, { ...options, members }),
+        tap((o) => o.type === 'failed' && messages.push(o.message)),
+        short,
+      );
+      expectObservable(outcomes, '^-------------------!').toBe('-A-F 9ms G', {
+        A: 'applied:s:1',
+        F: 'push:s:1+10',
+        G: 'push:s:2+15',
+      });
     });
     assert.match(messages[0] ?? '', /507: no memory \(shared memory short: raise --lua-shared-dict-min/);
   });

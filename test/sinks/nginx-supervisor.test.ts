@@ -33,7 +33,11 @@ function setUp() {
 /** Subscribes and records what the observable did (synchronously, or later as the clock moves). */
 function watch<T>(observable: Observable<T>) {
   const seen: { values: T[]; error: unknown; done: boolean } = { values: [], error: null, done: false };
-  observable.subscribe({ next: (value) => seen.values.push(value), error: (error: unknown) => (seen.error = error), complete: () => (seen.done = true) });
+  observable.subscribe({
+    next: (value) => seen.values.push(value),
+    error: (error: unknown) => (seen.error = error),
+    complete: () => (seen.done = true),
+  });
   return seen;
 }
 
@@ -44,24 +48,49 @@ describe('NginxSupervisor', () => {
     assert.deepEqual(system.checked, []);
     assert.equal(system.files.get(LIVE), '# a\n');
     assert.equal(system.files.has(CANDIDATE), false);
-    assert.deepEqual(system.master.args, ['-p', '/srv/ingress/', '-c', LIVE, '-e', 'stderr', '-g', 'daemon off; error_log stderr notice;']);
+    assert.deepEqual(system.master.args, [
+      '-p',
+      '/srv/ingress/',
+      '-c',
+      LIVE,
+      '-e',
+      'stderr',
+      '-g',
+      'daemon off; error_log stderr notice;',
+    ]);
     assert.equal(nginx.health().state, 'starting');
     assert.deepEqual(result.values, []);
     system.master.started();
     assert.deepEqual(result.values, [{ action: 'started', confirmed: true }]);
     assert.equal(result.done, true);
-    assert.deepEqual(nginx.health(), { state: 'running', running: true, pid: 1000, applied: 'hash-a', reloads: 0, restarts: 0, lastExit: null });
+    assert.deepEqual(nginx.health(), {
+      state: 'running',
+      running: true,
+      pid: 1000,
+      applied: 'hash-a',
+      reloads: 0,
+      restarts: 0,
+      lastExit: null,
+    });
   });
 
-  it('never lets a config that fails nginx -t replace the live one, and passes on nginx\'s message', () => {
+  it("never lets a config that fails nginx -t replace the live one, and passes on nginx's message", () => {
     const { system, nginx } = setUp();
     watch(nginx.apply(config('a')));
     system.master.started();
-    system.verdict = () => ({ code: 1, output: 'nginx: [emerg] unknown directive "bogus" in /srv/ingress/nginx.conf.candidate:3\nnginx: configuration file /srv/ingress/nginx.conf.candidate test failed', error: null });
+    system.verdict = () => ({
+      code: 1,
+      output:
+        'nginx: [emerg] unknown directive "bogus" in /srv/ingress/nginx.conf.candidate:3\nnginx: configuration file /srv/ingress/nginx.conf.candidate test failed',
+      error: null,
+    });
     const result = watch(nginx.apply(config('b')));
     assert.ok(result.error instanceof NginxApplyError);
     assert.equal(result.error.stage, 'check');
-    assert.equal(result.error.message, 'nginx -t rejected /srv/ingress/nginx.conf.candidate: unknown directive "bogus" in /srv/ingress/nginx.conf.candidate:3');
+    assert.equal(
+      result.error.message,
+      'nginx -t rejected /srv/ingress/nginx.conf.candidate: unknown directive "bogus" in /srv/ingress/nginx.conf.candidate:3',
+    );
     assert.equal(system.files.get(LIVE), '# a\n');
     assert.deepEqual(system.master.signals, []);
     assert.equal(nginx.health().applied, 'hash-a');
@@ -118,7 +147,10 @@ describe('NginxSupervisor', () => {
     system.master.exit({ code: 1, signal: null });
     assert.ok(first.error instanceof NginxApplyError);
     assert.equal(first.error.stage, 'start');
-    assert.match(first.error.message, /exited while starting \(code 1\): bind\(\) to 0.0.0.0:80 failed \(13: Permission denied\)/);
+    assert.match(
+      first.error.message,
+      /exited while starting \(code 1\): bind\(\) to 0.0.0.0:80 failed \(13: Permission denied\)/,
+    );
     assert.equal(nginx.health().state, 'down');
     const second = watch(nginx.apply(config('a')));
     assert.equal(system.masters.length, 2);
@@ -150,7 +182,11 @@ describe('NginxSupervisor', () => {
     assert.equal(nginx.health().restarts, 2);
     assert.equal(nginx.isRunning(), true);
     clock.advance(5_000);
-    assert.deepEqual(dead.groupSignals, ['SIGQUIT', 'SIGKILL'], 'orphans still there after the stop timeout are killed');
+    assert.deepEqual(
+      dead.groupSignals,
+      ['SIGQUIT', 'SIGKILL'],
+      'orphans still there after the stop timeout are killed',
+    );
   });
 
   it('runs operations one at a time: an apply waits for the one before it', () => {

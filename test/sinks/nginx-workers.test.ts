@@ -21,18 +21,42 @@ function fakeProc(processes: readonly FakeProcess[]): string {
   return proc;
 }
 
-test('oldWorkers counts the shutting-down workers of the master\'s group, nothing else', () => {
+test("oldWorkers counts the shutting-down workers of the master's group, nothing else", () => {
   const master = 100;
   const cases: [string, FakeProcess[], number][] = [
     ['no process', [], 0],
-    ['the master and current workers', [[100, 'nginx', 'S', master, 'nginx: master process nginx -p /x/'], [101, 'nginx', 'S', master, 'nginx: worker process']], 0],
-    ['two old workers of this master', [[101, 'nginx', 'S', master, 'nginx: worker process is shutting down'], [102, 'nginx', 'S', master, 'nginx: worker process is shutting down'], [103, 'nginx', 'S', master, 'nginx: worker process']], 2],
+    [
+      'the master and current workers',
+      [
+        [100, 'nginx', 'S', master, 'nginx: master process nginx -p /x/'],
+        [101, 'nginx', 'S', master, 'nginx: worker process'],
+      ],
+      0,
+    ],
+    [
+      'two old workers of this master',
+      [
+        [101, 'nginx', 'S', master, 'nginx: worker process is shutting down'],
+        [102, 'nginx', 'S', master, 'nginx: worker process is shutting down'],
+        [103, 'nginx', 'S', master, 'nginx: worker process'],
+      ],
+      2,
+    ],
     ['an old worker of another nginx', [[201, 'nginx', 'S', 200, 'nginx: worker process is shutting down']], 0],
     ['a zombie is not alive', [[101, 'nginx', 'Z', master, 'nginx: worker process is shutting down']], 0],
-    ['a comm with spaces and parentheses', [[101, 'odd) (name', 'S', master, 'nginx: worker process is shutting down']], 1],
-    ['a process of the group that is not nginx', [[104, 'sh', 'S', master, 'sh -c nginx: worker process is shutting down']], 0],
+    [
+      'a comm with spaces and parentheses',
+      [[101, 'odd) (name', 'S', master, 'nginx: worker process is shutting down']],
+      1,
+    ],
+    [
+      'a process of the group that is not nginx',
+      [[104, 'sh', 'S', master, 'sh -c nginx: worker process is shutting down']],
+      0,
+    ],
   ];
-  for (const [name, processes, expected] of cases) assert.equal(oldWorkers(master, fakeProc(processes)), expected, name);
+  for (const [name, processes, expected] of cases)
+    assert.equal(oldWorkers(master, fakeProc(processes)), expected, name);
 });
 
 test('oldWorkers without a master or without /proc is 0', () => {

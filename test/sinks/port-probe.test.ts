@@ -23,7 +23,10 @@ test('answersOn reaches a server that listens on another loopback address only, 
   const { port } = server.address() as AddressInfo;
   try {
     await firstValueFrom(answersOn(port, 2_000, undefined, 20, probeHost('127.0.0.9')));
-    await assert.rejects(firstValueFrom(answersOn(port, 100, undefined, 20, '127.0.0.1')), 'nothing listens on 127.0.0.1');
+    await assert.rejects(
+      firstValueFrom(answersOn(port, 100, undefined, 20, '127.0.0.1')),
+      'nothing listens on 127.0.0.1',
+    );
   } finally {
     server.close();
   }

@@ -1,7 +1,16 @@
 // Key files: written once per certificate, 0600 in a 0700 directory, atomically; kept while the config in force or
 // the one waiting names them, removed after; never logged with their content.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -14,7 +23,14 @@ const A = `tls/${'a'.repeat(64)}.pem`;
 const B = `tls/${'b'.repeat(64)}.pem`;
 
 function config(files: Record<string, KeyMaterial | null>): RenderedConfig {
-  return { text: '', hash: Object.keys(files).join(), routes: 0, backends: 0, issues: [], tlsFiles: new Map(Object.entries(files)) };
+  return {
+    text: '',
+    hash: Object.keys(files).join(),
+    routes: 0,
+    backends: 0,
+    issues: [],
+    tlsFiles: new Map(Object.entries(files)),
+  };
 }
 
 function setup(t: TestContext): { dir: string; files: TlsFiles; lines: Record<string, unknown>[] } {

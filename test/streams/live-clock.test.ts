@@ -46,10 +46,16 @@ class FakeWall implements WallClock {
 }
 
 /** Collects the batches of a bufferTime on the clock with the clock's time at each emission. */
-function windows(wall: FakeWall, clock: LiveClock, windowMs: number): { events: Subject<string>; batches: [number, string[]][] } {
+function windows(
+  wall: FakeWall,
+  clock: LiveClock,
+  windowMs: number,
+): { events: Subject<string>; batches: [number, string[]][] } {
   const events = new Subject<string>();
   const batches: [number, string[]][] = [];
-  wall.job(() => events.pipe(bufferTime(windowMs, null, Infinity, clock)).subscribe((batch) => batches.push([clock.now(), batch])));
+  wall.job(() =>
+    events.pipe(bufferTime(windowMs, null, Infinity, clock)).subscribe((batch) => batches.push([clock.now(), batch])),
+  );
   return { events, batches };
 }
 
@@ -61,7 +67,10 @@ describe('LiveClock', () => {
     wall.advanceTo(1150);
     wall.job(() => events.next('x'));
     wall.advanceTo(1510);
-    assert.deepEqual(batches.map(([at]) => at), [1100, 1200, 1300, 1400, 1500]);
+    assert.deepEqual(
+      batches.map(([at]) => at),
+      [1100, 1200, 1300, 1400, 1500],
+    );
     assert.deepEqual(batches[1], [1200, ['x']]);
   });
 
@@ -79,7 +88,10 @@ describe('LiveClock', () => {
     wall.job(() => events.next('next'));
     wall.advanceTo(1210);
     assert.equal(stamp, 1099);
-    assert.deepEqual(batches, [[1100, ['late']], [1200, ['next']]]);
+    assert.deepEqual(batches, [
+      [1100, ['late']],
+      [1200, ['next']],
+    ]);
   });
 
   it('holds now() still within one job and never goes back', () => {
@@ -103,10 +115,14 @@ describe('LiveClock', () => {
     const runs: string[] = [];
     wall.job(() => {
       clock.schedule(() => runs.push(`b@${clock.now()}`), 20);
-      clock.schedule(function (count?: number) {
-        runs.push(`a${count}@${clock.now()}`);
-        if (count! < 2) this.schedule(count! + 1, 15);
-      }, 10, 0);
+      clock.schedule(
+        function (count?: number) {
+          runs.push(`a${count}@${clock.now()}`);
+          if (count! < 2) this.schedule(count! + 1, 15);
+        },
+        10,
+        0,
+      );
     });
     wall.advanceTo(1100);
     assert.deepEqual(runs, ['a0@1010', 'b@1020', 'a1@1025', 'a2@1040']);

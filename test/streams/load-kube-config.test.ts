@@ -3,11 +3,20 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { isInCluster, KubeConfigError, loadKubeConfig, type KubeEnvironment } from '../../src/streams/load-kube-config.js';
+import {
+  isInCluster,
+  KubeConfigError,
+  loadKubeConfig,
+  type KubeEnvironment,
+} from '../../src/streams/load-kube-config.js';
 
 const TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 const nowhere: KubeEnvironment = { env: {}, fileExists: () => false, home: '/nonexistent' };
-const inPod: KubeEnvironment = { env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' }, fileExists: (path) => path === TOKEN, home: '/nonexistent' };
+const inPod: KubeEnvironment = {
+  env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' },
+  fileExists: (path) => path === TOKEN,
+  home: '/nonexistent',
+};
 
 describe('loadKubeConfig', () => {
   it('uses KUBE_HOST first, as a plain URL (http allowed), even inside a cluster', () => {
@@ -18,7 +27,10 @@ describe('loadKubeConfig', () => {
   });
 
   it('keeps TLS verification for an https KUBE_HOST', () => {
-    assert.equal(loadKubeConfig('https://api.example.com:6443', nowhere).config.getCurrentCluster()?.skipTLSVerify, false);
+    assert.equal(
+      loadKubeConfig('https://api.example.com:6443', nowhere).config.getCurrentCluster()?.skipTLSVerify,
+      false,
+    );
   });
 
   it('uses the service account inside a cluster', () => {
@@ -30,7 +42,10 @@ describe('loadKubeConfig', () => {
       const access = loadKubeConfig(null, inPod);
       assert.deepEqual([access.origin, access.server], ['in-cluster', 'https://10.96.0.1:443']);
     } finally {
-      for (const [key, value] of [['KUBERNETES_SERVICE_HOST', saved.host], ['KUBERNETES_SERVICE_PORT', saved.port]] as const) {
+      for (const [key, value] of [
+        ['KUBERNETES_SERVICE_HOST', saved.host],
+        ['KUBERNETES_SERVICE_PORT', saved.port],
+      ] as const) {
         if (value === undefined) delete process.env[key];
         else process.env[key] = value;
       }
@@ -40,12 +55,17 @@ describe('loadKubeConfig', () => {
   it('reads a kubeconfig outside a cluster', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kubeconfig-'));
     const file = join(dir, 'config');
-    writeFileSync(file, [
-      'apiVersion: v1', 'kind: Config', 'current-context: c',
-      'clusters: [{name: k, cluster: {server: "https://10.1.2.3:6443/"}}]',
-      'users: [{name: u, user: {token: t}}]',
-      'contexts: [{name: c, context: {cluster: k, user: u}}]',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'current-context: c',
+        'clusters: [{name: k, cluster: {server: "https://10.1.2.3:6443/"}}]',
+        'users: [{name: u, user: {token: t}}]',
+        'contexts: [{name: c, context: {cluster: k, user: u}}]',
+      ].join('\n'),
+    );
     const saved = process.env['KUBECONFIG'];
     process.env['KUBECONFIG'] = file;
     try {
@@ -59,6 +79,9 @@ describe('loadKubeConfig', () => {
   });
 
   it('says what to set when nothing is configured', () => {
-    assert.throws(() => loadKubeConfig(null, nowhere), (error: unknown) => error instanceof KubeConfigError && /KUBE_HOST/.test(error.message));
+    assert.throws(
+      () => loadKubeConfig(null, nowhere),
+      (error: unknown) => error instanceof KubeConfigError && /KUBE_HOST/.test(error.message),
+    );
   });
 });

@@ -26,10 +26,22 @@ describe('mergeNamespaces', () => {
 
   it('emits one SYNC, the union, once every namespace has listed, folding in what arrived meanwhile', () => {
     marbles(({ cold, expectObservable }) => {
-      const a = cold<KubeEvent>('s-x-y', { s: sync(pod('a', 'p', '1'), pod('a', 'q', '1')), x: change('ADDED', pod('a', 'r', '2')), y: change('DELETED', pod('a', 'q', '3')) });
+      const a = cold<KubeEvent>('s-x-y', {
+        s: sync(pod('a', 'p', '1'), pod('a', 'q', '1')),
+        x: change('ADDED', pod('a', 'r', '2')),
+        y: change('DELETED', pod('a', 'q', '3')),
+      });
       const b = cold<KubeEvent>('-----s-z', { s: sync(pod('b', 'p', '1')), z: change('MODIFIED', pod('b', 'p', '4')) });
-      const expected = { S: sync(pod('a', 'p', '1'), pod('a', 'r', '2'), pod('b', 'p', '1')), z: change('MODIFIED', pod('b', 'p', '4')) };
-      expectObservable(mergeNamespaces([{ namespace: 'a', events$: a }, { namespace: 'b', events$: b }])).toBe('-----S-z', expected);
+      const expected = {
+        S: sync(pod('a', 'p', '1'), pod('a', 'r', '2'), pod('b', 'p', '1')),
+        z: change('MODIFIED', pod('b', 'p', '4')),
+      };
+      expectObservable(
+        mergeNamespaces([
+          { namespace: 'a', events$: a },
+          { namespace: 'b', events$: b },
+        ]),
+      ).toBe('-----S-z', expected);
     });
   });
 
@@ -37,17 +49,33 @@ describe('mergeNamespaces', () => {
     marbles(({ cold, expectObservable }) => {
       const a = cold<KubeEvent>('s---r', {
         s: sync(pod('a', 'same', '1'), pod('a', 'moved', '1'), pod('a', 'lost', '1'), pod('a', 'reborn', '1')),
-        r: sync(pod('a', 'same', '1'), pod('a', 'moved', '5'), pod('a', 'new', '5'), pod('a', 'reborn', '5', 'uid-other')),
+        r: sync(
+          pod('a', 'same', '1'),
+          pod('a', 'moved', '5'),
+          pod('a', 'new', '5'),
+          pod('a', 'reborn', '5', 'uid-other'),
+        ),
       });
       const b = cold<KubeEvent>('-s', { s: sync(pod('b', 'p', '1')) });
       const expected = {
-        S: sync(pod('a', 'same', '1'), pod('a', 'moved', '1'), pod('a', 'lost', '1'), pod('a', 'reborn', '1'), pod('b', 'p', '1')),
+        S: sync(
+          pod('a', 'same', '1'),
+          pod('a', 'moved', '1'),
+          pod('a', 'lost', '1'),
+          pod('a', 'reborn', '1'),
+          pod('b', 'p', '1'),
+        ),
         m: change('MODIFIED', pod('a', 'moved', '5')),
         n: change('ADDED', pod('a', 'new', '5')),
         o: change('MODIFIED', pod('a', 'reborn', '5', 'uid-other')),
         d: gone('a', 'lost'),
       };
-      expectObservable(mergeNamespaces([{ namespace: 'a', events$: a }, { namespace: 'b', events$: b }])).toBe('-S--(mnod)', expected);
+      expectObservable(
+        mergeNamespaces([
+          { namespace: 'a', events$: a },
+          { namespace: 'b', events$: b },
+        ]),
+      ).toBe('-S--(mnod)', expected);
     });
   });
 
@@ -60,8 +88,17 @@ describe('mergeNamespaces', () => {
         r: sync(pod('a', 'q', '2')),
       });
       const b = cold<KubeEvent>('-s', { s: sync() });
-      const values = { S: sync(pod('a', 'p', '1')), x: change('ADDED', pod('a', 'q', '2')), y: change('DELETED', pod('a', 'p', '3')) };
-      expectObservable(mergeNamespaces([{ namespace: 'a', events$: a }, { namespace: 'b', events$: b }])).toBe('-Sxy--', values);
+      const values = {
+        S: sync(pod('a', 'p', '1')),
+        x: change('ADDED', pod('a', 'q', '2')),
+        y: change('DELETED', pod('a', 'p', '3')),
+      };
+      expectObservable(
+        mergeNamespaces([
+          { namespace: 'a', events$: a },
+          { namespace: 'b', events$: b },
+        ]),
+      ).toBe('-Sxy--', values);
     });
   });
 });

@@ -18,7 +18,13 @@ describe('reconnectWithBackoff', () => {
       const source = cold('--a--|');
       const result = source.pipe(reconnectWithBackoff(OPTIONS, scheduler, () => 0));
       expectObservable(result, '^ 40ms !').toBe('--a 4ms a 6ms a 8ms a 12ms a');
-      expectSubscriptions(source.subscriptions).toBe(['^----!', '5ms ^----!', '12ms ^----!', '21ms ^----!', '34ms ^----!']);
+      expectSubscriptions(source.subscriptions).toBe([
+        '^----!',
+        '5ms ^----!',
+        '12ms ^----!',
+        '21ms ^----!',
+        '34ms ^----!',
+      ]);
     });
   });
 
@@ -50,16 +56,23 @@ describe('reconnectWithBackoff', () => {
     const waits: [number, number][] = [];
     marbles(({ cold, expectObservable, expectSubscriptions }, scheduler) => {
       const source = cold('-|');
-      const result = source.pipe(reconnectWithBackoff(OPTIONS, scheduler, () => 0, { waiting: (ms, failures) => waits.push([ms, failures]) }));
+      const result = source.pipe(
+        reconnectWithBackoff(OPTIONS, scheduler, () => 0, { waiting: (ms, failures) => waits.push([ms, failures]) }),
+      );
       expectObservable(result, '^ 3ms !').toBe('');
       expectSubscriptions(source.subscriptions).toBe(['^!', '1ms ^!']);
     });
-    assert.deepEqual(waits, [[0, 1], [2, 2]]);
+    assert.deepEqual(waits, [
+      [0, 1],
+      [2, 2],
+    ]);
   });
 
   it('passes values through and never completes for an empty or never source', () => {
     marbles(({ cold, expectObservable }, scheduler) => {
-      expectObservable(cold('a|').pipe(reconnectWithBackoff(OPTIONS, scheduler, () => 0)), '^ 10ms !').toBe('a a 2ms a 4ms a');
+      expectObservable(cold('a|').pipe(reconnectWithBackoff(OPTIONS, scheduler, () => 0)), '^ 10ms !').toBe(
+        'a a 2ms a 4ms a',
+      );
       expectObservable(cold('-').pipe(reconnectWithBackoff(OPTIONS, scheduler, () => 0)), '^ 9ms !').toBe('');
     });
   });

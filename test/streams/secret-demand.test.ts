@@ -15,7 +15,9 @@ import { captureLogs } from '../support/log-capture.js';
 
 /** A state with one pod of `namespace` naming `secret` (or none), and the Secret entries seen so far. */
 function stateOf(namespace: string, secret: string | null, seen: ReadonlyMap<string, ProjectedSecret>): RoutingState {
-  const pods = new Map(secret === null ? [] : [[`${namespace}/web`, { key: `${namespace}/web`, pod: { namespace }, tlsSecret: secret }]]);
+  const pods = new Map(
+    secret === null ? [] : [[`${namespace}/web`, { key: `${namespace}/web`, pod: { namespace }, tlsSecret: secret }]],
+  );
   const secrets = new Map([...seen].map(([key, value]) => [key, { secret: value }]));
   return { pods, tls: { secrets } } as unknown as RoutingState;
 }
@@ -40,8 +42,18 @@ test('a GET answered after the watch brought a newer version does not replace it
   };
   // No pod references the Secret: the first state lets its key go, and the next watch event comes withheld.
   demand.update(stateOf('shop', null, seen));
-  const events$ = kubeSecretEvents$({ access, namespaces: [], watchTimeoutSeconds: 30, idleTimeoutSeconds: 30, logger, demand, maxSecretBytes: 65_536 });
-  const subscription = events$.subscribe((event: SecretChange | SecretSync) => (event.type === 'SECRET_SYNC' ? event.secrets.forEach(note) : note(event.secret)));
+  const events$ = kubeSecretEvents$({
+    access,
+    namespaces: [],
+    watchTimeoutSeconds: 30,
+    idleTimeoutSeconds: 30,
+    logger,
+    demand,
+    maxSecretBytes: 65_536,
+  });
+  const subscription = events$.subscribe((event: SecretChange | SecretSync) =>
+    event.type === 'SECRET_SYNC' ? event.secrets.forEach(note) : note(event.secret),
+  );
   t.after(() => subscription.unsubscribe());
   await waitFor('the first list', () => seen.has('shop/tls'), 10_000);
   assert.equal(seen.get('shop/tls')!.withheld, true);
@@ -51,7 +63,12 @@ test('a GET answered after the watch brought a newer version does not replace it
   demand.update(stateOf('shop', 'tls', seen));
   await fake.waitForRequest((r) => r.path === '/api/v1/namespaces/shop/secrets/tls', 5_000);
   fake.modifySecret('shop', 'tls', { data: tlsSecret('shop', 'tls', v2).data });
-  await waitFor('v2 from the watch', () => seen.get('shop/tls')!.withheld !== true && seen.get('shop/tls')!.certificate!.sha256 !== order[0]!.split(' ')[0], 10_000);
+  await waitFor(
+    'v2 from the watch',
+    () =>
+      seen.get('shop/tls')!.withheld !== true && seen.get('shop/tls')!.certificate!.sha256 !== order[0]!.split(' ')[0],
+    10_000,
+  );
   const v2Sha = seen.get('shop/tls')!.certificate!.sha256;
   release();
   await new Promise((resolve) => setTimeout(resolve, 500));

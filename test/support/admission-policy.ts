@@ -23,7 +23,11 @@ export interface PolicySpec {
   readonly matchConstraints: { readonly resourceRules: readonly ResourceRule[] };
   readonly matchConditions: readonly { readonly name: string; readonly expression: string }[];
   readonly variables: readonly { readonly name: string; readonly expression: string }[];
-  readonly validations: readonly { readonly expression: string; readonly message?: string; readonly messageExpression?: string }[];
+  readonly validations: readonly {
+    readonly expression: string;
+    readonly message?: string;
+    readonly messageExpression?: string;
+  }[];
 }
 
 /** What the API server would receive: the operation, the object, the stored object on UPDATE. */
@@ -37,7 +41,12 @@ export interface AdmissionRequest {
 /** The outcome: not matched, or allowed / denied with every failed validation's message (the first is shown). */
 export type Verdict =
   | { readonly matched: false }
-  | { readonly matched: true; readonly allowed: boolean; readonly messages: readonly string[]; readonly errors: readonly string[] };
+  | {
+      readonly matched: true;
+      readonly allowed: boolean;
+      readonly messages: readonly string[];
+      readonly errors: readonly string[];
+    };
 
 /** Where each kind is served: API group, version and resource, as the API server puts them in `request.resource`. */
 export const RESOURCES: Readonly<Record<string, { group: string; version: string; resource: string }>> = {
@@ -66,9 +75,13 @@ export class AdmissionPolicy {
     const expressions = [
       ...spec.matchConditions.map((c) => c.expression),
       ...spec.variables.map((v) => v.expression),
-      ...spec.validations.flatMap((v) => [v.expression, ...(v.messageExpression === undefined ? [] : [v.messageExpression])]),
+      ...spec.validations.flatMap((v) => [
+        v.expression,
+        ...(v.messageExpression === undefined ? [] : [v.messageExpression]),
+      ]),
     ];
-    for (const expression of expressions) this.compiled.set(expression, plan(this.env, parse(expression)) as unknown as Program);
+    for (const expression of expressions)
+      this.compiled.set(expression, plan(this.env, parse(expression)) as unknown as Program);
   }
 
   /** Judges one request as the API server would with the binding's `validationActions: [Deny]`. */
@@ -80,7 +93,13 @@ export class AdmissionPolicy {
     const bindings: Record<string, CelInput> = {
       object: toCel(request.object),
       oldObject: request.oldObject === undefined ? null : toCel(request.oldObject),
-      request: toCel({ operation: request.operation, resource, subResource: request.subResource ?? '', namespace: request.object.metadata.namespace ?? 'default', name: request.object.metadata.name }),
+      request: toCel({
+        operation: request.operation,
+        resource,
+        subResource: request.subResource ?? '',
+        namespace: request.object.metadata.namespace ?? 'default',
+        name: request.object.metadata.name,
+      }),
     };
     for (const condition of this.spec.matchConditions) {
       const result = this.evaluate(condition.expression, bindings);
@@ -108,25 +127,40 @@ export class AdmissionPolicy {
   variable(name: string, variables: Record<string, unknown>): unknown {
     const variable = this.spec.variables.find((v) => v.name === name);
     if (variable === undefined) throw new Error(`the policy has no variable ${name}`);
-    const result = this.evaluate(variable.expression, { variables: new Map(Object.entries(variables).map(([k, v]) => [k, toCel(v)])) as CelInput });
+    const result = this.evaluate(variable.expression, {
+      variables: new Map(Object.entries(variables).map(([k, v]) => [k, toCel(v)])) as CelInput,
+    });
     if (isCelError(result)) throw new Error(`variable ${name}: ${result.message}`);
     return result;
   }
 
-  private constrained(request: AdmissionRequest, resource: { group: string; version: string; resource: string }): boolean {
+  private constrained(
+    request: AdmissionRequest,
+    resource: { group: string; version: string; resource: string },
+  ): boolean {
     // A rule for "pods" does not cover "pods/status": subresources are matched only when listed.
     const name = request.subResource === undefined ? resource.resource : `${resource.resource}/${request.subResource}`;
-    return this.spec.matchConstraints.resourceRules.some((rule) =>
-      rule.apiGroups.includes(resource.group) && rule.apiVersions.includes(resource.version) &&
-      rule.operations.includes(request.operation) && rule.resources.includes(name));
+    return this.spec.matchConstraints.resourceRules.some(
+      (rule) =>
+        rule.apiGroups.includes(resource.group) &&
+        rule.apiVersions.includes(resource.version) &&
+        rule.operations.includes(request.operation) &&
+        rule.resources.includes(name),
+    );
   }
 
-  private message(validation: PolicySpec['validations'][number], bindings: Record<string, CelInput>, errors: string[]): string {
+  private message(
+    validation: PolicySpec['validations'][number],
+    bindings: Record<string, CelInput>,
+    errors: string[],
+  ): string {
     // As in Kubernetes: messageExpression, else message, else the failed expression.
     if (validation.messageExpression !== undefined) {
       const text = this.evaluate(validation.messageExpression, bindings);
       if (typeof text === 'string' && text !== '') return text;
-      errors.push(`messageExpression ${validation.messageExpression}: ${isCelError(text) ? text.message : 'not a non-empty string'}`);
+      errors.push(
+        `messageExpression ${validation.messageExpression}: ${isCelError(text) ? text.message : 'not a non-empty string'}`,
+      );
     }
     return validation.message ?? `failed expression: ${validation.expression}`;
   }
@@ -152,19 +186,45 @@ export function toCel(value: unknown): CelInput {
 }
 
 /** Loads the policy and binding of `file` (deploy/admission-policy.yaml). */
-export function loadAdmissionPolicy(file: string): { policy: AdmissionPolicy; policyObject: KubeObject; binding: KubeObject } {
+export function loadAdmissionPolicy(file: string): {
+  policy: AdmissionPolicy;
+  policyObject: KubeObject;
+  binding: KubeObject;
+} {
   const objects = loadManifests(file).map((m) => m.object);
   const policyObject = objects.find((o) => o.kind === 'ValidatingAdmissionPolicy');
   const binding = objects.find((o) => o.kind === 'ValidatingAdmissionPolicyBinding');
-  if (policyObject === undefined || binding === undefined) throw new Error(`${file} needs a ValidatingAdmissionPolicy and its binding`);
+  if (policyObject === undefined || binding === undefined)
+    throw new Error(`${file} needs a ValidatingAdmissionPolicy and its binding`);
   const spec = policyObject['spec'] as PolicySpec;
-  return { policy: new AdmissionPolicy({ ...spec, matchConditions: spec.matchConditions ?? [], variables: spec.variables ?? [] }), policyObject, binding };
+  return {
+    policy: new AdmissionPolicy({
+      ...spec,
+      matchConditions: spec.matchConditions ?? [],
+      variables: spec.variables ?? [],
+    }),
+    policyObject,
+    binding,
+  };
 }
 
 /** Builds a Pod object with labels and annotations (absent annotations stay absent). */
-export function podObject(labels: Record<string, string>, annotations: Record<string, string | null>, name = 'web-1'): KubeObject {
-  const present = Object.fromEntries(Object.entries(annotations).filter((entry): entry is [string, string] => entry[1] !== null));
-  const metadata = { name, namespace: 'shop', uid: `uid-${name}`, creationTimestamp: '2026-01-01T00:00:00Z', labels, annotations: present };
+export function podObject(
+  labels: Record<string, string>,
+  annotations: Record<string, string | null>,
+  name = 'web-1',
+): KubeObject {
+  const present = Object.fromEntries(
+    Object.entries(annotations).filter((entry): entry is [string, string] => entry[1] !== null),
+  );
+  const metadata = {
+    name,
+    namespace: 'shop',
+    uid: `uid-${name}`,
+    creationTimestamp: '2026-01-01T00:00:00Z',
+    labels,
+    annotations: present,
+  };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -176,7 +236,10 @@ export function podObject(labels: Record<string, string>, annotations: Record<st
 
 /** Wraps pod metadata into a workload of `kind` whose pod template carries it. */
 export function workloadObject(kind: string, pod: KubeObject, name = 'web'): KubeObject {
-  const template = { metadata: { labels: pod.metadata.labels, annotations: pod.metadata.annotations }, spec: pod['spec'] };
+  const template = {
+    metadata: { labels: pod.metadata.labels, annotations: pod.metadata.annotations },
+    spec: pod['spec'],
+  };
   const selector = kind === 'ReplicationController' ? { app: 'web' } : { matchLabels: { app: 'web' } };
   const apiVersion = RESOURCES[kind]!.group === '' ? 'v1' : `${RESOURCES[kind]!.group}/v1`;
   return { apiVersion, kind, metadata: { name, namespace: 'shop' }, spec: { replicas: 2, selector, template } };

@@ -87,7 +87,10 @@ async function listen(name: string, ip: string, port: number): Promise<Running> 
   const backend: Running = { name, ip, port, hits: 0, server, sockets };
   server.on('request', (request, response) => answer(backend, request, response));
   server.listen(port, ip);
-  await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);
+  await Promise.race([
+    once(server, 'listening'),
+    once(server, 'error').then(([error]) => Promise.reject(error as Error)),
+  ]);
   return Object.assign(backend, { port: (server.address() as AddressInfo).port });
 }
 

@@ -41,14 +41,18 @@ function openssl(args: readonly string[], cwd: string): string {
     return execFileSync('openssl', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
     const failure = error as { code?: string; stderr?: string };
-    if (failure.code === 'ENOENT') throw new Error('openssl is not installed (apt-get install -y openssl): the TLS tests need it');
+    if (failure.code === 'ENOENT')
+      throw new Error('openssl is not installed (apt-get install -y openssl): the TLS tests need it');
     throw new Error(`openssl ${args[0]} failed: ${failure.stderr ?? String(error)}`);
   }
 }
 
 /** Formats a time as openssl's `YYYYMMDDHHMMSSZ`. */
 export function opensslTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /** Makes a CA in a temporary directory. */
@@ -57,14 +61,51 @@ export function makeCa(): TestCa {
   mkdirSync(join(dir, 'certs'));
   writeFileSync(join(dir, 'index.txt'), '');
   writeFileSync(join(dir, 'serial'), '1000\n');
-  writeFileSync(join(dir, 'ca.cnf'), [
-    '[ca]', 'default_ca = test',
-    '[test]', `dir = ${dir}`, 'database = $dir/index.txt', 'new_certs_dir = $dir/certs', 'serial = $dir/serial',
-    'default_md = sha256', 'policy = any', 'copy_extensions = copy', 'unique_subject = no', 'email_in_dn = no',
-    '[any]', 'commonName = supplied', '',
-  ].join('\n'));
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=k8s-pods-ingress test CA', '-days', '30'], dir);
-  return { dir, certPem: readFileSync(join(dir, 'ca.pem'), 'utf8'), dispose: () => rmSync(dir, { recursive: true, force: true }) };
+  writeFileSync(
+    join(dir, 'ca.cnf'),
+    [
+      '[ca]',
+      'default_ca = test',
+      '[test]',
+      `dir = ${dir}`,
+      'database = $dir/index.txt',
+      'new_certs_dir = $dir/certs',
+      'serial = $dir/serial',
+      'default_md = sha256',
+      'policy = any',
+      'copy_extensions = copy',
+      'unique_subject = no',
+      'email_in_dn = no',
+      '[any]',
+      'commonName = supplied',
+      '',
+    ].join('\n'),
+  );
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.pem',
+      '-subj',
+      '/CN=k8s-pods-ingress test CA',
+      '-days',
+      '30',
+    ],
+    dir,
+  );
+  return {
+    dir,
+    certPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 let counter = 0;
@@ -73,26 +114,71 @@ let counter = 0;
 export function makeLeaf(ca: TestCa, options: LeafOptions = {}): Leaf {
   const name = `leaf-${process.pid}-${++counter}`;
   const sans = options.sans ?? [];
-  const cn = options.cn ?? (sans[0]?.replace(/^DNS:|^IP:/, '') ?? 'leaf.test');
+  const cn = options.cn ?? sans[0]?.replace(/^DNS:|^IP:/, '') ?? 'leaf.test';
   const key = options.key ?? 'ec';
-  const keyArgs = key === 'ec' ? ['-newkey', 'ec', '-pkeyopt', `ec_paramgen_curve:${options.curve ?? 'prime256v1'}`] : ['-newkey', key];
-  const req = ['req', '-new', ...keyArgs, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`];
+  const keyArgs =
+    key === 'ec'
+      ? ['-newkey', 'ec', '-pkeyopt', `ec_paramgen_curve:${options.curve ?? 'prime256v1'}`]
+      : ['-newkey', key];
+  const req = [
+    'req',
+    '-new',
+    ...keyArgs,
+    '-nodes',
+    '-keyout',
+    `${name}.key`,
+    '-out',
+    `${name}.csr`,
+    '-subj',
+    `/CN=${cn}`,
+  ];
   if (sans.length > 0) req.push('-addext', `subjectAltName=${sans.join(',')}`);
   openssl(req, ca.dir);
   const now = Date.now();
-  openssl([
-    'ca', '-batch', '-notext', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-in', `${name}.csr`, '-out', `${name}.pem`, '-md', options.md ?? 'sha256',
-    '-startdate', options.notBefore ?? opensslTime(now - 86_400_000), '-enddate', options.notAfter ?? opensslTime(now + 30 * 86_400_000),
-  ], ca.dir);
-  return { certPem: readFileSync(join(ca.dir, `${name}.pem`), 'utf8'), keyPem: readFileSync(join(ca.dir, `${name}.key`), 'utf8') };
+  openssl(
+    [
+      'ca',
+      '-batch',
+      '-notext',
+      '-config',
+      'ca.cnf',
+      '-cert',
+      'ca.pem',
+      '-keyfile',
+      'ca.key',
+      '-in',
+      `${name}.csr`,
+      '-out',
+      `${name}.pem`,
+      '-md',
+      options.md ?? 'sha256',
+      '-startdate',
+      options.notBefore ?? opensslTime(now - 86_400_000),
+      '-enddate',
+      options.notAfter ?? opensslTime(now + 30 * 86_400_000),
+    ],
+    ca.dir,
+  );
+  return {
+    certPem: readFileSync(join(ca.dir, `${name}.pem`), 'utf8'),
+    keyPem: readFileSync(join(ca.dir, `${name}.key`), 'utf8'),
+  };
 }
 
 /** Builds a `kubernetes.io/tls` Secret of a leaf (or any certificate and key text). */
-export function tlsSecret(namespace: string, name: string, leaf: { readonly certPem: string; readonly keyPem: string }, type = 'kubernetes.io/tls'): FakeSecret {
+export function tlsSecret(
+  namespace: string,
+  name: string,
+  leaf: { readonly certPem: string; readonly keyPem: string },
+  type = 'kubernetes.io/tls',
+): FakeSecret {
   return {
     metadata: { namespace, name },
     type,
-    data: { 'tls.crt': Buffer.from(leaf.certPem).toString('base64'), 'tls.key': Buffer.from(leaf.keyPem).toString('base64') },
+    data: {
+      'tls.crt': Buffer.from(leaf.certPem).toString('base64'),
+      'tls.key': Buffer.from(leaf.keyPem).toString('base64'),
+    },
   };
 }
 

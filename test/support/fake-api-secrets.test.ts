@@ -11,22 +11,45 @@ const TLS = 'type=kubernetes.io/tls';
 const secret = (namespace: string, name: string, type = 'kubernetes.io/tls'): FakeSecret => ({
   metadata: { namespace, name },
   type,
-  data: { 'tls.crt': Buffer.from(`crt of ${name}`).toString('base64'), 'tls.key': Buffer.from(`key of ${name}`).toString('base64') },
+  data: {
+    'tls.crt': Buffer.from(`crt of ${name}`).toString('base64'),
+    'tls.key': Buffer.from(`key of ${name}`).toString('base64'),
+  },
 });
 
-async function started(t: TestContext, options: FakeApiServerOptions = {}): Promise<{ server: FakeApiServer; kc: KubeConfig }> {
+async function started(
+  t: TestContext,
+  options: FakeApiServerOptions = {},
+): Promise<{ server: FakeApiServer; kc: KubeConfig }> {
   const server = await FakeApiServer.start(options);
   t.after(() => server.stop());
   return { server, kc: kubeConfigFor(server.url) };
 }
 
-interface Line { readonly type: string; readonly object: { kind?: string; type?: string; code?: number; metadata?: { name?: string; resourceVersion?: string } } }
+interface Line {
+  readonly type: string;
+  readonly object: {
+    kind?: string;
+    type?: string;
+    code?: number;
+    metadata?: { name?: string; resourceVersion?: string };
+  };
+}
 
-function openWatch(kc: KubeConfig, path: string, query: Record<string, string | boolean | number>): { lines: Line[]; done: Promise<unknown>; controller: Promise<AbortController> } {
+function openWatch(
+  kc: KubeConfig,
+  path: string,
+  query: Record<string, string | boolean | number>,
+): { lines: Line[]; done: Promise<unknown>; controller: Promise<AbortController> } {
   const lines: Line[] = [];
   let finish: (err: unknown) => void = () => undefined;
   const done = new Promise<unknown>((resolve) => (finish = resolve));
-  const controller = new Watch(kc).watch(path, query, (type, object: Line['object']) => lines.push({ type, object }), (err: unknown) => finish(err));
+  const controller = new Watch(kc).watch(
+    path,
+    query,
+    (type, object: Line['object']) => lines.push({ type, object }),
+    (err: unknown) => finish(err),
+  );
   return { lines, done, controller };
 }
 
@@ -46,20 +69,38 @@ describe('fake API server: Secrets', () => {
     server.addSecret(secret('a', 'password', 'Opaque'));
     const api = kc.makeApiClient(CoreV1Api);
     const all = await api.listSecretForAllNamespaces({ fieldSelector: TLS });
-    assert.deepEqual(all.items.map((s) => `${s.metadata?.namespace}/${s.metadata?.name}`), ['a/web-tls', 'b/api-tls']);
+    assert.deepEqual(
+      all.items.map((s) => `${s.metadata?.namespace}/${s.metadata?.name}`),
+      ['a/web-tls', 'b/api-tls'],
+    );
     assert.equal(all.items[0]?.data?.['tls.crt'], Buffer.from('crt of web-tls').toString('base64'));
     const inA = await api.listNamespacedSecret({ namespace: 'a', fieldSelector: 'type!=kubernetes.io/tls' });
-    assert.deepEqual(inA.items.map((s) => s.metadata?.name), ['password']);
+    assert.deepEqual(
+      inA.items.map((s) => s.metadata?.name),
+      ['password'],
+    );
     assert.equal((await api.listSecretForAllNamespaces({})).items.length, 3);
-    const raw = (await (await fetch(`${server.url}/api/v1/secrets?fieldSelector=${encodeURIComponent(TLS)}`)).json()) as { kind: string };
+    const raw = (await (
+      await fetch(`${server.url}/api/v1/secrets?fieldSelector=${encodeURIComponent(TLS)}`)
+    ).json()) as { kind: string };
     assert.equal(raw.kind, 'SecretList');
-    await assert.rejects(api.listSecretForAllNamespaces({ fieldSelector: 'spec.bogus=1' }), (err: { code?: number }) => err.code === 400);
+    await assert.rejects(
+      api.listSecretForAllNamespaces({ fieldSelector: 'spec.bogus=1' }),
+      (err: { code?: number }) => err.code === 400,
+    );
   });
 
   it('watches only the Secrets the field selector lets through, with their kind', async (t) => {
     const { server, kc } = await started(t);
-    const listed = (await kc.makeApiClient(CoreV1Api).listSecretForAllNamespaces({ fieldSelector: TLS })).metadata?.resourceVersion ?? '';
-    const run = openWatch(kc, '/api/v1/secrets', { fieldSelector: TLS, resourceVersion: listed, allowWatchBookmarks: true, timeoutSeconds: 30 });
+    const listed =
+      (await kc.makeApiClient(CoreV1Api).listSecretForAllNamespaces({ fieldSelector: TLS })).metadata
+        ?.resourceVersion ?? '';
+    const run = openWatch(kc, '/api/v1/secrets', {
+      fieldSelector: TLS,
+      resourceVersion: listed,
+      allowWatchBookmarks: true,
+      timeoutSeconds: 30,
+    });
     await server.waitForWatches(1);
     server.addSecret(secret('a', 'opaque', 'Opaque'));
     server.addSecret(secret('a', 'web-tls'));
@@ -68,7 +109,10 @@ describe('fake API server: Secrets', () => {
     server.deleteSecret('a', 'web-tls');
     await until(() => run.lines.filter((l) => l.type !== 'BOOKMARK').length === 3);
     const events = run.lines.filter((l) => l.type !== 'BOOKMARK');
-    assert.deepEqual(events.map((l) => `${l.type} ${l.object.metadata?.name}`), ['ADDED web-tls', 'MODIFIED web-tls', 'DELETED web-tls']);
+    assert.deepEqual(
+      events.map((l) => `${l.type} ${l.object.metadata?.name}`),
+      ['ADDED web-tls', 'MODIFIED web-tls', 'DELETED web-tls'],
+    );
     assert.ok(events.every((l) => l.object.kind === 'Secret' && l.object.type === 'kubernetes.io/tls'));
     (await run.controller).abort();
     await run.done;
@@ -97,7 +141,10 @@ describe('fake API server: Secrets', () => {
     const { server, kc } = await started(t);
     const api = kc.makeApiClient(CoreV1Api);
     server.failRequests(1, 500, 'list');
-    await assert.rejects(api.listSecretForAllNamespaces({ fieldSelector: TLS }), (err: { code?: number }) => err.code === 500);
+    await assert.rejects(
+      api.listSecretForAllNamespaces({ fieldSelector: TLS }),
+      (err: { code?: number }) => err.code === 500,
+    );
     assert.equal((await api.listSecretForAllNamespaces({ fieldSelector: TLS })).items.length, 0);
   });
 });

@@ -9,7 +9,13 @@ import { realJson } from './fixtures.js';
 
 interface WatchLine {
   readonly type: string;
-  readonly object: { metadata?: { name?: string; resourceVersion?: string }; code?: number; reason?: string; message?: string; kind?: string };
+  readonly object: {
+    metadata?: { name?: string; resourceVersion?: string };
+    code?: number;
+    reason?: string;
+    message?: string;
+    kind?: string;
+  };
 }
 
 interface WatchRun {
@@ -22,24 +28,41 @@ interface WatchRun {
 const SELECTOR = 'microservice=true';
 
 function microservice(name: string, namespace = 'default'): FakePod {
-  return buildPod({ name, namespace, labels: { microservice: 'true' }, annotations: { trafficHosts: 'test.k8s.local', publicPaths: '80:/' } });
+  return buildPod({
+    name,
+    namespace,
+    labels: { microservice: 'true' },
+    annotations: { trafficHosts: 'test.k8s.local', publicPaths: '80:/' },
+  });
 }
 
-async function started(t: TestContext, options: FakeApiServerOptions = {}): Promise<{ server: FakeApiServer; kc: KubeConfig }> {
+async function started(
+  t: TestContext,
+  options: FakeApiServerOptions = {},
+): Promise<{ server: FakeApiServer; kc: KubeConfig }> {
   const server = await FakeApiServer.start(options);
   t.after(() => server.stop());
   return { server, kc: kubeConfigFor(server.url) };
 }
 
-function openWatch(kc: KubeConfig, query: Record<string, string | number | boolean | undefined>, path = '/api/v1/pods'): WatchRun {
+function openWatch(
+  kc: KubeConfig,
+  query: Record<string, string | number | boolean | undefined>,
+  path = '/api/v1/pods',
+): WatchRun {
   const lines: WatchLine[] = [];
   let called = false;
   let finish: (err: unknown) => void = () => undefined;
   const done = new Promise<unknown>((resolve) => (finish = resolve));
-  const controller = new Watch(kc).watch(path, query, (type, object: WatchLine['object']) => lines.push({ type, object }), (err: unknown) => {
-    called = true;
-    finish(err);
-  });
+  const controller = new Watch(kc).watch(
+    path,
+    query,
+    (type, object: WatchLine['object']) => lines.push({ type, object }),
+    (err: unknown) => {
+      called = true;
+      finish(err);
+    },
+  );
   return { lines, done, controller, doneCalled: () => called };
 }
 
@@ -51,7 +74,8 @@ async function waitFor(check: () => boolean, timeoutMs = 2000): Promise<void> {
   }
 }
 
-const summary = (lines: readonly WatchLine[]): string[] => lines.map((l) => `${l.type} ${l.object.metadata?.name ?? ''}`.trim());
+const summary = (lines: readonly WatchLine[]): string[] =>
+  lines.map((l) => `${l.type} ${l.object.metadata?.name ?? ''}`.trim());
 
 describe('fake API server: list', () => {
   it('lists pods by label selector as a real-shaped PodList', async (t) => {
@@ -61,18 +85,30 @@ describe('fake API server: list', () => {
     server.addPod(buildPod({ name: 'db', namespace: 'team-a', labels: { app: 'db' } }));
     const api = kc.makeApiClient(CoreV1Api);
     const all = await api.listPodForAllNamespaces({ labelSelector: SELECTOR });
-    assert.deepEqual(all.items.map((p) => p.metadata?.name), ['web-1', 'web-2']);
+    assert.deepEqual(
+      all.items.map((p) => p.metadata?.name),
+      ['web-1', 'web-2'],
+    );
     assert.equal(all.metadata?.resourceVersion, server.resourceVersion);
     const teamA = await api.listNamespacedPod({ namespace: 'team-a', labelSelector: 'microservice,app notin (db)' });
-    assert.deepEqual(teamA.items.map((p) => p.metadata?.name), ['web-1']);
-    const raw = (await (await fetch(`${server.url}/api/v1/pods?labelSelector=app%3Ddb`)).json()) as { kind: string; items: FakePod[] };
+    assert.deepEqual(
+      teamA.items.map((p) => p.metadata?.name),
+      ['web-1'],
+    );
+    const raw = (await (await fetch(`${server.url}/api/v1/pods?labelSelector=app%3Ddb`)).json()) as {
+      kind: string;
+      items: FakePod[];
+    };
     assert.equal(raw.kind, 'PodList');
     assert.equal(raw.items[0]?.kind, undefined, 'list items carry no kind, as the real server serves them');
-    assert.deepEqual(server.requests.map((r) => [r.kind, r.path, r.query['labelSelector']]), [
-      ['list', '/api/v1/pods', SELECTOR],
-      ['list', '/api/v1/namespaces/team-a/pods', 'microservice,app notin (db)'],
-      ['list', '/api/v1/pods', 'app=db'],
-    ]);
+    assert.deepEqual(
+      server.requests.map((r) => [r.kind, r.path, r.query['labelSelector']]),
+      [
+        ['list', '/api/v1/pods', SELECTOR],
+        ['list', '/api/v1/namespaces/team-a/pods', 'microservice,app notin (db)'],
+        ['list', '/api/v1/pods', 'app=db'],
+      ],
+    );
   });
 
   it('pages with limit and continue and accepts real fixture pods', async (t) => {
@@ -81,10 +117,20 @@ describe('fake API server: list', () => {
     server.addPod(realJson('pods/k9s_nginx-7fb78fb6d8-2w75j.json') as unknown as FakePod);
     const api = kc.makeApiClient(CoreV1Api);
     const first = await api.listPodForAllNamespaces({ labelSelector: SELECTOR, limit: 2 });
-    assert.deepEqual(first.items.map((p) => p.metadata?.name), ['a', 'b']);
+    assert.deepEqual(
+      first.items.map((p) => p.metadata?.name),
+      ['a', 'b'],
+    );
     assert.equal(first.metadata?.remainingItemCount, 1);
-    const rest = await api.listPodForAllNamespaces({ labelSelector: SELECTOR, limit: 2, _continue: first.metadata?._continue ?? '' });
-    assert.deepEqual(rest.items.map((p) => p.metadata?.name), ['c']);
+    const rest = await api.listPodForAllNamespaces({
+      labelSelector: SELECTOR,
+      limit: 2,
+      _continue: first.metadata?._continue ?? '',
+    });
+    assert.deepEqual(
+      rest.items.map((p) => p.metadata?.name),
+      ['c'],
+    );
     assert.equal(rest.metadata?._continue, undefined);
     assert.equal(rest.metadata?.resourceVersion, first.metadata?.resourceVersion);
     const nginx = await api.listPodForAllNamespaces({ labelSelector: 'app=nginx' });
@@ -96,11 +142,14 @@ describe('fake API server: list', () => {
     const api = kc.makeApiClient(CoreV1Api);
     server.failRequests(2);
     for (let i = 0; i < 2; i += 1) {
-      await assert.rejects(api.listPodForAllNamespaces({ labelSelector: SELECTOR }), (err: { code?: number; body?: string }) => {
-        assert.equal(err.code, 500);
-        assert.match(err.body ?? '', /"reason":"InternalError"/);
-        return true;
-      });
+      await assert.rejects(
+        api.listPodForAllNamespaces({ labelSelector: SELECTOR }),
+        (err: { code?: number; body?: string }) => {
+          assert.equal(err.code, 500);
+          assert.match(err.body ?? '', /"reason":"InternalError"/);
+          return true;
+        },
+      );
     }
     assert.equal((await api.listPodForAllNamespaces({})).items.length, 0);
     server.failRequests({ forMs: 60_000 }, 503, 'watch');
@@ -118,7 +167,12 @@ describe('fake API server: watch', () => {
     server.addPod(microservice('before'));
     const listed = server.resourceVersion;
     server.addPod(microservice('web'));
-    const run = openWatch(kc, { labelSelector: SELECTOR, resourceVersion: listed, allowWatchBookmarks: true, timeoutSeconds: 30 });
+    const run = openWatch(kc, {
+      labelSelector: SELECTOR,
+      resourceVersion: listed,
+      allowWatchBookmarks: true,
+      timeoutSeconds: 30,
+    });
     await server.waitForWatches(1);
     server.modifyPod('default', 'web', (pod) => setPodReady(pod, false));
     server.modifyPod('default', 'web', { metadata: { annotations: { publicPaths: '8080:/api' } } });
@@ -126,9 +180,18 @@ describe('fake API server: watch', () => {
     await waitFor(() => run.lines.length === 4);
     assert.deepEqual(summary(run.lines), ['ADDED web', 'MODIFIED web', 'MODIFIED web', 'DELETED web']);
     const rvs = run.lines.map((l) => Number(l.object.metadata?.resourceVersion));
-    assert.deepEqual(rvs, [...rvs].sort((a, b) => a - b));
+    assert.deepEqual(
+      rvs,
+      [...rvs].sort((a, b) => a - b),
+    );
     assert.equal(run.lines[0]?.object.kind, 'Pod', 'watch objects carry their kind');
-    assert.deepEqual(server.requests.at(-1)?.query, { watch: 'true', labelSelector: SELECTOR, resourceVersion: listed, allowWatchBookmarks: 'true', timeoutSeconds: '30' });
+    assert.deepEqual(server.requests.at(-1)?.query, {
+      watch: 'true',
+      labelSelector: SELECTOR,
+      resourceVersion: listed,
+      allowWatchBookmarks: 'true',
+      timeoutSeconds: '30',
+    });
     (await run.controller).abort();
     assert.equal(((await run.done) as Error).name, 'AbortError', 'aborting gives done an AbortError, not null');
   });
@@ -159,10 +222,16 @@ describe('fake API server: watch', () => {
 
   it('sends bookmarks carrying the current resourceVersion', async (t) => {
     const { server, kc } = await started(t, { bookmarkIntervalMs: 30 });
-    const run = openWatch(kc, { labelSelector: SELECTOR, resourceVersion: server.resourceVersion, allowWatchBookmarks: true });
+    const run = openWatch(kc, {
+      labelSelector: SELECTOR,
+      resourceVersion: server.resourceVersion,
+      allowWatchBookmarks: true,
+    });
     await server.waitForWatches(1);
     server.addPod(buildPod({ name: 'unselected' }));
-    await waitFor(() => run.lines.some((l) => l.type === 'BOOKMARK' && l.object.metadata?.resourceVersion === server.resourceVersion));
+    await waitFor(() =>
+      run.lines.some((l) => l.type === 'BOOKMARK' && l.object.metadata?.resourceVersion === server.resourceVersion),
+    );
     const quiet = openWatch(kc, { labelSelector: SELECTOR, resourceVersion: server.resourceVersion });
     await server.waitForWatches(2);
     // Three more intervals on the watch that asked for bookmarks, then a change both must see: by the time the
@@ -200,8 +269,13 @@ describe('fake API server: 410 and restarts', () => {
     assert.equal((await run.controller).signal.aborted, true);
     const raw = await fetch(`${server.url}/api/v1/pods?watch=1&resourceVersion=${old}`);
     assert.deepEqual(await raw.json(), {
-      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure',
-      message: `too old resource version: ${old} (${server.resourceVersion})`, reason: 'Expired', code: 410,
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: `too old resource version: ${old} (${server.resourceVersion})`,
+      reason: 'Expired',
+      code: 410,
     });
   });
 
@@ -211,7 +285,10 @@ describe('fake API server: 410 and restarts', () => {
     for (const x of ['1', '2', '3']) server.modifyPod('default', 'a', { metadata: { annotations: { x } } });
     const run = openWatch(kc, { labelSelector: SELECTOR, resourceVersion: old });
     assert.equal(await run.done, null, 'the client reports a clean end: the 410 is only in the ERROR event');
-    assert.deepEqual(run.lines.map((l) => [l.type, l.object.code, l.object.reason]), [['ERROR', 410, 'Expired']]);
+    assert.deepEqual(
+      run.lines.map((l) => [l.type, l.object.code, l.object.reason]),
+      [['ERROR', 410, 'Expired']],
+    );
     assert.match(run.lines[0]?.object.message ?? '', /^too old resource version: \d+ \(\d+\)$/);
     assert.equal(server.requests.at(-1)?.status, 200);
   });
@@ -237,7 +314,11 @@ describe('fake API server: 410 and restarts', () => {
     // A control watch opened after it, with the same timeout: once the control has the change and has ended at its
     // timeout, the hung watch would have had both too if it were served.
     server.hangWatches(false, 'new');
-    const control = openWatch(kc, { labelSelector: SELECTOR, resourceVersion: server.resourceVersion, timeoutSeconds: 1 });
+    const control = openWatch(kc, {
+      labelSelector: SELECTOR,
+      resourceVersion: server.resourceVersion,
+      timeoutSeconds: 1,
+    });
     await server.waitForWatches(2);
     server.addPod(microservice('unseen'));
     assert.equal(await control.done, null, 'the control watch ends cleanly at its timeout');
@@ -282,7 +363,10 @@ describe('fake API server: 410 and restarts', () => {
     const again = openWatch(kc, { labelSelector: SELECTOR, resourceVersion: old });
     assert.equal(((await again.done) as { statusCode?: number }).statusCode, 410);
     const relist = await kc.makeApiClient(CoreV1Api).listPodForAllNamespaces({ labelSelector: SELECTOR });
-    assert.deepEqual(relist.items.map((p) => p.metadata?.name), ['kept']);
+    assert.deepEqual(
+      relist.items.map((p) => p.metadata?.name),
+      ['kept'],
+    );
     assert.ok(Number(relist.metadata?.resourceVersion) > Number(old));
   });
 
@@ -313,10 +397,15 @@ describe('fake API server: client quirks', () => {
     const seen: string[] = [];
     let doneCalled = false;
     const query = { labelSelector: SELECTOR, resourceVersion: server.resourceVersion };
-    const controller = await new Watch(kc).watch('/api/v1/pods', query, (_type, pod: FakePod) => {
-      seen.push(pod.metadata.name);
-      if (seen.length === 1) throw new Error('callback bug');
-    }, () => (doneCalled = true));
+    const controller = await new Watch(kc).watch(
+      '/api/v1/pods',
+      query,
+      (_type, pod: FakePod) => {
+        seen.push(pod.metadata.name);
+        if (seen.length === 1) throw new Error('callback bug');
+      },
+      () => (doneCalled = true),
+    );
     server.addPod(microservice('first'));
     server.addPod(microservice('second'));
     await waitFor(() => seen.length === 2);
@@ -330,7 +419,15 @@ describe('fake API server: client quirks', () => {
     const kc = kubeConfigFor(server.url);
     kc.clusters = kc.clusters.map((cluster) => ({ ...cluster, skipTLSVerify: false }));
     let doneCalled = false;
-    await assert.rejects(new Watch(kc).watch('/api/v1/pods', {}, () => undefined, () => (doneCalled = true)), /HTTP protocol is not allowed/);
+    await assert.rejects(
+      new Watch(kc).watch(
+        '/api/v1/pods',
+        {},
+        () => undefined,
+        () => (doneCalled = true),
+      ),
+      /HTTP protocol is not allowed/,
+    );
     assert.equal(doneCalled, false);
     assert.equal(server.requests.length, 0);
   });
@@ -342,20 +439,44 @@ describe('fake API server: events', () => {
     const involvedObject = { kind: 'Pod', namespace: 'team-a', name: 'web-1', uid: 'u-1' };
     const created = await kc.makeApiClient(CoreV1Api).createNamespacedEvent({
       namespace: 'team-a',
-      body: { metadata: { generateName: 'web-1.' }, involvedObject, reason: 'RejectedAnnotation', message: 'bad path', type: 'Warning', count: 1 },
+      body: {
+        metadata: { generateName: 'web-1.' },
+        involvedObject,
+        reason: 'RejectedAnnotation',
+        message: 'bad path',
+        type: 'Warning',
+        count: 1,
+      },
     });
     assert.match(created.metadata.name ?? '', /^web-1\.[a-z0-9]{5}$/);
     assert.ok(created.metadata.resourceVersion);
     await kc.makeApiClient(CoreV1Api).patchNamespacedEvent({
-      namespace: 'team-a', name: created.metadata.name ?? '', body: [{ op: 'replace', path: '/count', value: 2 }],
+      namespace: 'team-a',
+      name: created.metadata.name ?? '',
+      body: [{ op: 'replace', path: '/count', value: 2 }],
     });
     await kc.makeApiClient(EventsV1Api).createNamespacedEvent({
       namespace: 'team-a',
-      body: { metadata: { name: 'web-1.abc' }, eventTime: new Date(), regarding: involvedObject, reason: 'RejectedAnnotation', note: 'bad path', type: 'Warning', action: 'Validate', reportingController: 'k8s-pods-ingress', reportingInstance: 'pod-x' },
+      body: {
+        metadata: { name: 'web-1.abc' },
+        eventTime: new Date(),
+        regarding: involvedObject,
+        reason: 'RejectedAnnotation',
+        note: 'bad path',
+        type: 'Warning',
+        action: 'Validate',
+        reportingController: 'k8s-pods-ingress',
+        reportingInstance: 'pod-x',
+      },
     });
-    assert.deepEqual(server.events.map((e) => [e.method, e.apiVersion, e.namespace]), [
-      ['POST', 'v1', 'team-a'], ['PATCH', 'v1', 'team-a'], ['POST', 'events.k8s.io/v1', 'team-a'],
-    ]);
+    assert.deepEqual(
+      server.events.map((e) => [e.method, e.apiVersion, e.namespace]),
+      [
+        ['POST', 'v1', 'team-a'],
+        ['PATCH', 'v1', 'team-a'],
+        ['POST', 'events.k8s.io/v1', 'team-a'],
+      ],
+    );
     assert.equal(server.events[1]?.contentType, 'application/json-patch+json');
     assert.equal(server.events[1]?.object['count'], 2);
     assert.equal((server.events[2]?.body as { note?: string }).note, 'bad path');

@@ -91,7 +91,15 @@ const SECRET_PATH = /^\/api\/v1\/(?:namespaces\/([^/]+)\/)?secrets(?:\/([^/]+))?
 
 /** A Secret as the fake server stores it (type and data as the API has them: data values base64). */
 export interface FakeSecret {
-  metadata: { name: string; namespace: string; uid?: string; creationTimestamp?: string; resourceVersion?: string; labels?: Record<string, string>; [key: string]: unknown };
+  metadata: {
+    name: string;
+    namespace: string;
+    uid?: string;
+    creationTimestamp?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    [key: string]: unknown;
+  };
   type: string;
   data?: Record<string, string>;
   [key: string]: unknown;
@@ -199,7 +207,11 @@ export class FakeApiServer {
 
   /** Replaces a Secret's type and data (emits MODIFIED) and returns the stored copy. */
   modifySecret(namespace: string, name: string, change: Partial<Pick<FakeSecret, 'type' | 'data'>>): FakeSecret {
-    return this.secretStore.modify(namespace, name, (secret) => ({ ...secret, ...change }) as never) as unknown as FakeSecret;
+    return this.secretStore.modify(
+      namespace,
+      name,
+      (secret) => ({ ...secret, ...change }) as never,
+    ) as unknown as FakeSecret;
   }
 
   /** Deletes a Secret (emits DELETED). */
@@ -259,9 +271,10 @@ export class FakeApiServer {
 
   /** Answers the next `limit` requests (or all for `{ forMs }`) of a kind with a `Status` error (default 500). */
   failRequests(limit: number | { readonly forMs: number }, status = 500, only: RequestKind | 'any' = 'any'): void {
-    this.failure = typeof limit === 'number'
-      ? { remaining: limit, until: 0, status, only }
-      : { remaining: 0, until: Date.now() + limit.forMs, status, only };
+    this.failure =
+      typeof limit === 'number'
+        ? { remaining: limit, until: 0, status, only }
+        : { remaining: 0, until: Date.now() + limit.forMs, status, only };
   }
 
   /** Closes every connection and the listener, optionally starts a new history, and listens again on the same port. */
@@ -271,8 +284,7 @@ export class FakeApiServer {
     if (options.newHistory === true) {
       this.store.resetHistory(options.pods);
       this.secretStore.resetHistory();
-    }
-    else if (options.pods !== undefined) this.store.replaceAll(options.pods);
+    } else if (options.pods !== undefined) this.store.replaceAll(options.pods);
     if ((options.downMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, options.downMs));
     if (!this.stopped) await this.listen();
   }
@@ -307,7 +319,9 @@ export class FakeApiServer {
   }
 
   private async close(): Promise<void> {
-    const closed = this.server.listening ? new Promise<void>((resolve) => this.server.close(() => resolve())) : Promise.resolve();
+    const closed = this.server.listening
+      ? new Promise<void>((resolve) => this.server.close(() => resolve()))
+      : Promise.resolve();
     this.dropConnections();
     await closed;
   }
@@ -318,8 +332,15 @@ export class FakeApiServer {
     const podMatch = POD_PATH.exec(url.pathname) ?? secretMatch;
     const eventMatch = EVENT_PATH.exec(url.pathname);
     const watching = podMatch !== null && podMatch[2] === undefined && parseBool(url.searchParams.get('watch'));
-    const kind: RequestKind = podMatch !== null ? (watching ? 'watch' : 'list') : eventMatch !== null ? 'events' : 'other';
-    const record: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), kind, at: Date.now() };
+    const kind: RequestKind =
+      podMatch !== null ? (watching ? 'watch' : 'list') : eventMatch !== null ? 'events' : 'other';
+    const record: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      kind,
+      at: Date.now(),
+    };
     this.recorded.push(record);
     const reply = (answer: Reply): void => {
       record.status = answer.status;
@@ -327,8 +348,17 @@ export class FakeApiServer {
     };
     try {
       const failWith = this.failureFor(kind);
-      if (failWith !== undefined) return reply(statusReply(failWith, failWith === 500 ? 'Internal error occurred: injected fault' : 'injected fault'));
-      if (secretMatch !== null && this.secretsForbidden) return reply(statusReply(403, 'secrets is forbidden: User "system:serviceaccount:ingress:k8s-pods-ingress" cannot list resource "secrets" in API group "" at the cluster scope'));
+      if (failWith !== undefined)
+        return reply(
+          statusReply(failWith, failWith === 500 ? 'Internal error occurred: injected fault' : 'injected fault'),
+        );
+      if (secretMatch !== null && this.secretsForbidden)
+        return reply(
+          statusReply(
+            403,
+            'secrets is forbidden: User "system:serviceaccount:ingress:k8s-pods-ingress" cannot list resource "secrets" in API group "" at the cluster scope',
+          ),
+        );
       if (secretMatch !== null) return this.handleSecrets(req, res, url, secretMatch, record, reply);
       if (podMatch !== null) return this.handlePods(req, res, url, podMatch, record, reply);
       if (eventMatch !== null) return reply(await this.eventStore.handle(req, eventMatch[1] ?? '', eventMatch[2]));
@@ -347,12 +377,23 @@ export class FakeApiServer {
     return fault.status;
   }
 
-  private handleSecrets(req: IncomingMessage, res: ServerResponse, url: URL, match: RegExpExecArray, record: RecordedRequest, reply: (answer: Reply) => void): void {
-    if (req.method !== 'GET') return reply(statusReply(405, `the server does not allow this method on the requested resource`));
+  private handleSecrets(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    match: RegExpExecArray,
+    record: RecordedRequest,
+    reply: (answer: Reply) => void,
+  ): void {
+    if (req.method !== 'GET')
+      return reply(statusReply(405, `the server does not allow this method on the requested resource`));
     const [, namespace, name] = match;
     if (name !== undefined) {
       const secret = this.secretStore.get(namespace ?? '', name);
-      const answer: Reply = secret === undefined ? statusReply(404, `secrets "${name}" not found`) : { status: 200, body: { kind: 'Secret', apiVersion: 'v1', ...secret } };
+      const answer: Reply =
+        secret === undefined
+          ? statusReply(404, `secrets "${name}" not found`)
+          : { status: 200, body: { kind: 'Secret', apiVersion: 'v1', ...secret } };
       // Read now, sent when released: the answer of a GET that was slow while the Secret changed.
       if (this.heldGets !== null) return void this.heldGets.push(() => reply(answer));
       return reply(answer);
@@ -363,10 +404,14 @@ export class FakeApiServer {
       selector = parseLabelSelector(url.searchParams.get('labelSelector'));
       fields = parseFieldSelector(url.searchParams.get('fieldSelector'));
     } catch (error) {
-      if (error instanceof LabelSelectorError || error instanceof FieldSelectorError) return reply(statusReply(400, error.message));
+      if (error instanceof LabelSelectorError || error instanceof FieldSelectorError)
+        return reply(statusReply(400, error.message));
       throw error;
     }
-    if (record.kind === 'list') return reply(listPodsReply(this.secretStore, url.searchParams, namespace, selector, { listKind: 'SecretList', fields }));
+    if (record.kind === 'list')
+      return reply(
+        listPodsReply(this.secretStore, url.searchParams, namespace, selector, { listKind: 'SecretList', fields }),
+      );
     const settings: WatchSettings = {
       store: this.secretStore,
       selector,
@@ -394,12 +439,24 @@ export class FakeApiServer {
     });
   }
 
-  private handlePods(req: IncomingMessage, res: ServerResponse, url: URL, match: RegExpExecArray, record: RecordedRequest, reply: (answer: Reply) => void): void {
-    if (req.method !== 'GET') return reply(statusReply(405, `the server does not allow this method on the requested resource`));
+  private handlePods(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    match: RegExpExecArray,
+    record: RecordedRequest,
+    reply: (answer: Reply) => void,
+  ): void {
+    if (req.method !== 'GET')
+      return reply(statusReply(405, `the server does not allow this method on the requested resource`));
     const [, namespace, name] = match;
     if (name !== undefined) {
       const pod = this.store.get(namespace ?? '', name);
-      return reply(pod === undefined ? statusReply(404, `pods "${name}" not found`) : { status: 200, body: { kind: 'Pod', apiVersion: 'v1', ...pod } });
+      return reply(
+        pod === undefined
+          ? statusReply(404, `pods "${name}" not found`)
+          : { status: 200, body: { kind: 'Pod', apiVersion: 'v1', ...pod } },
+      );
     }
     let selector: LabelSelector;
     try {

@@ -6,7 +6,13 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { kubeTime } from './fake-pods.js';
 import { statusReply, type Reply } from './http-replies.js';
-import { applyJsonPatch, applyMergePatch, isJsonObject, type JsonObject, type JsonPatchOperation } from './json-patch.js';
+import {
+  applyJsonPatch,
+  applyMergePatch,
+  isJsonObject,
+  type JsonObject,
+  type JsonPatchOperation,
+} from './json-patch.js';
 
 /** The API group version an event was written through. */
 export type EventApiVersion = 'v1' | 'events.k8s.io/v1';
@@ -107,7 +113,13 @@ export class EventStore {
   }
 
   /** Handles a PATCH on an existing event; answers 200 with the result, 404 if unknown, 422 if the patch fails. */
-  patch(apiVersion: EventApiVersion, namespace: string, name: string, body: unknown, contentType: string | undefined): Reply {
+  patch(
+    apiVersion: EventApiVersion,
+    namespace: string,
+    name: string,
+    body: unknown,
+    contentType: string | undefined,
+  ): Reply {
     const current = this.events.get(`${namespace}/${name}`);
     if (current === undefined) return statusReply(404, `events "${name}" not found`);
     const type = (contentType ?? '').split(';')[0]?.trim() ?? '';
@@ -119,7 +131,11 @@ export class EventStore {
       } else if (type === 'application/merge-patch+json' || type === 'application/strategic-merge-patch+json') {
         patched = applyMergePatch(current, body);
       } else {
-        return statusReply(415, `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`, 'UnsupportedMediaType');
+        return statusReply(
+          415,
+          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`,
+          'UnsupportedMediaType',
+        );
       }
     } catch (error) {
       return statusReply(422, `patch failed: ${(error as Error).message}`);
@@ -128,7 +144,13 @@ export class EventStore {
     const metadata = { ...metadataOf(current), ...metadataOf(patched) };
     const object: JsonObject = {
       ...patched,
-      metadata: { ...metadata, name, namespace, uid: metadataOf(current)['uid'], resourceVersion: String(this.nextResourceVersion()) },
+      metadata: {
+        ...metadata,
+        name,
+        namespace,
+        uid: metadataOf(current)['uid'],
+        resourceVersion: String(this.nextResourceVersion()),
+      },
     };
     return this.store('PATCH', apiVersion, namespace, name, contentType, body, object, 200);
   }

@@ -2,7 +2,13 @@
 // masters that say and do what the test tells them. Everything is synchronous; time is the test's scheduler.
 import { of, type Observable } from 'rxjs';
 import { VirtualAction, VirtualTimeScheduler } from 'rxjs';
-import type { CommandResult, ExitStatus, NginxSystem, ProcessHandle, ProcessListener } from '../../src/sinks/nginx-system.js';
+import type {
+  CommandResult,
+  ExitStatus,
+  NginxSystem,
+  ProcessHandle,
+  ProcessListener,
+} from '../../src/sinks/nginx-system.js';
 
 /** A fake master: records the signals it got and speaks nginx's log format on request. */
 export class FakeMaster implements ProcessHandle {

@@ -88,7 +88,8 @@ function buildStatus(options: PodOptions, container: string, created: string): P
   const phase = options.phase ?? 'Running';
   const running = phase === 'Running';
   const ready = options.ready ?? running;
-  const ip = options.podIP === undefined ? (running ? `10.244.0.${(nextIpSuffix++ % 250) + 2}` : undefined) : options.podIP;
+  const ip =
+    options.podIP === undefined ? (running ? `10.244.0.${(nextIpSuffix++ % 250) + 2}` : undefined) : options.podIP;
   const status: PodStatus = {
     phase,
     conditions: [
@@ -105,7 +106,9 @@ function buildStatus(options: PodOptions, container: string, created: string): P
   const state = running ? { running: { startedAt: created } } : { waiting: { reason: 'ContainerCreating' } };
   return Object.assign(status, {
     startTime: created,
-    containerStatuses: [{ name: container, state, lastState: {}, ready, restartCount: 0, image: 'nginx:1.27', started: running }],
+    containerStatuses: [
+      { name: container, state, lastState: {}, ready, restartCount: 0, image: 'nginx:1.27', started: running },
+    ],
     qosClass: 'BestEffort',
   });
 }
@@ -126,15 +129,17 @@ export function buildPod(options: PodOptions): FakePod {
     Object.assign(metadata, { deletionTimestamp: kubeTime(options.deletionTimestamp), deletionGracePeriodSeconds: 30 });
   }
   const spec: JsonObject = {
-    containers: [{
-      name: container,
-      image: 'nginx:1.27',
-      ports: [{ containerPort: options.containerPort ?? 80, protocol: 'TCP' }],
-      resources: {},
-      terminationMessagePath: '/dev/termination-log',
-      terminationMessagePolicy: 'File',
-      imagePullPolicy: 'IfNotPresent',
-    }],
+    containers: [
+      {
+        name: container,
+        image: 'nginx:1.27',
+        ports: [{ containerPort: options.containerPort ?? 80, protocol: 'TCP' }],
+        resources: {},
+        terminationMessagePath: '/dev/termination-log',
+        terminationMessagePolicy: 'File',
+        imagePullPolicy: 'IfNotPresent',
+      },
+    ],
     restartPolicy: 'Always',
     terminationGracePeriodSeconds: 30,
     dnsPolicy: 'ClusterFirst',

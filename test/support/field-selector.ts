@@ -26,7 +26,10 @@ export function parseFieldSelector(text: string | null | undefined): FieldSelect
     if (match === null) throw new FieldSelectorError(`invalid field selector: ${JSON.stringify(term)}`);
     const [, field, operator, value] = match as unknown as [string, string, string, string];
     const read = FIELDS[field];
-    if (read === undefined) throw new FieldSelectorError(`"${field}" is not a known field selector: only "metadata.name", "metadata.namespace", "type"`);
+    if (read === undefined)
+      throw new FieldSelectorError(
+        `"${field}" is not a known field selector: only "metadata.name", "metadata.namespace", "type"`,
+      );
     return (object: JsonObject): boolean => (read(object) === value) === (operator !== '!=');
   });
   return (object) => terms.every((term) => term(object));

@@ -16,7 +16,11 @@ export function realText(relative: string): string {
 }
 
 /** Returns a copy of a Pod object with the labels and annotations merged in (the routing ones added by a test). */
-export function withRouting(pod: Record<string, unknown>, labels: Record<string, string>, annotations: Record<string, string>): Record<string, unknown> {
+export function withRouting(
+  pod: Record<string, unknown>,
+  labels: Record<string, string>,
+  annotations: Record<string, string>,
+): Record<string, unknown> {
   const copy = structuredClone(pod) as { metadata: Record<string, unknown> };
   copy.metadata['labels'] = { ...(copy.metadata['labels'] as object | undefined), ...labels };
   copy.metadata['annotations'] = { ...(copy.metadata['annotations'] as object | undefined), ...annotations };

@@ -23,7 +23,14 @@ export interface ProbeOptions {
 /** Sends `GET path` with `Host: host` to 127.0.0.1:port and resolves with the answer (rejects on socket errors). */
 export function httpGet(port: number, host: string, path: string, options: ProbeOptions = {}): Promise<Answer> {
   return new Promise<Answer>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers: { ...options.headers, host }, agent: options.agent ?? false });
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      path,
+      method: 'GET',
+      headers: { ...options.headers, host },
+      agent: options.agent ?? false,
+    });
     req.setTimeout(options.timeoutMs ?? 10_000, () => req.destroy(new Error(`GET ${host}${path} timed out`)));
     req.on('error', reject);
     req.on('response', (response) => {
@@ -34,7 +41,12 @@ export function httpGet(port: number, host: string, path: string, options: Probe
         const body = Buffer.concat(chunks).toString('utf8');
         const backend = response.headers['x-backend'];
         const named = typeof backend === 'string' ? backend : null;
-        resolve({ status: response.statusCode ?? 0, body, backend: named, seen: named === null ? null : (JSON.parse(body) as BackendReply) });
+        resolve({
+          status: response.statusCode ?? 0,
+          body,
+          backend: named,
+          seen: named === null ? null : (JSON.parse(body) as BackendReply),
+        });
       });
     });
     req.end();
@@ -46,17 +58,26 @@ export function rawExchange(port: number, text: string, timeoutMs = 10_000): Pro
   return new Promise<Buffer>((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port });
     const chunks: Buffer[] = [];
-    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no close from 127.0.0.1:${port} within ${timeoutMs} ms`)));
+    socket.setTimeout(timeoutMs, () =>
+      socket.destroy(new Error(`no close from 127.0.0.1:${port} within ${timeoutMs} ms`)),
+    );
     socket.on('connect', () => socket.write(text));
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     // nginx's 444 closes without a word; depending on timing the client sees a FIN or a reset.
-    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? resolve(Buffer.concat(chunks)) : reject(error)));
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'ECONNRESET' ? resolve(Buffer.concat(chunks)) : reject(error),
+    );
     socket.on('close', () => resolve(Buffer.concat(chunks)));
   });
 }
 
 /** Polls `check` every `intervalMs` until it returns a value other than undefined/false; rejects after the deadline. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000, intervalMs = 50): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+  intervalMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown = null;
   for (;;) {
@@ -66,7 +87,8 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
     } catch (error) {
       lastError = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`, { cause: lastError });
     await sleep(intervalMs);
   }
 }

@@ -27,7 +27,12 @@ export interface SimulatedBuild {
 }
 
 /** Replays a build's COPY, WORKDIR and RUN instructions over a context directory and its .dockerignore patterns. */
-export function simulateBuild(stages: readonly Stage[], contextDir: string, ignore: readonly string[], runOutputs: RunOutputs): SimulatedBuild {
+export function simulateBuild(
+  stages: readonly Stage[],
+  contextDir: string,
+  ignore: readonly string[],
+  runOutputs: RunOutputs,
+): SimulatedBuild {
   const trees = new Map<string, FileTree>();
   const problems: string[] = [];
   stages.forEach((stage, index) => {
@@ -38,7 +43,8 @@ export function simulateBuild(stages: readonly Stage[], contextDir: string, igno
         workdir = posix.resolve(workdir, instruction.args[0] ?? '/');
         addDir(tree, workdir);
       } else if (instruction.keyword === 'RUN') {
-        for (const output of runOutputs(instruction.text, workdir, tree)) add(tree, posix.resolve(workdir, output.path), output.kind);
+        for (const output of runOutputs(instruction.text, workdir, tree))
+          add(tree, posix.resolve(workdir, output.path), output.kind);
       } else if (instruction.keyword === 'COPY' || instruction.keyword === 'ADD') {
         const from = instruction.flags['from'];
         const sources = instruction.args.slice(0, -1);

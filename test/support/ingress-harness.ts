@@ -45,7 +45,12 @@ export interface Ingress {
   readonly channel: MembersChannel | null;
   send(...events: PodEvent[]): void;
   /** Waits for an outcome at index `from` or later that matches. */
-  outcome(from: number, what: string, match: (outcome: ApplyOutcome) => boolean, timeoutMs?: number): Promise<ApplyOutcome>;
+  outcome(
+    from: number,
+    what: string,
+    match: (outcome: ApplyOutcome) => boolean,
+    timeoutMs?: number,
+  ): Promise<ApplyOutcome>;
   get(host: string, path: string, options?: ProbeOptions): Promise<Answer>;
   /** Completes the events, waits for nginx to quit and checks that no process of it is left; idempotent. */
   stop(): Promise<void>;
@@ -95,16 +100,30 @@ export async function startIngress(options: IngressOptions = {}): Promise<Ingres
   const configs$ = configsFrom(events, {
     windowMs: options.windowMs ?? 150,
     reduce: DEFAULT_REDUCE_OPTIONS,
-    render: { port, ownership: 'host', dynamic: dynamic ? { modulesDir: '/usr/lib/nginx/modules', membersSocket: membersSocketPath(confPath) } : undefined },
+    render: {
+      port,
+      ownership: 'host',
+      dynamic: dynamic
+        ? { modulesDir: '/usr/lib/nginx/modules', membersSocket: membersSocketPath(confPath) }
+        : undefined,
+    },
     template: options.template ?? loadTemplate(),
     scheduler: asyncScheduler,
   });
   const finished = new Promise<void>((resolve, reject) => {
-    configs$.pipe(applyToNginx(nginx, { logger, retryBackoff: options.retryBackoff ?? { initialMs: 200, maxMs: 1_000 }, members: channel ?? undefined })).subscribe({
-      next: (outcome) => outcomes.push(outcome),
-      error: reject,
-      complete: resolve,
-    });
+    configs$
+      .pipe(
+        applyToNginx(nginx, {
+          logger,
+          retryBackoff: options.retryBackoff ?? { initialMs: 200, maxMs: 1_000 },
+          members: channel ?? undefined,
+        }),
+      )
+      .subscribe({
+        next: (outcome) => outcomes.push(outcome),
+        error: reject,
+        complete: resolve,
+      });
   });
   // Awaited by stop(); marked handled so an early failure is reported there, not as an unhandled rejection.
   finished.catch(() => undefined);
@@ -118,13 +137,19 @@ export async function startIngress(options: IngressOptions = {}): Promise<Ingres
     masters,
     channel,
     send: (...sent) => sent.forEach((event) => events.next(event)),
-    outcome: (from, what, match, timeoutMs = 15_000) => waitFor(what, () => outcomes.slice(from).find(match), timeoutMs),
+    outcome: (from, what, match, timeoutMs = 15_000) =>
+      waitFor(what, () => outcomes.slice(from).find(match), timeoutMs),
     get: (host, path, probe) => httpGet(port, host, path, probe),
     stop: () => (stopping ??= shutDown(events, finished, masters, dir)),
   };
 }
 
-async function shutDown(events: Subject<PodEvent>, finished: Promise<void>, masters: ReadonlySet<number>, dir: string): Promise<void> {
+async function shutDown(
+  events: Subject<PodEvent>,
+  finished: Promise<void>,
+  masters: ReadonlySet<number>,
+  dir: string,
+): Promise<void> {
   events.complete();
   try {
     await finished;

@@ -29,7 +29,10 @@ export interface JsonPatchOperation {
 function pointerTokens(path: string): string[] {
   if (path === '') return [];
   if (!path.startsWith('/')) throw new Error(`invalid JSON pointer "${path}"`);
-  return path.slice(1).split('/').map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
+  return path
+    .slice(1)
+    .split('/')
+    .map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
 function applyOperation(doc: JsonObject, operation: JsonPatchOperation): void {
@@ -53,7 +56,8 @@ function applyOperation(doc: JsonObject, operation: JsonPatchOperation): void {
   if (operation.op === 'add' || operation.op === 'replace') parent[last] = structuredClone(operation.value);
   else if (operation.op === 'remove') delete parent[last];
   else if (operation.op === 'test') {
-    if (JSON.stringify(parent[last]) !== JSON.stringify(operation.value)) throw new Error(`test failed at "${operation.path}"`);
+    if (JSON.stringify(parent[last]) !== JSON.stringify(operation.value))
+      throw new Error(`test failed at "${operation.path}"`);
   } else throw new Error(`unsupported op "${operation.op}"`);
 }
 

@@ -65,7 +65,8 @@ function parseRequirement(part: string): Requirement {
   if (m?.[1] !== undefined && m[2] !== undefined && m[3] !== undefined) {
     const [, key, op, value] = m;
     if (op === '>' || op === '<') {
-      if (!/^-?\d+$/.test(value)) throw new LabelSelectorError(`unable to parse requirement: "${value}" is not an integer`);
+      if (!/^-?\d+$/.test(value))
+        throw new LabelSelectorError(`unable to parse requirement: "${value}" is not an integer`);
       return { key, op: op === '>' ? 'gt' : 'lt', value: Number(value) };
     }
     return { key, op: op === '!=' ? 'notin' : 'in', values: [value] };

@@ -30,7 +30,12 @@ export const waitFor = eventually;
 
 /** Builds a routed pod: label microservice=true, host `<name>.test`, one path. */
 export function microservice(name: string, namespace = 'default', path = '/'): FakePod {
-  return buildPod({ name, namespace, labels: { microservice: 'true' }, annotations: { trafficHosts: `${name}.test`, publicPaths: `8080:${path}` } });
+  return buildPod({
+    name,
+    namespace,
+    labels: { microservice: 'true' },
+    annotations: { trafficHosts: `${name}.test`, publicPaths: `8080:${path}` },
+  });
 }
 
 /** Splits printed output into config texts (header lines removed). */
@@ -65,7 +70,11 @@ export interface ObservedRun extends LiveRun {
 export const BATCHES = 'k8s_pods_ingress_batches_total';
 
 /** Starts `run` (or `record`) in-process against the fake server with short timings. */
-export function startLive(fake: FakeApiServer, args: readonly string[] = [], command: 'run' | 'record' = 'run'): LiveRun {
+export function startLive(
+  fake: FakeApiServer,
+  args: readonly string[] = [],
+  command: 'run' | 'record' = 'run',
+): LiveRun {
   return launch(fake, [...(command === 'run' ? RUN_ARGS : []), ...args], command);
 }
 
@@ -80,21 +89,32 @@ export async function startObservedLive(fake: FakeApiServer, args: readonly stri
   const batchedPast = async (batches: number): Promise<void> => {
     await waitForAsync(`a batch past ${batches}`, async () => (await sample(BATCHES)) > batches);
   };
-  await waitForAsync('the admin port', () => sample(BATCHES).then(() => true, () => false));
+  await waitForAsync('the admin port', () =>
+    sample(BATCHES).then(
+      () => true,
+      () => false,
+    ),
+  );
   return { ...live, sample, batchedPast };
 }
 
 function launch(fake: FakeApiServer, args: readonly string[], command: 'run' | 'record'): LiveRun {
   // Static backends unless asked otherwise: these tests compare whole printed configs with fresh renders (the
   // source's faithfulness); the members view of dynamic mode is covered by the replay and golden tests.
-  const { settings } = parseInvocation([command, ...FAST_ARGS, '--backends', 'static', ...args], { KUBE_HOST: fake.url });
+  const { settings } = parseInvocation([command, ...FAST_ARGS, '--backends', 'static', ...args], {
+    KUBE_HOST: fake.url,
+  });
   const { logger, lines } = capturingLogger();
   let output = '';
   const stdout = { write: (text: string) => (output += text) };
   const stop$ = new Subject<void>();
   const restarts: RestartCause[] = [];
   const options = { backoff: FAST_BACKOFF, hooks: { restarted: (cause: RestartCause) => void restarts.push(cause) } };
-  const done = lastValueFrom(command === 'run' ? run$(settings, logger, { stdout }, stop$, options) : record$(settings, logger, { stdout }, stop$, options));
+  const done = lastValueFrom(
+    command === 'run'
+      ? run$(settings, logger, { stdout }, stop$, options)
+      : record$(settings, logger, { stdout }, stop$, options),
+  );
   done.catch(() => {});
   return {
     output: () => output,
@@ -109,7 +129,10 @@ function launch(fake: FakeApiServer, args: readonly string[], command: 'run' | '
 }
 
 /** Lists the fake server's matching pods (all, or the given namespaces) as one PodList, the way a fresh list would. */
-export async function freshList(fake: FakeApiServer, namespaces: readonly string[] = []): Promise<{ items: unknown[] }> {
+export async function freshList(
+  fake: FakeApiServer,
+  namespaces: readonly string[] = [],
+): Promise<{ items: unknown[] }> {
   const paths = namespaces.length === 0 ? ['/api/v1/pods'] : namespaces.map((ns) => `/api/v1/namespaces/${ns}/pods`);
   const items: unknown[] = [];
   for (const path of paths) {
@@ -135,7 +158,10 @@ export async function freshConfig(fake: FakeApiServer, namespaces: readonly stri
   const dir = mkdtempSync(join(tmpdir(), 'fresh-list-'));
   try {
     const file = join(dir, 'list.ndjson');
-    writeFileSync(file, `${JSON.stringify({ kind: 'PodList', apiVersion: 'v1', ...(await freshList(fake, namespaces)) })}\n`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ kind: 'PodList', apiVersion: 'v1', ...(await freshList(fake, namespaces)) })}\n`,
+    );
     return await replayText(file, ['--last', '--backends', 'static']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -143,7 +169,11 @@ export async function freshConfig(fake: FakeApiServer, namespaces: readonly stri
 }
 
 /** Waits until the last printed config equals what a fresh list gives, and returns how many configs were printed. */
-export async function convergence(live: LiveRun, fake: FakeApiServer, namespaces: readonly string[] = []): Promise<number> {
+export async function convergence(
+  live: LiveRun,
+  fake: FakeApiServer,
+  namespaces: readonly string[] = [],
+): Promise<number> {
   const expected = await freshConfig(fake, namespaces);
   await waitFor(() => live.configs().at(-1) === expected, 'the printed config to match a fresh list');
   return live.configs().length;

@@ -4,11 +4,15 @@ import winston from 'winston';
 import { createLogger, type Logger, type LogLevel } from '../../src/logger.js';
 
 /** Creates a logger like production's, writing parsed JSON lines to `lines` instead of stderr. */
-export function captureLogs(level: LogLevel = 'debug'): { readonly logger: Logger; readonly lines: Record<string, unknown>[] } {
+export function captureLogs(level: LogLevel = 'debug'): {
+  readonly logger: Logger;
+  readonly lines: Record<string, unknown>[];
+} {
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const text of chunk.toString('utf8').split('\n')) if (text.trim() !== '') lines.push(JSON.parse(text) as Record<string, unknown>);
+      for (const text of chunk.toString('utf8').split('\n'))
+        if (text.trim() !== '') lines.push(JSON.parse(text) as Record<string, unknown>);
       done();
     },
   });

@@ -9,7 +9,12 @@ import { parseAllDocuments } from 'yaml';
 export interface KubeObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+  };
   readonly [field: string]: unknown;
 }
 
@@ -46,7 +51,8 @@ export function loadManifests(file: string): Manifest[] {
 /** Returns the schema violations of an object (empty when the API would accept it), by apiVersion and kind. */
 export async function schemaProblems(object: KubeObject): Promise<string[]> {
   const { apiVersion, kind } = object;
-  if (!/^([a-z0-9.-]+\/)?v[0-9a-z]+$/.test(apiVersion)) return [`${kind} ${object.metadata.name}: malformed apiVersion ${apiVersion}`];
+  if (!/^([a-z0-9.-]+\/)?v[0-9a-z]+$/.test(apiVersion))
+    return [`${kind} ${object.metadata.name}: malformed apiVersion ${apiVersion}`];
   const models = (await import(`kubernetes-models/${apiVersion}`).catch(() => ({}))) as Record<string, unknown>;
   const Model = models[kind] as (new (data: unknown) => { validate(): void }) | undefined;
   if (Model === undefined) return [`kubernetes-models has no ${kind} in ${apiVersion}`];
@@ -74,17 +80,23 @@ type GeneratedModels = Record<string, { getAttributeTypeMap?: () => Attribute[] 
 function unknownFields(generated: GeneratedModels, value: unknown, type: string, where: string): string[] {
   if (value === null || value === undefined || LEAF_TYPES.has(type)) return [];
   const array = /^Array<(.+)>$/.exec(type);
-  if (array !== null) return Array.isArray(value) ? value.flatMap((item, i) => unknownFields(generated, item, array[1]!, `${where}[${i}]`)) : [];
+  if (array !== null)
+    return Array.isArray(value)
+      ? value.flatMap((item, i) => unknownFields(generated, item, array[1]!, `${where}[${i}]`))
+      : [];
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
   if (map !== null) {
-    return typeof value === 'object' ? Object.entries(value).flatMap(([key, item]) => unknownFields(generated, item, map[1]!, `${where}.${key}`)) : [];
+    return typeof value === 'object'
+      ? Object.entries(value).flatMap(([key, item]) => unknownFields(generated, item, map[1]!, `${where}.${key}`))
+      : [];
   }
   const attributes = generated[type]?.getAttributeTypeMap?.();
   if (attributes === undefined) return [`${where}: @kubernetes/client-node has no model ${type}`];
   if (typeof value !== 'object') return [];
   return Object.entries(value).flatMap(([key, item]) => {
     const attribute = attributes.find((candidate) => candidate.baseName === key);
-    if (attribute === undefined) return [`${where}: unknown field "${key}" (${type} has ${attributes.map((a) => a.baseName).join(', ')})`];
+    if (attribute === undefined)
+      return [`${where}: unknown field "${key}" (${type} has ${attributes.map((a) => a.baseName).join(', ')})`];
     return unknownFields(generated, item, attribute.type, `${where}.${key}`);
   });
 }

@@ -13,7 +13,9 @@ export function requireNginx(): void {
   try {
     execFileSync(NGINX, ['-v'], { stdio: 'ignore' });
   } catch (error) {
-    throw new Error(`nginx is required by this test but "${NGINX} -v" failed; install it (apt-get install -y nginx)`, { cause: error });
+    throw new Error(`nginx is required by this test but "${NGINX} -v" failed; install it (apt-get install -y nginx)`, {
+      cause: error,
+    });
   }
 }
 

@@ -121,7 +121,8 @@ export function parseConfig(text: string): Directive {
         const childArgs = rest.map((w) => w.text);
         const childQuoted = rest.map((w) => w.quoted);
         words = [];
-        if (token.type === ';') block.push({ name: head.text, args: childArgs, quoted: childQuoted, block: null, comments: [] });
+        if (token.type === ';')
+          block.push({ name: head.text, args: childArgs, quoted: childQuoted, block: null, comments: [] });
         else block.push(readBlock(head.text, childArgs, childQuoted, true));
       }
     }
@@ -132,7 +133,11 @@ export function parseConfig(text: string): Directive {
 }
 
 /** Visits every directive with the names of the blocks around it (`main>http>server`). */
-export function walkConfig(root: Directive, visit: (directive: Directive, context: string) => void, context = root.name): void {
+export function walkConfig(
+  root: Directive,
+  visit: (directive: Directive, context: string) => void,
+  context = root.name,
+): void {
   for (const child of root.block ?? []) {
     visit(child, context);
     if (child.block !== null) walkConfig(child, visit, `${context}>${child.name}`);

@@ -15,10 +15,30 @@ export interface SinglePayload {
   readonly code: IssueCode;
 }
 
-const host = (name: string, entry: string): SinglePayload => ({ name, annotation: 'hosts', entry, code: 'invalid-host' });
-const path = (name: string, entry: string): SinglePayload => ({ name, annotation: 'paths', entry, code: 'invalid-path' });
-const port = (name: string, entry: string): SinglePayload => ({ name, annotation: 'paths', entry, code: 'invalid-port' });
-const bare = (name: string, entry: string): SinglePayload => ({ name, annotation: 'paths', entry, code: 'invalid-entry' });
+const host = (name: string, entry: string): SinglePayload => ({
+  name,
+  annotation: 'hosts',
+  entry,
+  code: 'invalid-host',
+});
+const path = (name: string, entry: string): SinglePayload => ({
+  name,
+  annotation: 'paths',
+  entry,
+  code: 'invalid-path',
+});
+const port = (name: string, entry: string): SinglePayload => ({
+  name,
+  annotation: 'paths',
+  entry,
+  code: 'invalid-port',
+});
+const bare = (name: string, entry: string): SinglePayload => ({
+  name,
+  annotation: 'paths',
+  entry,
+  code: 'invalid-entry',
+});
 
 /** Single-entry payloads: each must yield exactly one Issue naming it, and must not reach the config. */
 export const SINGLE_PAYLOADS: readonly SinglePayload[] = [
@@ -178,14 +198,53 @@ export interface MultiPayload {
 
 /** Published-style payloads, newline- and `;`/`}`-terminated, adapted to the hosts and paths annotations. */
 export const MULTI_PAYLOADS: readonly MultiPayload[] = [
-  { name: 'auth-url style: close blocks, load an engine', annotation: 'hosts', value: 'shop.example.com;\n}\n}\n}\nssl_engine /tmp/evil.so;\n#' },
-  { name: 'auth-tls-match-cn style', annotation: 'hosts', value: 'CN=shop #(\n){}\n }}}\n ssl_engine ../../../../proc/self/fd/42;\n #' },
-  { name: 'mirror-target style', annotation: 'hosts', value: 'x;\n}\nload_module /tmp/evil.so;\nserver { listen 9999; }\n#' },
-  { name: 'server-snippet style: extra server', annotation: 'hosts', value: 'shop.example.com;\n  }\n  server {\n    listen 8080;\n    root /;\n    autoindex on;\n  }\n  server {\n    server_name x' },
-  { name: 'configuration-snippet with Lua (CVE-2021-25742 style)', annotation: 'paths', value: '80:/x;\n  content_by_lua_block {\n    ngx.say(io.popen("cat /var/run/secrets/kubernetes.io/serviceaccount/token"):read("*a"))\n  }\n#' },
-  { name: 'permanent-redirect style (CVE-2023-5044)', annotation: 'paths', value: '80:/x;\n}\nlocation ~* ^/leak {\n  alias /var/run/secrets/kubernetes.io/serviceaccount/;\n}\nlocation /y {\n#' },
-  { name: 'configuration-snippet headers (CVE-2023-5043)', annotation: 'paths', value: '80:/;\n proxy_set_header Host evil.example;\n include /etc/nginx/*.conf;\n error_log /dev/stdout debug;' },
-  { name: 'path-field injection', annotation: 'paths', value: '80:/x {\n  return 200 "$http_authorization";\n}\nlocation /y' },
+  {
+    name: 'auth-url style: close blocks, load an engine',
+    annotation: 'hosts',
+    value: 'shop.example.com;\n}\n}\n}\nssl_engine /tmp/evil.so;\n#',
+  },
+  {
+    name: 'auth-tls-match-cn style',
+    annotation: 'hosts',
+    value: 'CN=shop #(\n){}\n }}}\n ssl_engine ../../../../proc/self/fd/42;\n #',
+  },
+  {
+    name: 'mirror-target style',
+    annotation: 'hosts',
+    value: 'x;\n}\nload_module /tmp/evil.so;\nserver { listen 9999; }\n#',
+  },
+  {
+    name: 'server-snippet style: extra server',
+    annotation: 'hosts',
+    value:
+      'shop.example.com;\n  }\n  server {\n    listen 8080;\n    root /;\n    autoindex on;\n  }\n  server {\n    server_name x',
+  },
+  {
+    name: 'configuration-snippet with Lua (CVE-2021-25742 style)',
+    annotation: 'paths',
+    value:
+      '80:/x;\n  content_by_lua_block {\n    ngx.say(io.popen("cat /var/run/secrets/kubernetes.io/serviceaccount/token"):read("*a"))\n  }\n#',
+  },
+  {
+    name: 'permanent-redirect style (CVE-2023-5044)',
+    annotation: 'paths',
+    value:
+      '80:/x;\n}\nlocation ~* ^/leak {\n  alias /var/run/secrets/kubernetes.io/serviceaccount/;\n}\nlocation /y {\n#',
+  },
+  {
+    name: 'configuration-snippet headers (CVE-2023-5043)',
+    annotation: 'paths',
+    value: '80:/;\n proxy_set_header Host evil.example;\n include /etc/nginx/*.conf;\n error_log /dev/stdout debug;',
+  },
+  {
+    name: 'path-field injection',
+    annotation: 'paths',
+    value: '80:/x {\n  return 200 "$http_authorization";\n}\nlocation /y',
+  },
   { name: 'CRLF-separated directives', annotation: 'paths', value: '80:/x;\r\nload_module\r\n/tmp/x.so;\r\n' },
-  { name: 'variables and expansions', annotation: 'paths', value: '80:/$host 80:/${uri} 80:/x$request_uri 80:/{{port}}' },
+  {
+    name: 'variables and expansions',
+    annotation: 'paths',
+    value: '80:/$host 80:/${uri} 80:/x$request_uri 80:/{{port}}',
+  },
 ];

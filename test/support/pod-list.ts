@@ -18,7 +18,9 @@ function decodeToken(text: string): ContinueToken | undefined {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     const token = value as Partial<ContinueToken>;
-    return typeof token.rv === 'number' && typeof token.start === 'string' ? { rv: token.rv, start: token.start } : undefined;
+    return typeof token.rv === 'number' && typeof token.start === 'string'
+      ? { rv: token.rv, start: token.start }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -38,17 +40,26 @@ export function listPodsReply(
   query: URLSearchParams,
   namespace: string | undefined,
   selector: LabelSelector,
-  resource: { readonly listKind: string; readonly fields: (object: JsonObject) => boolean } = { listKind: 'PodList', fields: () => true },
+  resource: { readonly listKind: string; readonly fields: (object: JsonObject) => boolean } = {
+    listKind: 'PodList',
+    fields: () => true,
+  },
 ): Reply {
   const limit = Number(query.get('limit') ?? '0');
   if (!Number.isInteger(limit) || limit < 0) return statusReply(400, `invalid limit: ${query.get('limit') ?? ''}`);
   const continueText = query.get('continue') ?? '';
   const token = continueText === '' ? undefined : decodeToken(continueText);
-  if (continueText !== '' && token === undefined) return statusReply(400, 'continue key is not valid: incorrect encoded start resourceVersion');
+  if (continueText !== '' && token === undefined)
+    return statusReply(400, 'continue key is not valid: incorrect encoded start resourceVersion');
   if (token !== undefined && token.rv < store.oldestResourceVersion) {
-    return statusReply(410, 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.', 'Expired');
+    return statusReply(
+      410,
+      'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+      'Expired',
+    );
   }
-  const matching = store.list(namespace)
+  const matching = store
+    .list(namespace)
     .filter((pod) => matchesLabels(selector, pod.metadata.labels) && resource.fields(pod as unknown as JsonObject))
     .filter((pod) => token === undefined || keyOf(pod) > token.start);
   const resourceVersion = token?.rv ?? store.resourceVersion;

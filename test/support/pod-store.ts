@@ -22,7 +22,10 @@ export class ExpiredError extends Error {
   override readonly name = 'ExpiredError';
 
   /** Creates the error for `requested`, with `oldest` as the oldest resourceVersion still in history. */
-  constructor(readonly requested: number, readonly oldest: number) {
+  constructor(
+    readonly requested: number,
+    readonly oldest: number,
+  ) {
     super(`too old resource version: ${requested} (${oldest})`);
   }
 }
@@ -42,7 +45,10 @@ export class PodStore {
   private readonly listeners = new Set<(change: PodChange) => void>();
 
   /** Creates an empty store whose first write gets `startResourceVersion + 1`. */
-  constructor(startResourceVersion: number, private readonly historyLimit = Number.POSITIVE_INFINITY) {
+  constructor(
+    startResourceVersion: number,
+    private readonly historyLimit = Number.POSITIVE_INFINITY,
+  ) {
     this.rv = startResourceVersion;
     this.compactedRv = startResourceVersion;
   }
@@ -164,11 +170,13 @@ export class PodStore {
     pod.metadata.resourceVersion = String(resourceVersion);
     if (type === 'DELETED') this.pods.delete(key);
     else this.pods.set(key, pod);
-    const change: PodChange = previous === undefined
-      ? { type, resourceVersion, object: structuredClone(pod) }
-      : { type, resourceVersion, object: structuredClone(pod), previous: structuredClone(previous) };
+    const change: PodChange =
+      previous === undefined
+        ? { type, resourceVersion, object: structuredClone(pod) }
+        : { type, resourceVersion, object: structuredClone(pod), previous: structuredClone(previous) };
     this.history.push(change);
-    if (this.history.length > this.historyLimit) this.compact(this.history[this.history.length - this.historyLimit - 1]?.resourceVersion);
+    if (this.history.length > this.historyLimit)
+      this.compact(this.history[this.history.length - this.historyLimit - 1]?.resourceVersion);
     for (const listener of this.listeners) listener(change);
     return structuredClone(pod);
   }

@@ -29,7 +29,8 @@ export function parseExposition(text: string): Exposition {
     if (line.startsWith('# HELP ')) return;
     if (line.startsWith('# TYPE ')) {
       const [name, type] = line.slice(7).split(' ');
-      if (name === undefined || !new RegExp(`^${NAME}$`).test(name) || !TYPES.has(type ?? '')) throw new Error(`bad TYPE, ${where}`);
+      if (name === undefined || !new RegExp(`^${NAME}$`).test(name) || !TYPES.has(type ?? ''))
+        throw new Error(`bad TYPE, ${where}`);
       if (types.has(name)) throw new Error(`TYPE declared twice, ${where}`);
       types.set(name, type!);
       return;
@@ -64,8 +65,14 @@ function parseLabels(text: string, where: string): Record<string, string> {
 }
 
 /** Returns the value of the sample with this name whose labels include `labels`, or undefined; throws if several. */
-export function valueOf(exposition: Exposition, name: string, labels: Readonly<Record<string, string>> = {}): number | undefined {
-  const found = exposition.samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+export function valueOf(
+  exposition: Exposition,
+  name: string,
+  labels: Readonly<Record<string, string>> = {},
+): number | undefined {
+  const found = exposition.samples.filter(
+    (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
+  );
   if (found.length > 1) throw new Error(`${found.length} samples of ${name} match ${JSON.stringify(labels)}`);
   return found[0]?.value;
 }

@@ -43,7 +43,11 @@ export interface RenderPodsOptions {
 
 /** The reducer options for a render. */
 export function reduceOptions(options: RenderPodsOptions = {}): ReduceOptions {
-  return { limits: options.limits ?? DEFAULT_LIMITS, ownership: options.ownership ?? 'host', ownershipGraceMs: options.graceMs ?? 60_000 };
+  return {
+    limits: options.limits ?? DEFAULT_LIMITS,
+    ownership: options.ownership ?? 'host',
+    ownershipGraceMs: options.graceMs ?? 60_000,
+  };
 }
 
 /** A state, its routing table and its config. */
@@ -68,13 +72,22 @@ export function renderFrom(state: RoutingState, options: RenderPodsOptions = {})
 }
 
 /** Applies batches of events one after another (each at its own time) from the empty state. */
-export function applyBatches(batches: ReadonlyArray<{ readonly at: number; readonly events: readonly PodEvent[] }>, options: RenderPodsOptions = {}): RoutingState {
-  return batches.reduce((state, batch) => applyEvents(state, batch.events, batch.at, reduceOptions(options)), EMPTY_STATE);
+export function applyBatches(
+  batches: ReadonlyArray<{ readonly at: number; readonly events: readonly PodEvent[] }>,
+  options: RenderPodsOptions = {},
+): RoutingState {
+  return batches.reduce(
+    (state, batch) => applyEvents(state, batch.events, batch.at, reduceOptions(options)),
+    EMPTY_STATE,
+  );
 }
 
 /** Renders exactly these pods, as one SYNC at time `now` (default 0). */
 export function renderPods(pods: readonly ProjectedPod[], options: RenderPodsOptions = {}): Rendered {
-  return renderFrom(applyEvents(EMPTY_STATE, [{ type: 'SYNC', pods }], options.now ?? 0, reduceOptions(options)), options);
+  return renderFrom(
+    applyEvents(EMPTY_STATE, [{ type: 'SYNC', pods }], options.now ?? 0, reduceOptions(options)),
+    options,
+  );
 }
 
 /** Returns only the config text of these pods (same path as `renderPods`, without the hash and the extra table). */
@@ -93,7 +106,15 @@ function referencePods(): ProjectedPod[] {
     projected({ namespace: 'blog', name: 'solo', ip: '10.0.1.1', hosts: 'blog.example.org', paths: '80:/' }),
     projected({ namespace: 'blog', name: 'solo-6', ip: 'fd00::6', hosts: 'v6.example.org', paths: '80:/x' }),
     projected({ namespace: 'wait', name: 'starting', ready: false, hosts: 'wait.example.org', paths: '80:/ 80:/a/b' }),
-    projected({ namespace: 'wait', name: 'pending', phase: 'Pending', ip: null, ready: false, hosts: 'wait.example.org', paths: '80:/' }),
+    projected({
+      namespace: 'wait',
+      name: 'pending',
+      phase: 'Pending',
+      ip: null,
+      ready: false,
+      hosts: 'wait.example.org',
+      paths: '80:/',
+    }),
   ];
 }
 

@@ -39,8 +39,19 @@ export async function prepareRun(): Promise<RunPlace> {
 /** Returns the flags of `run` for a place: nginx sink, short windows and timeouts, admin port on 127.0.0.1. */
 export function runFlags(place: RunPlace): string[] {
   return [
-    ...FAST_ARGS, '--sink', 'nginx', '--nginx-bin', NGINX, '--port', String(place.port), '--nginx-conf', place.confPath,
-    '--http-port', String(place.adminPort), '--http-address', '127.0.0.1',
+    ...FAST_ARGS,
+    '--sink',
+    'nginx',
+    '--nginx-bin',
+    NGINX,
+    '--port',
+    String(place.port),
+    '--nginx-conf',
+    place.confPath,
+    '--http-port',
+    String(place.adminPort),
+    '--http-address',
+    '127.0.0.1',
   ];
 }
 
@@ -89,9 +100,20 @@ export function sha256OfFile(path: string): string {
 }
 
 /** A routed pod whose IP is a backend's loopback address (tests send traffic to 127.0.0.0/8 only). */
-export function backendPod(name: string, ip: string, routing: { readonly hosts: string; readonly paths: string }, options: Partial<PodOptions> = {}): FakePod {
+export function backendPod(
+  name: string,
+  ip: string,
+  routing: { readonly hosts: string; readonly paths: string },
+  options: Partial<PodOptions> = {},
+): FakePod {
   if (!ip.startsWith('127.')) throw new Error(`pod ${name}: ${ip} is not a loopback address`);
-  return buildPod({ ...options, name, podIP: ip, labels: { microservice: 'true' }, annotations: { trafficHosts: routing.hosts, publicPaths: routing.paths } });
+  return buildPod({
+    ...options,
+    name,
+    podIP: ip,
+    labels: { microservice: 'true' },
+    annotations: { trafficHosts: routing.hosts, publicPaths: routing.paths },
+  });
 }
 
 /** A controller started in-process by `startRun`. */
@@ -147,7 +169,9 @@ export async function startRun(fake: FakeApiServer, options: StartRunOptions = {
 
 /** Returns the pids of every nginx master the controller logged as started. */
 function startedMasters(lines: readonly Record<string, unknown>[]): number[] {
-  return lines.filter((line) => line['message'] === 'nginx started' && typeof line['pid'] === 'number').map((line) => line['pid'] as number);
+  return lines
+    .filter((line) => line['message'] === 'nginx started' && typeof line['pid'] === 'number')
+    .map((line) => line['pid'] as number);
 }
 
 /** Resolves as `promise` does, or rejects naming `what` if it has not settled within `ms`. */

@@ -3,7 +3,14 @@ import type { ServerResponse } from 'node:http';
 import { expiredStatus, parseBool, statusReply, type Reply } from './http-replies.js';
 import { matchesLabels, type LabelSelector } from './label-selector.js';
 import { ExpiredError, type PodStore } from './pod-store.js';
-import { podWithTypeMeta, toWatchEvent, WatchConnection, type WatchedResource, type WatchEvent, type WatchOptions } from './watch-connection.js';
+import {
+  podWithTypeMeta,
+  toWatchEvent,
+  WatchConnection,
+  type WatchedResource,
+  type WatchEvent,
+  type WatchOptions,
+} from './watch-connection.js';
 
 /** The server state a watch starts from. */
 export interface WatchSettings {
@@ -39,11 +46,16 @@ function backlogFor(settings: WatchSettings, resourceVersion: string): WatchEven
   const { store, selector, namespace, resource } = settings;
   if (resourceVersion === '' || resourceVersion === '0') {
     // Unset or "0" means "current state, then changes": the server sends synthetic ADDED events first.
-    return store.list(namespace)
-      .filter((pod) => matchesLabels(selector, pod.metadata.labels) && (resource === undefined || resource.fields(pod as never)))
+    return store
+      .list(namespace)
+      .filter(
+        (pod) =>
+          matchesLabels(selector, pod.metadata.labels) && (resource === undefined || resource.fields(pod as never)),
+      )
       .map((pod) => ({ type: 'ADDED', object: podWithTypeMeta(pod, resource?.kind) }));
   }
-  return store.changesSince(Number(resourceVersion))
+  return store
+    .changesSince(Number(resourceVersion))
     .map((change) => toWatchEvent(change, selector, namespace, resource))
     .filter((event): event is WatchEvent => event !== undefined);
 }
@@ -52,11 +64,18 @@ function backlogFor(settings: WatchSettings, resourceVersion: string): WatchEven
  * Answers a watch request: 400 for a bad query, 410 (HTTP status or 200 plus one ERROR event) for a compacted
  * resourceVersion, otherwise a stream of the backlog then live changes, with bookmarks and a server-side timeout.
  */
-export function startWatch(res: ServerResponse, query: URLSearchParams, settings: WatchSettings, hooks: WatchHooks): void {
+export function startWatch(
+  res: ServerResponse,
+  query: URLSearchParams,
+  settings: WatchSettings,
+  hooks: WatchHooks,
+): void {
   if (settings.hang) return hooks.held();
   const resourceVersion = query.get('resourceVersion') ?? '';
   if (resourceVersion !== '' && !/^\d+$/.test(resourceVersion)) {
-    return hooks.reply(statusReply(400, `invalid resource version: strconv.ParseUint: parsing "${resourceVersion}": invalid syntax`));
+    return hooks.reply(
+      statusReply(400, `invalid resource version: strconv.ParseUint: parsing "${resourceVersion}": invalid syntax`),
+    );
   }
   const timeoutMs = parseTimeoutMs(query.get('timeoutSeconds'));
   if (timeoutMs instanceof Error) return hooks.reply(statusReply(400, timeoutMs.message));
@@ -72,7 +91,10 @@ export function startWatch(res: ServerResponse, query: URLSearchParams, settings
     refused.start([]);
     return refused.failWith(status);
   }
-  const watch = new WatchConnection(res, watchOptions(settings, timeoutMs, parseBool(query.get('allowWatchBookmarks'))));
+  const watch = new WatchConnection(
+    res,
+    watchOptions(settings, timeoutMs, parseBool(query.get('allowWatchBookmarks'))),
+  );
   hooks.opened(watch);
   watch.start(backlog);
 }

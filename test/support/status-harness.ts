@@ -25,19 +25,35 @@ export function podsOf(file: string): FakePod[] {
 }
 
 /** Starts the fake cluster with `pods` and `run` against it; waits until a config is in force; stops both after the test. */
-export async function startStatusRun(t: TestContext, pods: readonly FakePod[], args: readonly string[] = []): Promise<StatusRun> {
+export async function startStatusRun(
+  t: TestContext,
+  pods: readonly FakePod[],
+  args: readonly string[] = [],
+): Promise<StatusRun> {
   const fake = await FakeApiServer.start();
   for (const pod of pods) fake.addPod(structuredClone(pod));
   const port = await freePort();
-  const live = startLive(fake, ['--sink', 'stdout', '--http-port', String(port), '--http-address', '127.0.0.1', ...args]);
+  const live = startLive(fake, [
+    '--sink',
+    'stdout',
+    '--http-port',
+    String(port),
+    '--http-address',
+    '127.0.0.1',
+    ...args,
+  ]);
   t.after(async () => {
     await live.stop();
     await fake.stop();
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor('a config in force on /status', async () => {
-    const response = await fetch(`${url}/status`);
-    return response.ok && ((await response.json()) as { config: { hash: string | null } }).config.hash !== null;
-  }, 30_000);
+  await waitFor(
+    'a config in force on /status',
+    async () => {
+      const response = await fetch(`${url}/status`);
+      return response.ok && ((await response.json()) as { config: { hash: string | null } }).config.hash !== null;
+    },
+    30_000,
+  );
   return { fake, live, url };
 }

@@ -29,7 +29,11 @@ export function handshake(port: number, servername: string | null, ca: string): 
     });
     socket.on('error', (error) => {
       const cert = socket.getPeerCertificate?.();
-      resolve({ ok: false, error: error.message, certificateShown: cert !== undefined && cert !== null && Object.keys(cert).length > 0 });
+      resolve({
+        ok: false,
+        error: error.message,
+        certificateShown: cert !== undefined && cert !== null && Object.keys(cert).length > 0,
+      });
     });
   });
 }
@@ -48,10 +52,21 @@ export interface TlsAnswer {
 export function httpsGet(port: number, host: string, path: string, ca: string): Promise<TlsAnswer> {
   return new Promise((resolve, reject) => {
     let fingerprint256 = '';
-    const options = { host: '127.0.0.1', port, path, servername: host, ca, headers: { host }, agent: false as const, ALPNProtocols: ['http/1.1'] };
+    const options = {
+      host: '127.0.0.1',
+      port,
+      path,
+      servername: host,
+      ca,
+      headers: { host },
+      agent: false as const,
+      ALPNProtocols: ['http/1.1'],
+    };
     const req = request(options);
     req.setTimeout(10_000, () => req.destroy(new Error(`GET https://${host}${path} timed out`)));
-    req.on('socket', (socket) => socket.on('secureConnect', () => (fingerprint256 = (socket as TLSSocket).getPeerCertificate().fingerprint256)));
+    req.on('socket', (socket) =>
+      socket.on('secureConnect', () => (fingerprint256 = (socket as TLSSocket).getPeerCertificate().fingerprint256)),
+    );
     req.on('error', reject);
     req.on('response', (response) => {
       const chunks: Buffer[] = [];
@@ -76,7 +91,11 @@ export function httpsGet(port: number, host: string, path: string, ca: string): 
 /** Sends `GET path` over HTTP/2 with SNI and :authority `host`; fails if ALPN does not pick h2. */
 export function h2Get(port: number, host: string, path: string, ca: string): Promise<TlsAnswer> {
   return new Promise((resolve, reject) => {
-    const session = http2Connect(`https://127.0.0.1:${port}`, { servername: host, ca, ALPNProtocols: ['h2', 'http/1.1'] });
+    const session = http2Connect(`https://127.0.0.1:${port}`, {
+      servername: host,
+      ca,
+      ALPNProtocols: ['h2', 'http/1.1'],
+    });
     const fail = (error: Error): void => {
       session.destroy();
       reject(error);

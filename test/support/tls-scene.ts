@@ -16,7 +16,12 @@ export interface TlsScene extends Scene {
 }
 
 /** Starts backends, the fake server (with `prepare` run before the controller starts) and `run` with HTTPS on. */
-export async function startTlsScene(t: TestContext, names: readonly string[], prepare: (scene: Scene & { ca: TestCa }) => void, args: readonly string[] = []): Promise<TlsScene> {
+export async function startTlsScene(
+  t: TestContext,
+  names: readonly string[],
+  prepare: (scene: Scene & { ca: TestCa }) => void,
+  args: readonly string[] = [],
+): Promise<TlsScene> {
   const scene = await startScene(t, names);
   const ca = makeCa();
   scene.cleanup(() => ca.dispose());
@@ -28,9 +33,23 @@ export async function startTlsScene(t: TestContext, names: readonly string[], pr
 }
 
 /** A routed pod on a backend's loopback address, in a namespace, naming a TLS Secret (or none). */
-export function tlsPod(scene: Scene, options: { name: string; namespace?: string; backend?: string; hosts: string; path?: string; tlsSecret?: string; created?: string }): FakePod {
+export function tlsPod(
+  scene: Scene,
+  options: {
+    name: string;
+    namespace?: string;
+    backend?: string;
+    hosts: string;
+    path?: string;
+    tlsSecret?: string;
+    created?: string;
+  },
+): FakePod {
   const backend = scene.backends.byName(options.backend ?? options.name);
-  const annotations: Record<string, string> = { trafficHosts: options.hosts, publicPaths: `${scene.backends.port}:${options.path ?? '/'}` };
+  const annotations: Record<string, string> = {
+    trafficHosts: options.hosts,
+    publicPaths: `${scene.backends.port}:${options.path ?? '/'}`,
+  };
   if (options.tlsSecret !== undefined) annotations['tlsSecret'] = options.tlsSecret;
   return buildPod({
     name: options.name,

@@ -39,16 +39,30 @@ export function podWithTypeMeta(pod: FakePod, kind = 'Pod'): JsonObject {
   return { kind, apiVersion: 'v1', ...pod };
 }
 
-function passes(pod: FakePod | undefined, selector: LabelSelector, namespace: string | undefined, resource?: WatchedResource): boolean {
-  return pod !== undefined && (namespace === undefined || pod.metadata.namespace === namespace)
-    && matchesLabels(selector, pod.metadata.labels) && (resource === undefined || resource.fields(pod as unknown as JsonObject));
+function passes(
+  pod: FakePod | undefined,
+  selector: LabelSelector,
+  namespace: string | undefined,
+  resource?: WatchedResource,
+): boolean {
+  return (
+    pod !== undefined &&
+    (namespace === undefined || pod.metadata.namespace === namespace) &&
+    matchesLabels(selector, pod.metadata.labels) &&
+    (resource === undefined || resource.fields(pod as unknown as JsonObject))
+  );
 }
 
 /**
  * Converts a stored change into what one watcher sees: a pod that stops matching arrives as DELETED (carrying its
  * previous content at the change's resourceVersion), one that starts matching as ADDED, others not at all.
  */
-export function toWatchEvent(change: PodChange, selector: LabelSelector, namespace?: string, resource?: WatchedResource): WatchEvent | undefined {
+export function toWatchEvent(
+  change: PodChange,
+  selector: LabelSelector,
+  namespace?: string,
+  resource?: WatchedResource,
+): WatchEvent | undefined {
   const now = change.type !== 'DELETED' && passes(change.object, selector, namespace, resource);
   const before = passes(change.previous, selector, namespace, resource);
   const kind = resource?.kind ?? 'Pod';
@@ -64,7 +78,10 @@ export function bookmarkEvent(resourceVersion: number, kind = 'Pod'): WatchEvent
   const metadata = { resourceVersion: String(resourceVersion) };
   return {
     type: 'BOOKMARK',
-    object: kind === 'Pod' ? { kind, apiVersion: 'v1', metadata, spec: { containers: null }, status: {} } : { kind, apiVersion: 'v1', metadata },
+    object:
+      kind === 'Pod'
+        ? { kind, apiVersion: 'v1', metadata, spec: { containers: null }, status: {} }
+        : { kind, apiVersion: 'v1', metadata },
   };
 }
 
@@ -77,7 +94,10 @@ export class WatchConnection {
   private readonly timers: NodeJS.Timeout[] = [];
 
   /** Wraps the response of a watch request; timers stop when the response closes for any reason. */
-  constructor(private readonly res: ServerResponse, private readonly options: WatchOptions) {
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly options: WatchOptions,
+  ) {
     res.on('close', () => {
       this.closed = true;
       for (const timer of this.timers) clearTimeout(timer);
@@ -96,9 +116,12 @@ export class WatchConnection {
     for (const event of backlog) this.send(event);
     const { bookmarkIntervalMs, timeoutMs } = this.options;
     if (bookmarkIntervalMs !== undefined) {
-      this.timers.push(setInterval(() => {
-        if (!this.frozen) this.send(bookmarkEvent(this.options.currentResourceVersion(), this.options.resource?.kind));
-      }, bookmarkIntervalMs));
+      this.timers.push(
+        setInterval(() => {
+          if (!this.frozen)
+            this.send(bookmarkEvent(this.options.currentResourceVersion(), this.options.resource?.kind));
+        }, bookmarkIntervalMs),
+      );
     }
     if (timeoutMs !== undefined) this.timers.push(setTimeout(() => this.end(), timeoutMs));
   }

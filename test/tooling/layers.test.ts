@@ -23,7 +23,11 @@ const mustFail: Probe[] = [
   ['model imports node:fs', 'src/model/probe.ts', "export { readFileSync } from 'node:fs';"],
   ['model imports fs without the node: prefix', 'src/model/probe.ts', "export { readFileSync } from 'fs';"],
   ['model imports node:crypto', 'src/model/probe.ts', "export { createHash } from 'node:crypto';"],
-  ['model imports the Kubernetes client', 'src/model/probe.ts', "export { KubeConfig } from '@kubernetes/client-node';"],
+  [
+    'model imports the Kubernetes client',
+    'src/model/probe.ts',
+    "export { KubeConfig } from '@kubernetes/client-node';",
+  ],
   ['model imports mustache', 'src/model/probe.ts', "export { default } from 'mustache';"],
   ['model imports winston', 'src/model/probe.ts', "export { default } from 'winston';"],
   ['model imports prom-client', 'src/model/probe.ts', "export { Counter } from 'prom-client';"],
@@ -35,7 +39,11 @@ const mustFail: Probe[] = [
   ['model imports the pipeline', 'src/model/probe.ts', "export { configsFrom } from '../pipeline.js';"],
   ['model imports a command', 'src/model/probe.ts', "export { run$ } from '../commands/run.js';"],
   ['model imports status', 'src/model/probe.ts', "export * from '../status/probe.js';"],
-  ['model imports by dynamic import', 'src/model/probe.ts', "export const load = () => import('../sinks/file-sink.js');"],
+  [
+    'model imports by dynamic import',
+    'src/model/probe.ts',
+    "export const load = () => import('../sinks/file-sink.js');",
+  ],
   ['model in a sub-folder imports upward', 'src/model/deep/probe.ts', "export * from '../../streams/kube-event.js';"],
   ['status imports rxjs', 'src/status/probe.ts', "export { map } from 'rxjs';"],
   ['status imports the metrics', 'src/status/probe.ts', "export * from '../metrics/status.js';"],
@@ -49,7 +57,11 @@ const mustFail: Probe[] = [
   ['operators import node:fs', 'src/operators/probe.ts', "export { readFileSync } from 'node:fs';"],
   ['operators import node:http', 'src/operators/probe.ts', "export { request } from 'node:http';"],
   ['operators import child_process', 'src/operators/probe.ts', "export { spawn } from 'node:child_process';"],
-  ['operators import the Kubernetes client', 'src/operators/probe.ts', "export { KubeConfig } from '@kubernetes/client-node';"],
+  [
+    'operators import the Kubernetes client',
+    'src/operators/probe.ts',
+    "export { KubeConfig } from '@kubernetes/client-node';",
+  ],
   ['operators import mustache', 'src/operators/probe.ts', "export { default } from 'mustache';"],
   ['operators import the logger', 'src/operators/probe.ts', "export * from '../logger.js';"],
   ['operators import a sink', 'src/operators/probe.ts', "export * from '../sinks/file-sink.js';"],
@@ -86,17 +98,49 @@ const mustFail: Probe[] = [
 const mustPass: Probe[] = [
   ['model imports the model', 'src/model/probe.ts', "export * from './issue.js';"],
   ['status imports the model', 'src/status/probe.ts', "export * from '../model/issue.js';"],
-  ['render imports the model, mustache and node:crypto', 'src/render/probe.ts', "export * from '../model/config-view.js';\nexport { default } from 'mustache';\nexport { createHash } from 'node:crypto';"],
-  ['operators import rxjs, the model and render', 'src/operators/probe.ts', "export { map } from 'rxjs';\nexport * from '../model/issue.js';\nexport * from '../render/render-config.js';"],
+  [
+    'render imports the model, mustache and node:crypto',
+    'src/render/probe.ts',
+    "export * from '../model/config-view.js';\nexport { default } from 'mustache';\nexport { createHash } from 'node:crypto';",
+  ],
+  [
+    'operators import rxjs, the model and render',
+    'src/operators/probe.ts',
+    "export { map } from 'rxjs';\nexport * from '../model/issue.js';\nexport * from '../render/render-config.js';",
+  ],
   ['pipeline imports operators', 'src/pipeline.ts', "export * from './operators/batch-events.js';"],
-  ['streams import Node, the client, the logger and the model', 'src/streams/probe.ts', "export { request } from 'node:http';\nexport { readFileSync } from 'fs';\nexport { KubeConfig } from '@kubernetes/client-node';\nexport * from '../logger.js';\nexport * from '../model/pod.js';"],
-  ['sinks import a stream type', 'src/sinks/probe.ts', "import type { KubeEvent } from '../streams/kube-event.js';\nexport type Probe = KubeEvent;"],
+  [
+    'streams import Node, the client, the logger and the model',
+    'src/streams/probe.ts',
+    "export { request } from 'node:http';\nexport { readFileSync } from 'fs';\nexport { KubeConfig } from '@kubernetes/client-node';\nexport * from '../logger.js';\nexport * from '../model/pod.js';",
+  ],
+  [
+    'sinks import a stream type',
+    'src/sinks/probe.ts',
+    "import type { KubeEvent } from '../streams/kube-event.js';\nexport type Probe = KubeEvent;",
+  ],
   ['sinks import child_process', 'src/sinks/probe.ts', "export { spawn } from 'node:child_process';"],
-  ['metrics import the pipeline type and status', 'src/metrics/probe.ts', "export type { PipelineHooks } from '../pipeline.js';\nexport * from '../status/probe.js';\nexport { Counter } from 'prom-client';"],
-  ['http imports the metrics', 'src/http/probe.ts', "export * from '../metrics/status.js';\nexport { createServer } from 'node:http';"],
-  ['commands import everything but mustache', 'src/commands/probe.ts', "export * from '../sinks/nginx-sink.js';\nexport * from '../streams/replay-file.js';\nexport * from '../http/endpoint-server.js';\nexport { readFileSync } from 'node:fs';"],
+  [
+    'metrics import the pipeline type and status',
+    'src/metrics/probe.ts',
+    "export type { PipelineHooks } from '../pipeline.js';\nexport * from '../status/probe.js';\nexport { Counter } from 'prom-client';",
+  ],
+  [
+    'http imports the metrics',
+    'src/http/probe.ts',
+    "export * from '../metrics/status.js';\nexport { createServer } from 'node:http';",
+  ],
+  [
+    'commands import everything but mustache',
+    'src/commands/probe.ts',
+    "export * from '../sinks/nginx-sink.js';\nexport * from '../streams/replay-file.js';\nexport * from '../http/endpoint-server.js';\nexport { readFileSync } from 'node:fs';",
+  ],
   ['main imports commands', 'src/main.ts', "export * from './commands/run.js';\nexport * from './settings.js';"],
-  ['tests may import anything', 'test/model/probe.test.ts', "export * from '../../src/sinks/nginx-sink.js';\nexport { default } from 'mustache';"],
+  [
+    'tests may import anything',
+    'test/model/probe.test.ts',
+    "export * from '../../src/sinks/nginx-sink.js';\nexport { default } from 'mustache';",
+  ],
 ];
 
 test('the layering rule refuses every import against the dependency direction', async () => {
@@ -112,14 +156,18 @@ test('the layering rule allows the imports the layers are built from', async () 
 
 test('a refusal says which layer may not import what', async () => {
   const [message] = await refusals('src/model/probe.ts', "export * from '../metrics/metrics.js';");
-  assert.match(message!, /src\/model is the pure domain: it may not import src\/metrics \(allowed: nothing outside itself\)/);
+  assert.match(
+    message!,
+    /src\/model is the pure domain: it may not import src\/metrics \(allowed: nothing outside itself\)/,
+  );
   const [typeOnly] = await refusals('src/sinks/probe.ts', "export { objectMeta } from '../streams/kube-event.js';");
   assert.match(typeOnly!, /may not import src\/streams except with `import type`/);
 });
 
 test('the layer table has no cycle: nothing imports upward', () => {
   const table = LAYERS as Record<string, { layers: string[]; typeLayers?: string[] }>;
-  const edges = (layer: string): string[] => [...table[layer]!.layers, ...(table[layer]!.typeLayers ?? [])].filter((l) => l !== '*');
+  const edges = (layer: string): string[] =>
+    [...table[layer]!.layers, ...(table[layer]!.typeLayers ?? [])].filter((l) => l !== '*');
   const visiting = new Set<string>();
   const done = new Set<string>();
   const visit = (layer: string, path: string[]): void => {
@@ -136,6 +184,8 @@ test('the layer table has no cycle: nothing imports upward', () => {
 
 test('the real source tree passes the layering rule', async () => {
   const results = await eslint.lintFiles(['src/']);
-  const found = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'layers/imports').map((m) => `${r.filePath}:${m.line} ${m.message}`));
+  const found = results.flatMap((r) =>
+    r.messages.filter((m) => m.ruleId === 'layers/imports').map((m) => `${r.filePath}:${m.line} ${m.message}`),
+  );
   assert.deepEqual(found, []);
 });

@@ -18,7 +18,8 @@ function scratch(t: TestContext): string {
 
 // Without NODE_TEST_CONTEXT: set by the runner that runs this file, it would make the inner runner report to it.
 const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'NODE_TEST_CONTEXT'));
-const runTests = (...roots: string[]) => spawnSync('bash', ['scripts/test.sh', ...roots], { cwd: root, encoding: 'utf8', env });
+const runTests = (...roots: string[]) =>
+  spawnSync('bash', ['scripts/test.sh', ...roots], { cwd: root, encoding: 'utf8', env });
 
 test('finds test files at every depth, and only *.test.ts files', (t) => {
   const dir = scratch(t);
@@ -41,7 +42,10 @@ test('finds test files at every depth, and only *.test.ts files', (t) => {
 
 test('fails when a test fails', (t) => {
   const dir = scratch(t);
-  writeFileSync(join(dir, 'red.test.ts'), "import { test } from 'node:test';\ntest('red', () => { throw new Error('red'); });\n");
+  writeFileSync(
+    join(dir, 'red.test.ts'),
+    "import { test } from 'node:test';\ntest('red', () => { throw new Error('red'); });\n",
+  );
   assert.equal(runTests(dir).status, 1);
 });
 
