@@ -1,17 +1,16 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { defer, map, of, switchMap, tap, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { Logger } from '../logger.js';
 import type { Backoff } from '../model/backoff.js';
 import { shortHash, type RenderedConfig } from '../model/rendered-config.js';
 import { AFTER_WRITE_BACKOFF, runAfterWrite } from './after-write.js';
+import { writeAtomically } from './atomic-write.js';
 
 /** What became of one config in the file sink. */
 export type FileOutcome =
   | { readonly type: 'written' | 'unchanged'; readonly config: RenderedConfig; readonly path: string }
   | { readonly type: 'failed'; readonly config: RenderedConfig; readonly path: string; readonly message: string };
-
-let sequence = 0;
 
 /**
  * Replaces the file at `path` with `text` atomically: a temporary file in the same directory, flushed, then renamed
@@ -22,20 +21,7 @@ export function writeFileAtomically(path: string, text: string): boolean {
   const target = resolve(path);
   const bytes = Buffer.from(text, 'utf8');
   if (sameBytes(target, bytes)) return false;
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${++sequence}.tmp`);
-  try {
-    const fd = openSync(temp, 'wx', 0o644);
-    try {
-      writeSync(fd, bytes);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, target);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
+  writeAtomically(target, bytes, 0o644);
   return true;
 }
 

@@ -2,11 +2,12 @@
 // which nginx loads at every (re)start and reload, and pushed over <prefix>/run/members.sock, a unix socket nginx
 // serves (lua/k8s_pods_ingress/store.lua). The run/ directory is 0700: nginx makes the socket 0666, so the
 // directory is what keeps other users out.
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { Observable, tap } from 'rxjs';
 import { membersBody } from '../model/members-text.js';
+import { writeAtomically } from './atomic-write.js';
 import type { Membership } from '../model/membership.js';
 
 /** Why a push did not land: nginx refused the body (400, 413), had no room for it (507), or could not be reached. */
@@ -84,7 +85,7 @@ export class MembersChannel {
   /** Writes `membership` as the next version to the snapshot file, atomically; returns the version. */
   write(membership: Membership): number {
     const version = ++this.version;
-    writeAtomically(this.paths.file, membersBody(membership, version));
+    writeAtomically(this.paths.file, membersBody(membership, version), 0o600);
     this.written = { membership, version };
     return version;
   }
@@ -143,24 +144,5 @@ export class MembersChannel {
       req.end(body);
       return () => req.destroy();
     });
-  }
-}
-
-let sequence = 0;
-
-function writeAtomically(path: string, text: string): void {
-  const temp = `${path}.${process.pid}.${++sequence}.tmp`;
-  try {
-    const fd = openSync(temp, 'wx', 0o600);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
   }
 }

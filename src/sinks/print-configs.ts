@@ -43,7 +43,7 @@ export function printConfigs(
   return (configs$) =>
     defer(() => {
       let sequence = 0;
-      let membersSequence = 0;
+      const block = membersBlocks();
       let previous: RenderedConfig | null = null;
       return configs$.pipe(
         tap((config) => {
@@ -51,9 +51,8 @@ export function printConfigs(
           previous = config;
           if (!members) return write(`${configHeader(++sequence, config)}\n${config.text}`);
           if (last === null || !sameText(last, config)) write(`${configHeader(++sequence, config)}\n${config.text}`);
-          const now = config.members ?? EMPTY_MEMBERSHIP;
-          if (last === null || !sameMembership(last.members ?? EMPTY_MEMBERSHIP, now))
-            write(membersText(now, ++membersSequence, config.membersHash ?? ''));
+          const changed = block(last, config);
+          if (changed !== null) write(changed);
         }),
       );
     });
@@ -62,4 +61,17 @@ export function printConfigs(
 /** Returns the header comment line of config number `sequence`. */
 export function configHeader(sequence: number, config: RenderedConfig): string {
   return `# config ${sequence} sha256:${config.hash.slice(0, 16)} routes=${config.routes} backends=${config.backends} issues=${config.issues.length}`;
+}
+
+/**
+ * Returns a function that, for each config after `last`, gives the `# members M …` block of its membership when it
+ * changed (M counting the changes from 1), else null: the members part of printed and diffed output.
+ */
+export function membersBlocks(): (last: RenderedConfig | null, config: RenderedConfig) => string | null {
+  let sequence = 0;
+  return (last, config) => {
+    const now = config.members ?? EMPTY_MEMBERSHIP;
+    if (last !== null && sameMembership(last.members ?? EMPTY_MEMBERSHIP, now)) return null;
+    return membersText(now, ++sequence, config.membersHash ?? '');
+  };
 }

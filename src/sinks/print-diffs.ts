@@ -1,9 +1,7 @@
 import { createTwoFilesPatch } from 'diff';
 import { defer, tap, type MonoTypeOperatorFunction } from 'rxjs';
-import { membersText } from '../model/members-text.js';
-import { EMPTY_MEMBERSHIP, sameMembership } from '../model/membership.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
-import { configHeader } from './print-configs.js';
+import { configHeader, membersBlocks } from './print-configs.js';
 
 /**
  * Writes the first config whole and each later one as a unified diff against the one before, each after its
@@ -23,7 +21,7 @@ export function printDiffs(
   return (configs$) =>
     defer(() => {
       let sequence = 0;
-      let membersSequence = 0;
+      const block = membersBlocks();
       let previous: RenderedConfig | null = null;
       return configs$.pipe(
         tap((config) => {
@@ -35,9 +33,8 @@ export function printDiffs(
             write(`${header}\n${last === null ? text : unifiedDiff(last.text, text, sequence)}`);
           }
           if (options.members !== true) return;
-          const now = config.members ?? EMPTY_MEMBERSHIP;
-          if (last === null || !sameMembership(last.members ?? EMPTY_MEMBERSHIP, now))
-            write(membersText(now, ++membersSequence, config.membersHash ?? ''));
+          const changed = block(last, config);
+          if (changed !== null) write(changed);
         }),
       );
     });

@@ -2,22 +2,12 @@
 // resolve there), the directory 0700 and each file 0600, written atomically (temp file + rename) before the config
 // that names them is tested, and removed once no config in force or waiting names them. Content-addressed: a
 // rotated certificate gets a new name, so the config changes and nginx reloads; an unchanged one is never rewritten.
-import {
-  chmodSync,
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { OperatorFunction } from 'rxjs';
 import { map } from 'rxjs';
 import type { Logger } from '../logger.js';
+import { writeAtomically } from './atomic-write.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
 
 const KEY_FILE = /^[0-9a-f]{64}\.pem$/;
@@ -59,7 +49,8 @@ export class TlsFiles {
         continue;
       }
       try {
-        writeAtomically(path, material.pem());
+        // `.tmp-` names are what prune() sweeps if a write was cut short.
+        writeAtomically(path, material.pem(), 0o600, join(dirname(path), `.tmp-${process.pid}-${Date.now()}`));
         this.logger.info('key file written', { file: path });
       } catch (error) {
         this.logger.error('cannot write a key file; the config naming it will fail nginx -t', {
@@ -110,23 +101,5 @@ function exists(path: string): boolean {
     return statSync(path).isFile();
   } catch {
     return false;
-  }
-}
-
-function writeAtomically(path: string, text: string): void {
-  const temp = join(dirname(path), `.tmp-${process.pid}-${Date.now()}`);
-  // Created 0600 from the first byte (`wx`: never through a file someone else made), then renamed into place.
-  const fd = openSync(temp, 'wx', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
   }
 }
