@@ -211,6 +211,13 @@ export function configSink(kind: SinkKind, { settings, logger, io, observer, met
     case 'file': {
       const claim = claimNginxConf(settings.nginxConf, settings.overwriteNginxConf);
       if (claim !== null) throw new SettingsError(claim);
+      // An nginx run by something else would load the Lua balancer with no one to push it members: every route 503.
+      if (settings.backends === 'dynamic') {
+        throw new SettingsError(
+          '--sink file writes nginx.conf for an nginx that something else runs, and nothing would push the members ' +
+            'of --backends dynamic to it: add --backends static (or let the controller run nginx: --sink nginx)',
+        );
+      }
       const keys = tlsFiles(settings, logger);
       return (configs$) =>
         configs$.pipe(

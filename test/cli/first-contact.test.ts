@@ -222,3 +222,13 @@ test('a busy admin port or nginx port at start: one line and exit 2', async () =
     busy.close();
   }
 });
+
+test('--sink file with the default dynamic backends stops with exit 2: nothing would push members to that nginx', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'first-contact-'));
+  const { status, stderr } = runCli(
+    ['run', '--sink', 'file', '--nginx-conf', join(dir, 'nginx.conf'), '--http-port', '0'],
+    NO_API,
+  );
+  assert.equal(status, 2, stderr);
+  assert.match(stderr, /--sink file writes nginx\.conf for an nginx that something else runs.*add --backends static/);
+});

@@ -109,6 +109,8 @@ it('--sink file runs --after-write after each write; a failure is reported and r
       ...FAST_ARGS,
       '--sink',
       'file',
+      '--backends',
+      'static',
       '--nginx-conf',
       conf,
       '--after-write',
