@@ -159,10 +159,10 @@ test('at a large cluster both answers are capped, and say so', async (t) => {
 test('html escapes every interpolated value once, and markup it built not again', () => {
   const cases: [string, string][] = [
     [html`<b>${HOSTILE}</b>`.text, '<b>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</b>'],
-    [html`<i title="${`" onmouseover="x`}"></i>`.text, '<i title="&quot; onmouseover=&quot;x">'],
-    [html`<i title="${"' onclick='x"}"></i>`.text, "<i title='&#39; onclick=&#39;x'>"],
+    [html`<i title="${`" onmouseover="x`}">`.text, '<i title="&quot; onmouseover=&quot;x">'],
+    [html`<i title='${"' onclick='x"}'>`.text, "<i title='&#39; onclick=&#39;x'>"],
     [html`${html`<em>${'&'}</em>`}`.text, '<em>&amp;</em>'],
-    [html`${['<a>', html`<br />`]}`.text, '&lt;a&gt;<br>'],
+    [html`${['<a>', html`<br>`]}`.text, '&lt;a&gt;<br>'],
     [html`${null}${undefined}${false}${0}`.text, '0'],
   ];
   for (const [actual, expected] of cases) assert.equal(actual, expected);
