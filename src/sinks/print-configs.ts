@@ -9,6 +9,8 @@ export interface PrintOptions {
   readonly last: boolean;
   /** Dynamic mode: print each membership too, as `#` comment lines (see membersText). */
   readonly members?: boolean;
+  /** What follows a config's header (default: its text); `replay --diff` gives a diff against the config before. */
+  readonly body?: (before: RenderedConfig | null, config: RenderedConfig, sequence: number) => string;
 }
 
 /**
@@ -40,6 +42,7 @@ export function printConfigs(
         ),
       );
   }
+  const body = options.body ?? ((_before: RenderedConfig | null, config: RenderedConfig): string => config.text);
   return (configs$) =>
     defer(() => {
       let sequence = 0;
@@ -49,8 +52,12 @@ export function printConfigs(
         tap((config) => {
           const last = previous;
           previous = config;
-          if (!members) return write(`${configHeader(++sequence, config)}\n${config.text}`);
-          if (last === null || !sameText(last, config)) write(`${configHeader(++sequence, config)}\n${config.text}`);
+          // Without members every config is new text (skip-unchanged upstream compares the text alone).
+          if (!members || last === null || !sameText(last, config)) {
+            sequence++;
+            write(`${configHeader(sequence, config)}\n${body(last, config, sequence)}`);
+          }
+          if (!members) return;
           const changed = block(last, config);
           if (changed !== null) write(changed);
         }),
@@ -65,9 +72,9 @@ export function configHeader(sequence: number, config: RenderedConfig): string {
 
 /**
  * Returns a function that, for each config after `last`, gives the `# members M …` block of its membership when it
- * changed (M counting the changes from 1), else null: the members part of printed and diffed output.
+ * changed (M counting the changes from 1), else null.
  */
-export function membersBlocks(): (last: RenderedConfig | null, config: RenderedConfig) => string | null {
+function membersBlocks(): (last: RenderedConfig | null, config: RenderedConfig) => string | null {
   let sequence = 0;
   return (last, config) => {
     const now = config.members ?? EMPTY_MEMBERSHIP;

@@ -1,7 +1,7 @@
 import { createTwoFilesPatch } from 'diff';
-import { defer, tap, type MonoTypeOperatorFunction } from 'rxjs';
+import type { MonoTypeOperatorFunction } from 'rxjs';
 import type { RenderedConfig } from '../model/rendered-config.js';
-import { configHeader, membersBlocks } from './print-configs.js';
+import { printConfigs } from './print-configs.js';
 
 /**
  * Writes the first config whole and each later one as a unified diff against the one before, each after its
@@ -18,26 +18,12 @@ export function printDiffs(
   write: (text: string) => void,
   options: { readonly members?: boolean } = {},
 ): MonoTypeOperatorFunction<RenderedConfig> {
-  return (configs$) =>
-    defer(() => {
-      let sequence = 0;
-      const block = membersBlocks();
-      let previous: RenderedConfig | null = null;
-      return configs$.pipe(
-        tap((config) => {
-          const last = previous;
-          previous = config;
-          const text = config.text;
-          if (last === null || last.text !== text) {
-            const header = configHeader(++sequence, config);
-            write(`${header}\n${last === null ? text : unifiedDiff(last.text, text, sequence)}`);
-          }
-          if (options.members !== true) return;
-          const changed = block(last, config);
-          if (changed !== null) write(changed);
-        }),
-      );
-    });
+  return printConfigs(write, {
+    last: false,
+    members: options.members,
+    body: (before, config, sequence) =>
+      before === null ? config.text : unifiedDiff(before.text, config.text, sequence),
+  });
 }
 
 /** Returns the unified diff (3 lines of context) of config `sequence` against the one before it. */
