@@ -7,7 +7,7 @@
 // The controller runs compiled (tsc into a temporary copy laid out like the image), as production does; --tsx runs
 // src/main.ts through tsx instead, which adds seconds of transpiling to the boot. --cpu-prof writes the controller's
 // CPU profile to bench/results/profiles/.
-// Target: serving within 5 s of the start. Held against it, measured in the same run: a bare paged list of the same
+// Target: serving within 3 s of the start. Held against it, measured in the same run: a bare paged list of the same
 // pods (fetch + JSON.parse, 500 a page as the controller asks) and a bare `nginx -t` of the config the controller wrote.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startBackends } from '../test/support/backend-servers.js';
@@ -24,7 +24,7 @@ const settings = {
   tsx: option('tsx', 0) === 1,
   cpuProf: option('cpu-prof', 0) === 1,
 };
-const TARGET_MS = 5000;
+const TARGET_MS = 3000;
 const PROBE_HOST = 'startup-probe.bench.test';
 
 /** Lists every pod the way the controller does (pages of 500), parsing each page; returns the ms it took. */

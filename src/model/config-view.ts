@@ -24,6 +24,12 @@ export interface LocationView {
   /** `location = PATH` (true) or `location PATH` (false). */
   readonly exact: boolean;
   readonly path: string;
+  /**
+   * Dynamic mode: the path as a regular expression (`.` written `[.]`), for `location ~ ^PATTERN(?:/|\z)`: the path
+   * and its sub-paths in one block, where static mode needs `= PATH` and `PATH/`. (`\z`, because `$` also matches
+   * before a final newline, a decoded `%0A`.) Null for a prefix location.
+   */
+  readonly pattern: string | null;
   readonly upstream: string | null;
   readonly direct: UpstreamServerView | null;
   /** Dynamic mode: the route id the Lua balancer looks members up by (`set $k8s_route ID;`). */
@@ -227,12 +233,16 @@ function hostView(
   dynamic: boolean,
 ): HostView {
   const upstreams: UpstreamView[] = [];
-  const locationViews = host.routes.flatMap((route, index) => {
-    const name = names[index] ?? null;
-    if (dynamic) return dynamicLocations(route, name!);
-    if (name !== null) upstreams.push({ name, servers: route.backends.map(serverView) });
-    return locations(route, name);
-  });
+  const locationViews = dynamic
+    ? host.routes
+        .map((route, index) => ({ route, id: names[index]! }))
+        .sort((a, b) => dynamicOrder(a.route, b.route))
+        .map(({ route, id }) => dynamicLocation(route, id))
+    : host.routes.flatMap((route, index) => {
+        const name = names[index] ?? null;
+        if (name !== null) upstreams.push({ name, servers: route.backends.map(serverView) });
+        return locations(route, name);
+      });
   return { bases, names, dynamic, server: { host: host.host, listen, locations: locationViews }, upstreams };
 }
 
@@ -240,20 +250,36 @@ function locations(route: Route, upstream: string | null): LocationView[] {
   const direct = upstream === null && route.backends.length === 1 ? serverView(route.backends[0]!) : null;
   const unavailable = route.backends.length === 0;
   const waiting = unavailable ? route.waiting.map(refView) : [];
-  return pair(route, { upstream, direct, route: null, unavailable, waiting });
-}
-
-// Nothing here depends on the route's pods: a change of members changes no byte of the location.
-function dynamicLocations(route: Route, id: string): LocationView[] {
-  return pair(route, { upstream: null, direct: null, route: id, unavailable: false, waiting: [] });
-}
-
-function pair(route: Route, target: Omit<LocationView, 'exact' | 'path'>): LocationView[] {
+  const target = { pattern: null, upstream, direct, route: null, unavailable, waiting };
   if (route.location === '/') return [{ exact: false, path: '/', ...target }];
   return [
     { exact: true, path: route.location, ...target },
     { exact: false, path: `${route.location}/`, ...target },
   ];
+}
+
+/**
+ * Dynamic mode: one block per route. Every block costs Debian's ngx_lua a TLS context of its own when nginx parses
+ * the config (docs/architecture.md, "Dynamic locations"), so `PATH` and its sub-paths are one regular expression
+ * instead of the two prefix blocks of static mode. nginx takes the first regular expression that matches, in the
+ * order of the file: the host's longest paths come first (see dynamicOrder), which is the longest-prefix rule the
+ * two blocks gave. Nothing here depends on the route's pods: a change of members changes no byte of the location.
+ */
+function dynamicLocation(route: Route, id: string): LocationView {
+  const target = { upstream: null, direct: null, route: id, unavailable: false, waiting: [] };
+  if (route.location === '/') return { exact: false, path: '/', pattern: null, ...target };
+  return { exact: false, path: route.location, pattern: locationPattern(route.location), ...target };
+}
+
+/** The regular expression of a decoded path: `.` is the only character of the path alphabet that means more. */
+export function locationPattern(location: string): string {
+  return location.replaceAll('.', '[.]');
+}
+
+// Longest first, so the first match is the longest path the URI lies under. Only paths of which one is a prefix of
+// the other can both match one URI, and the longer of those is longer in characters too. Ties keep the table order.
+function dynamicOrder(a: Route, b: Route): number {
+  return b.location.length - a.location.length;
 }
 
 function serverView(backend: Backend): UpstreamServerView {

@@ -1,4 +1,11 @@
-import type { ConfigView, DynamicView, PodView, ServerView, UpstreamServerView } from '../model/config-view.js';
+import {
+  locationPattern,
+  type ConfigView,
+  type DynamicView,
+  type PodView,
+  type ServerView,
+  type UpstreamServerView,
+} from '../model/config-view.js';
 import type { TlsConfigView } from '../model/tls-view.js';
 import {
   isIPv4,
@@ -70,8 +77,12 @@ function checkHostServer(server: ServerView): void {
     for (const listener of server.tls.listen) checkAddress('HTTPS listen address', listener.address);
   }
   for (const location of server.locations) {
-    const path = location.exact || location.path === '/' ? location.path : location.path.slice(0, -1);
+    // A prefix block's path ends in `/` (static mode's `PATH/`), except the root.
+    const prefix = !location.exact && location.pattern === null && location.path !== '/';
+    const path = prefix ? location.path.slice(0, -1) : location.path;
     if (!isValidLocation(path)) refuse('location path', location.path);
+    if (location.pattern !== null && location.pattern !== locationPattern(location.path))
+      refuse('location pattern', location.pattern);
     if (location.upstream !== null && !UPSTREAM_NAME.test(location.upstream))
       refuse('upstream name', location.upstream);
     if (location.direct !== null) checkServer(location.direct);

@@ -35,7 +35,7 @@ test('the README demo in dynamic mode (the default): --last prints the config, t
   assert.doesNotMatch(stdout, /upstream microservice/, 'no pod in the config');
   assert.match(
     stdout,
-    /location = \/nodejs \{\n\s+set \$k8s_route microservice1866206336;\n\s+proxy_pass http:\/\/k8s_pods_ingress;/,
+    /location ~ \^\/nodejs\(\?:\/\|\\z\) \{\n\s+set \$k8s_route microservice1866206336;\n\s+proxy_pass http:\/\/k8s_pods_ingress;/,
   );
   const members = stdout.slice(stdout.lastIndexOf('}\n') + 2);
   assert.match(

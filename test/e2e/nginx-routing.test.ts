@@ -9,6 +9,15 @@ import { rawExchange } from '../support/http-probe.js';
 import { startIngress, type Ingress } from '../support/ingress-harness.js';
 import { aPod, sync } from '../support/pods.js';
 
+// One host, nested paths: in dynamic mode each is one `location ~` block, whose order must give the longest match.
+const NESTED: readonly (readonly [string, string])[] = [
+  ['n-root', '/'],
+  ['n-a', '/a'],
+  ['n-ab', '/a/b'],
+  ['n-dot', '/a.b'],
+  ['n-umlaut', '/%C3%A4'],
+];
+
 // Both modes keep every promise: static (pods in upstream blocks) and dynamic (pods pushed to the Lua balancer).
 for (const mode of ['static', 'dynamic'] as const)
   describe(`nginx sink: routing real traffic (${mode} backends)`, () => {
@@ -16,7 +25,7 @@ for (const mode of ['static', 'dynamic'] as const)
     let ingress: Ingress;
 
     before(async () => {
-      backends = await startBackends(['alpha', 'rr-1', 'rr-2', 'rr-3', 'sleepy']);
+      backends = await startBackends(['alpha', 'rr-1', 'rr-2', 'rr-3', 'sleepy', ...NESTED.map(([name]) => name)]);
       const ip = (name: string): string => backends.byName(name).ip;
       const port = backends.port;
       ingress = await startIngress({ backends: mode });
@@ -25,6 +34,7 @@ for (const mode of ['static', 'dynamic'] as const)
           aPod('alpha', { ip: ip('alpha'), hosts: 'alpha.test', paths: `${port}:/nodejs` }),
           ...['rr-1', 'rr-2', 'rr-3'].map((name) => aPod(name, { ip: ip(name), hosts: 'rr.test', paths: `${port}:/` })),
           aPod('sleepy', { ip: ip('sleepy'), hosts: 'sleepy.test', paths: `${port}:/`, ready: false }),
+          ...NESTED.map(([name, path]) => aPod(name, { ip: ip(name), hosts: 'nested.test', paths: `${port}:${path}` })),
         ),
       );
       await ingress.outcome(0, 'the first config applied', (outcome) => outcome.type === 'applied');
@@ -65,6 +75,26 @@ for (const mode of ['static', 'dynamic'] as const)
       const foo = await ingress.get('alpha.test', '/nodejsfoo');
       assert.equal(foo.backend, null);
       assert.equal(foo.status, 404);
+    });
+
+    it('sends a URI to the longest path it lies under, segment by segment, with `.` and UTF-8 taken literally', async () => {
+      const cases: [string, string][] = [
+        ['/', 'n-root'],
+        ['/a', 'n-a'],
+        ['/a/', 'n-a'],
+        ['/a/bc', 'n-a'],
+        ['/a/b', 'n-ab'],
+        ['/a/b/c/d', 'n-ab'],
+        ['/ab', 'n-root'],
+        ['/a.b', 'n-dot'],
+        ['/a.b/x', 'n-dot'],
+        ['/aXb', 'n-root'],
+        ['/%C3%A4/x', 'n-umlaut'],
+        ['/%C3%A4x', 'n-root'],
+        ['/a%0A', 'n-root'],
+      ];
+      for (const [path, backend] of cases)
+        assert.equal((await ingress.get('nested.test', path)).backend, backend, path);
     });
 
     it('closes the connection without a response for an unknown host (444)', async () => {

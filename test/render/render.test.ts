@@ -34,6 +34,7 @@ const view = (over: Partial<ConfigView> = {}): ConfigView => ({
       locations: [
         {
           exact: true,
+          pattern: null,
           path: '/x',
           upstream: 'microservice1',
           direct: null,
@@ -41,9 +42,19 @@ const view = (over: Partial<ConfigView> = {}): ConfigView => ({
           unavailable: false,
           waiting: [],
         },
-        { exact: false, path: '/x/', upstream: null, direct: server, route: null, unavailable: false, waiting: [] },
         {
           exact: false,
+          path: '/x/',
+          pattern: null,
+          upstream: null,
+          direct: server,
+          route: null,
+          unavailable: false,
+          waiting: [],
+        },
+        {
+          exact: false,
+          pattern: null,
           path: '/',
           upstream: null,
           direct: null,
@@ -97,6 +108,7 @@ test('every value is checked against the allow-list of its kind', () => {
             locations: [
               {
                 exact: true,
+                pattern: null,
                 path: '/x {',
                 upstream: null,
                 direct: server,
