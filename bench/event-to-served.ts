@@ -9,8 +9,9 @@
 // A sample is one measured change: --samples 200 is 100 additions and 100 removals, half of them new hosts, half new
 // backends. Each step removes the previous step's pod and adds the next at one moment (one window, one reload for
 // two samples), at a random phase of the batching window (after a random pause of up to one window).
-// --backend-only true: every sample adds or removes the second backend of a live route (one change a step), the
-// change dynamic mode pushes to nginx without a reload; target p99 beyond the window under 50 ms.
+// --backend-only true: every sample turns the one pod of a live route ready or not ready (one change a step), a
+// change dynamic mode pushes to nginx without a reload; a route of one pod shows it in every worker at once, so the
+// probe sees it on its first request after. Target p99 beyond the window under 50 ms.
 // Target: p99 of (latency - window) under 300 ms. Held against it, measured in the same run: the controller's own
 // apply time (write + nginx -t + reload, from its log) and a bare `nginx -t` of the config it serves.
 import { availableParallelism } from 'node:os';
@@ -19,9 +20,10 @@ import { startBackends } from '../test/support/backend-servers.js';
 import type { FakeApiServer } from '../test/support/fake-api-server.js';
 import { requireNginx } from '../test/support/nginx-check.js';
 import { random } from './cluster.js';
-import { applyAfter, appliesIn, type Apply } from './support-applies.js';
+import { applyAfter, appliesIn, pushesIn, type Apply } from './support-applies.js';
 import { loggedAt, startController, type Controller } from './support-controller.js';
-import { clusterFakePods, routedPod, startFakeCluster } from './support-fake-cluster.js';
+import { buildPod } from '../test/support/fake-pods.js';
+import { clusterFakePods, readinessPatch, ROUTED, routedPod, startFakeCluster } from './support-fake-cluster.js';
 import { answeredBy, firstTrue } from './support-probe.js';
 import { median, option, percentile, writeResult } from './report.js';
 import { commandLine, loadNow, round, timeNginxTest } from './support-report.js';
@@ -38,11 +40,18 @@ const settings = {
 const TARGET_BEYOND_WINDOW_MS = settings.backendOnly ? 50 : 300;
 const PHASE_TIMEOUT_MS = 30_000;
 const POOL_HOST = 'pool.bench.test';
+const FLIP_HOST = 'flip.bench.test';
+const FLIP_POD = 'flip-0';
 const NAMESPACE = 'bench';
+
+/** Backend-only: the one pod of FLIP_HOST turns ready (add) or not ready (remove), one change a step. */
+function flip(step: number): Change {
+  return { kind: 'readiness', change: step % 2 === 0 ? 'add' : 'remove', name: FLIP_POD };
+}
 
 /** One measured change: what changed, when it was written to the API, and when nginx showed it (null: timed out). */
 interface Sample {
-  readonly kind: 'host' | 'backend';
+  readonly kind: 'host' | 'backend' | 'readiness';
   readonly change: 'add' | 'remove';
   readonly changedAt: number;
   readonly seenAt: number | null;
@@ -90,16 +99,18 @@ interface Change {
 
 /** Makes one change (synchronously, before the first await) and waits until nginx shows it. */
 async function measure(rig: Rig, { kind, change, name }: Change): Promise<Sample> {
-  const host = kind === 'host' ? `${name}.bench.test` : POOL_HOST;
+  const host = kind === 'host' ? `${name}.bench.test` : kind === 'readiness' ? FLIP_HOST : POOL_HOST;
   const changedAt = Date.now();
-  if (change === 'add')
+  if (kind === 'readiness') rig.fake.modifyPod(NAMESPACE, name, readinessPatch(change === 'add'));
+  else if (change === 'add')
     rig.fake.addPod(routedPod(name, NAMESPACE, host, rig.backendPort, kind === 'host' ? rig.ips.fresh : rig.ips.poolB));
   else rig.fake.deletePod(NAMESPACE, name);
   const deadline = changedAt + PHASE_TIMEOUT_MS;
   let seenAt: number | null;
   if (kind === 'backend' && change === 'remove') seenAt = await backendGone(rig, deadline);
   else {
-    const wanted = kind === 'host' ? 'fresh' : 'pool-b';
+    // A new host and FLIP_HOST have one pod: every worker answers from it, or not at all, once the change is in force.
+    const wanted = kind === 'backend' ? 'pool-b' : 'fresh';
     const shown = async (): Promise<boolean> => ((await answeredBy(rig.port, host)) === wanted) === (change === 'add');
     seenAt = await firstTrue(shown, settings.pollMs, PHASE_TIMEOUT_MS);
   }
@@ -109,23 +120,23 @@ async function measure(rig: Rig, { kind, change, name }: Change): Promise<Sample
 /**
  * Takes the samples in steps: each step removes the pod the previous step added and adds one of the other kind,
  * both written to the API at the same moment, so they share a window and a reload as two changes to one cluster
- * would; a step costs one reload for two samples and no change ever waits behind another's reload.
+ * would; a step costs one reload for two samples and no change ever waits behind another's reload. Backend-only:
+ * each step is one readiness flip.
  */
 async function sample(rig: Rig): Promise<Sample[]> {
   const next = random(4);
   const samples: Sample[] = [];
   let previous: Change | null = null;
   for (let i = 0; samples.length < settings.samples; i++) {
-    const kind: Sample['kind'] = i % 2 === 0 && !settings.backendOnly ? 'host' : 'backend';
+    const kind: Sample['kind'] = i % 2 === 0 ? 'host' : 'backend';
     const added: Change = { kind, change: 'add', name: `e2s-${kind}-${i}` };
-    // Backend-only: one change a step, the second backend added then removed again (both use its one address).
     const removal = previous === null ? [] : [{ ...previous, change: 'remove' } as const];
-    const both = settings.backendOnly ? (previous === null ? [added] : removal) : [...removal, added];
+    const both = settings.backendOnly ? [flip(i)] : [...removal, added];
     const changes = both.slice(0, settings.samples - samples.length);
     // A random phase of the window, so the wait for the window's end is sampled evenly from 0 to the window.
     await sleep(next() * settings.windowMs);
     samples.push(...(await Promise.all(changes.map((change) => measure(rig, change)))));
-    previous = settings.backendOnly && previous !== null ? null : added;
+    previous = added;
   }
   return samples;
 }
@@ -135,7 +146,16 @@ async function main(): Promise<void> {
   const backends = await startBackends(['fresh', 'pool-a', 'pool-b']);
   const ip = (name: string): string => backends.byName(name).ip;
   const poolA = routedPod('pool-a-0', NAMESPACE, POOL_HOST, backends.port, ip('pool-a'));
-  const fake = await startFakeCluster([...clusterFakePods(settings.pods - 1), poolA]);
+  // Backend-only runs flip the readiness of FLIP_HOST's one pod (on the 'fresh' backend), created not ready (503).
+  const flipPod = buildPod({
+    name: FLIP_POD,
+    namespace: NAMESPACE,
+    labels: { ...ROUTED },
+    annotations: { trafficHosts: FLIP_HOST, publicPaths: `${backends.port}:/` },
+    podIP: ip('fresh'),
+    ready: false,
+  });
+  const fake = await startFakeCluster([...clusterFakePods(settings.pods - 2), poolA, flipPod]);
   let controller: Controller | null = null;
   try {
     controller = await startController({
@@ -162,10 +182,11 @@ async function main(): Promise<void> {
     const reloads = (await controller.metric('k8s_pods_ingress_nginx_reloads_total', { result: 'success' })) ?? 0;
     const nginxTestMs = median(timeNginxTest(controller.confPath, 3));
     const applies = appliesIn(controller.logs);
+    const pushes = pushesIn(controller.logs);
     const origin = loggedAt(await controller.waitForLog((fields) => fields['message'] === 'watching pods'));
     const stopped = await controller.stop();
     controller = null;
-    report({ samples, seconds, load, applies, origin, nginxTestMs, reloads, stopped });
+    report({ samples, seconds, load, applies, pushes, origin, nginxTestMs, reloads, stopped });
   } finally {
     await controller?.stop();
     await fake.stop();
@@ -178,6 +199,8 @@ interface Measured {
   readonly seconds: number;
   readonly load: readonly number[];
   readonly applies: readonly Apply[];
+  /** Membership pushes (no reload): what a readiness flip causes in dynamic mode. */
+  readonly pushes: readonly Apply[];
   /** When the pipeline subscribed: the origin of the window grid. */
   readonly origin: number;
   readonly nginxTestMs: number;
@@ -205,7 +228,7 @@ function figures(samples: readonly Sample[]) {
  * reduce, render), the sink's write and `nginx -t` up to the HUP, the master's parse until it starts workers, and
  * from the sink's "applied" until the probe saw the change (old workers retiring, and the poll interval).
  */
-function breakdown(samples: readonly Sample[], applies: readonly Apply[], origin: number) {
+function breakdown(samples: readonly Sample[], applies: readonly Apply[], pushes: readonly Apply[], origin: number) {
   const parts = {
     windowWaitMs: [] as number[],
     pipelineMs: [] as number[],
@@ -216,7 +239,7 @@ function breakdown(samples: readonly Sample[], applies: readonly Apply[], origin
   };
   const w = settings.windowMs;
   for (const s of samples) {
-    const apply = applyAfter(applies, s.changedAt);
+    const apply = applyAfter(s.kind === 'readiness' ? pushes : applies, s.changedAt);
     if (s.seenAt === null || apply === undefined || apply.startedAt > s.seenAt) continue;
     let windowEnd = origin + Math.ceil((s.changedAt - origin) / w) * w;
     // A change written just before an edge can reach the controller after it and fall in the next window (the
@@ -239,7 +262,7 @@ function report(m: Measured): void {
   const all = figures(m.samples);
   const by = (kind: Sample['kind'], change: Sample['change']) =>
     figures(m.samples.filter((s) => s.kind === kind && s.change === change));
-  const split = breakdown(m.samples, m.applies, m.origin);
+  const split = breakdown(m.samples, m.applies, m.pushes, m.origin);
   const result = {
     command: commandLine('event-to-served'),
     settings,
@@ -255,6 +278,8 @@ function report(m: Measured): void {
       removeHost: by('host', 'remove'),
       addBackend: by('backend', 'add'),
       removeBackend: by('backend', 'remove'),
+      turnsReady: by('readiness', 'add'),
+      turnsNotReady: by('readiness', 'remove'),
     },
     split,
     reloads: m.reloads,

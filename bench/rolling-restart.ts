@@ -16,7 +16,7 @@ import type { FakeApiServer } from '../test/support/fake-api-server.js';
 import { buildPod, type FakePod } from '../test/support/fake-pods.js';
 import { requireNginx } from '../test/support/nginx-check.js';
 import { startController, type Controller } from './support-controller.js';
-import { clusterFakePods, ROUTED, startFakeCluster } from './support-fake-cluster.js';
+import { clusterFakePods, readinessPatch, ROUTED, startFakeCluster } from './support-fake-cluster.js';
 import { answeredBy, firstTrue } from './support-probe.js';
 import { option, percentile, writeResult } from './report.js';
 import { commandLine, loadNow, round } from './support-report.js';
@@ -91,7 +91,7 @@ async function roll(fake: FakeApiServer, pools: Pools): Promise<void> {
     const fresh = pools.fresh[i]!;
     fake.addPod(rolledPod(`new-${i}`, fresh.list[0]!.ip, fresh.port, false));
     await sleep(settings.readyMs);
-    fake.modifyPod(NAMESPACE, `new-${i}`, { status: { conditions: readyConditions() } });
+    fake.modifyPod(NAMESPACE, `new-${i}`, readinessPatch(true));
     fake.modifyPod(NAMESPACE, `old-${i}`, { metadata: { deletionTimestamp: new Date().toISOString() } });
     const old = pools.old[i]!;
     exits.push(
@@ -102,17 +102,6 @@ async function roll(fake: FakeApiServer, pools: Pools): Promise<void> {
     );
   }
   await Promise.all(exits);
-}
-
-// The pod's Ready and ContainersReady conditions turned true (a merge patch replaces the list whole).
-function readyConditions(): unknown[] {
-  const now = new Date().toISOString();
-  return ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({
-    type,
-    status: 'True',
-    lastProbeTime: null,
-    lastTransitionTime: now,
-  }));
 }
 
 interface Pools {

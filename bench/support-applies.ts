@@ -5,7 +5,7 @@ import { loggedAt, type LogLine } from './support-controller.js';
 
 /** One config put in force, with times in ms since the epoch. */
 export interface Apply {
-  readonly action: 'started' | 'reloaded';
+  readonly action: 'started' | 'reloaded' | 'pushed';
   /** When the sink began: write, then `nginx -t`, then start or HUP. */
   readonly startedAt: number;
   /** When the sink logged it in force (nginx confirmed, or the confirmation timed out). */
@@ -42,6 +42,18 @@ export function appliesIn(logs: readonly LogLine[]): Apply[] {
         hangUpAt: clip(hangUpAt, appliedAt),
         workersAt: clip(workersAt, appliedAt),
       },
+    ];
+  });
+}
+
+/** Returns every membership push the log tells of ("members pushed": no reload), in order. */
+export function pushesIn(logs: readonly LogLine[]): Apply[] {
+  return logs.flatMap((line): Apply[] => {
+    if (line.fields['message'] !== 'members pushed') return [];
+    const durationMs = Number(line.fields['durationMs']);
+    const appliedAt = loggedAt(line);
+    return [
+      { action: 'pushed', startedAt: appliedAt - durationMs, appliedAt, durationMs, hangUpAt: null, workersAt: null },
     ];
   });
 }

@@ -50,6 +50,11 @@ export function routedPod(name: string, namespace: string, host: string, port: n
   });
 }
 
+/** The merge patch that sets a pod's Ready and ContainersReady conditions (a merge patch replaces the list whole). */
+export function readinessPatch(ready: boolean): Record<string, unknown> {
+  return { status: { conditions: buildPod({ name: 'conditions', ready }).status?.conditions } };
+}
+
 /** Starts a fake API server holding `pods`, with history bounded so a long run does not grow without limit. */
 export async function startFakeCluster(pods: readonly FakePod[]): Promise<FakeApiServer> {
   const fake = await FakeApiServer.start({ historyLimit: 50_000, bookmarkIntervalMs: 60_000 });

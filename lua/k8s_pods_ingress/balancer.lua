@@ -7,29 +7,38 @@ local M = {}
 
 local MAX_RETRIES = 2
 local cached_version = nil
-local cached_routes = {}
+local cached_body = nil
+-- Members decoded from the body in force, by route id (false: the body has no such route); reset on a new version.
+local decoded = {}
 -- Next member to pick per route, in this worker.
 local next_index = {}
 
--- Returns the routes of the version in force, decoding a body only when the version changed (one dict get a request).
-local function routes()
+-- Returns the members of a route in the version in force (one dict get a request). A new version costs nothing
+-- until a request needs one of its routes; then only that route's line is decoded (the body was checked on receipt).
+local function members_of(id)
   local version = ngx.shared.k8s_pods_ingress:get("version")
-  if version == cached_version then return cached_routes end
-  local current, body = store.current()
-  if not current or not body then return cached_routes end
-  local _, decoded = store.parse(body)
-  if type(decoded) == "table" then
-    cached_version = current
-    cached_routes = decoded
+  if version ~= cached_version then
+    local current, body = store.current()
+    if current and body then
+      cached_version = current
+      cached_body = body
+      decoded = {}
+    end
   end
-  return cached_routes
+  if cached_body == nil then return nil end
+  local members = decoded[id]
+  if members == nil then
+    members = store.members(cached_body, id) or false
+    decoded[id] = members
+  end
+  return members or nil
 end
 
 --- Runs in the access phase of every location: no route here, nothing to do; a route without members answers 503.
 function M.access()
   local id = ngx.var.k8s_route
   if id == nil or id == "" then return end
-  local members = routes()[id]
+  local members = members_of(id)
   if members == nil or #members == 0 then return ngx.exit(ngx.HTTP_SERVICE_UNAVAILABLE) end
   local ctx = ngx.ctx
   ctx.k8s_route = id

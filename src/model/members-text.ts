@@ -1,6 +1,6 @@
 // The two text forms of a membership: the body pushed to nginx (parsed by lua/k8s_pods_ingress/store.lua), and the
 // lines replay and the stdout and file sinks print next to each config (README "Replay shows the membership").
-import type { Membership } from './membership.js';
+import type { Membership, RouteMembers } from './membership.js';
 
 /** The first line of every pushed body: a body of another shape is refused by nginx. */
 export const MEMBERS_MAGIC = 'k8s-pods-ingress members 1';
@@ -11,8 +11,22 @@ export const MEMBERS_MAGIC = 'k8s-pods-ingress members 1';
  */
 export function membersBody(membership: Membership, version: number): string {
   const lines = [MEMBERS_MAGIC, `version ${version}`];
-  for (const route of membership.routes) lines.push([route.id, ...route.backends.map((b) => b.address)].join(' '));
+  for (const route of membership.routes) lines.push(bodyLine(route));
   return `${lines.join('\n')}\n`;
+}
+
+// A route's line, kept by its object: a membership reuses the objects of unchanged hosts (buildMembership), so a
+// window that moves one pod builds one line, not one per route of the cluster. Route objects are never mutated.
+const bodyLines = new WeakMap<RouteMembers, string>();
+
+function bodyLine(route: RouteMembers): string {
+  let line = bodyLines.get(route);
+  if (line === undefined) {
+    line = route.id;
+    for (const backend of route.backends) line += ` ${backend.address}`;
+    bodyLines.set(route, line);
+  }
+  return line;
 }
 
 /**

@@ -11,18 +11,25 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${++sequence}.tmp`);
 }
 
+/** Where the temp file goes, and whether the data is flushed to disk before the rename (default true). */
+export interface AtomicWriteOptions {
+  readonly temp?: string;
+  readonly durable?: boolean;
+}
+
 /** Writes `data` to `path` atomically with file mode `mode`; the temp file is removed if anything fails. */
 export function writeAtomically(
   path: string,
   data: string | Uint8Array,
   mode: number,
-  temp: string = tempPathFor(path),
+  options: AtomicWriteOptions = {},
 ): void {
+  const temp = options.temp ?? tempPathFor(path);
   try {
     const fd = openSync(temp, 'wx', mode);
     try {
       writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
-      fsyncSync(fd);
+      if (options.durable !== false) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }

@@ -65,7 +65,7 @@ export function prepareMembersDir(prefix: string): MembersPaths {
 export class MembersChannel {
   private version = 0;
   private confirmed = 0;
-  private written: { readonly membership: Membership; readonly version: number } | null = null;
+  private written: { readonly membership: Membership; readonly version: number; readonly body: string } | null = null;
 
   constructor(
     readonly paths: MembersPaths,
@@ -85,8 +85,10 @@ export class MembersChannel {
   /** Writes `membership` as the next version to the snapshot file, atomically; returns the version. */
   write(membership: Membership): number {
     const version = ++this.version;
-    writeAtomically(this.paths.file, membersBody(membership, version), 0o600);
-    this.written = { membership, version };
+    const body = membersBody(membership, version);
+    // Not flushed to disk: the file has to outlive nginx, not the machine (after a reboot the controller lists anew).
+    writeAtomically(this.paths.file, body, 0o600, { durable: false });
+    this.written = { membership, version, body };
     return version;
   }
 
@@ -94,7 +96,7 @@ export class MembersChannel {
   pushCurrent(): Observable<Pushed> {
     const written = this.written;
     if (written === null) return new Observable((subscriber) => subscriber.complete());
-    return this.push(membersBody(written.membership, written.version), written.version).pipe(
+    return this.push(written.body, written.version).pipe(
       tap((pushed) => (this.confirmed = Math.max(this.confirmed, pushed.version))),
     );
   }

@@ -50,7 +50,9 @@ export class TlsFiles {
       }
       try {
         // `.tmp-` names are what prune() sweeps if a write was cut short.
-        writeAtomically(path, material.pem(), 0o600, join(dirname(path), `.tmp-${process.pid}-${Date.now()}`));
+        writeAtomically(path, material.pem(), 0o600, {
+          temp: join(dirname(path), `.tmp-${process.pid}-${Date.now()}`),
+        });
         this.logger.info('key file written', { file: path });
       } catch (error) {
         this.logger.error('cannot write a key file; the config naming it will fail nginx -t', {

@@ -41,6 +41,22 @@ it('refuses malformed and oversized pushes with a reason; the previous members s
     ['port out of range', `${head}${route} 127.0.0.9:65536\n`, 400, /line 3: bad address/],
     ['two spaces', `${head}${route}  127.0.0.9:80\n`, 400, /one space apart/],
     ['oversized', `${head}${route}${' 127.0.0.9:80'.repeat(100_000)}\n`, 413, /413|larger/],
+    // nginx checks a body with one PCRE expression and, when that refuses, line by line for the reason: every
+    // refusal below must come with its line (a bare "malformed body" would mean the two disagree).
+    ['leading zero in an octet', `${head}${route} 127.0.0.09:80\n`, 400, /line 3: bad address/],
+    ['port 0', `${head}${route} 127.0.0.9:0\n`, 400, /line 3: bad address/],
+    ['leading zero in a port', `${head}${route} 127.0.0.9:080\n`, 400, /line 3: bad address/],
+    ['IPv6 without a colon', `${head}${route} [abcd]:80\n`, 400, /line 3: bad address/],
+    ['IPv6 too long', `${head}${route} [${'a:'.repeat(23)}a]:80\n`, 400, /line 3: bad address/],
+    ['IPv6 unbracketed', `${head}${route} ::1:80\n`, 400, /line 3: bad address/],
+    ['trailing space', `${head}${route} 127.0.0.9:80 \n`, 400, /line 3: expected ROUTE_ID/],
+    ['empty line', `${head}${route} 127.0.0.9:80\n\n`, 400, /line 4: expected ROUTE_ID/],
+    ['CRLF', `${head}${route} 127.0.0.9:80\r\n`, 400, /line 3: bad address/],
+    ['tab for a space', `${head}${route}\t127.0.0.9:80\n`, 400, /line 3: bad route id/],
+    ['id without digits', `${head}microservice 127.0.0.9:80\n`, 400, /line 3: bad route id/],
+    ['id with a bare suffix', `${head}${route}- 127.0.0.9:80\n`, 400, /line 3: bad route id/],
+    ['version too long', `${MEMBERS_MAGIC}\nversion ${'9'.repeat(16)}\n`, 400, /line 2 must be/],
+    ['a NUL byte', `${head}${route} 127.0.0.9:80\u0000\n`, 400, /line 3: bad address/],
   ];
   for (const [name, body, status, reason] of cases) {
     const error = await lastValueFrom(channel.push(body, 99)).then(
@@ -52,6 +68,13 @@ it('refuses malformed and oversized pushes with a reason; the previous members s
     assert.equal(error.problem, 'refused', name);
     assert.match(error.message, reason, name);
     assert.equal((await ingress.get(HOST, '/')).backend, 'a', `${name}: the previous members still serve`);
+  }
+  for (const [name, line] of [
+    ['several addresses, IPv6 among them', `${route} 127.0.0.9:80 [::1]:8080 [fd00::1.2.3.4]:1 10.0.0.255:65535`],
+    ['a suffixed id and a route without members', `${route} 127.0.0.9:80\nmicroservice7-2`],
+  ]) {
+    const version = (await lastValueFrom(channel.push(`${head}${line}\n`, 99))).version;
+    assert.equal(version, 99, name);
   }
   // A well-formed push of the same shape is taken, and answered with its version.
   assert.deepEqual((await lastValueFrom(channel.push(`${head}${route}\n`, 99))).version, 99);
