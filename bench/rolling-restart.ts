@@ -192,7 +192,7 @@ function report(m: Measured): void {
     latencyMs: {
       p50: round(percentile(latencies, 50)),
       p99: round(percentile(latencies, 99)),
-      max: round(Math.max(0, ...latencies)),
+      max: round(latencies.reduce((a, b) => Math.max(a, b), 0)),
     },
     reloads: during('reloads'),
     structureLoads: during('structureLoads'),

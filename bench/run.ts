@@ -7,9 +7,12 @@ const parts: [string, string[]][] = [
   ['replay-throughput', []],
   ['memory', []],
   ['event-to-served', []],
+  ['event-to-served', ['--pods', '10000', '--backend-only', 'true']],
   ['startup-at-scale', []],
   ['reload-economy', []],
   ['reloads-under-load', []],
+  ['rolling-restart', []],
+  ['members-pushes', []],
 ];
 const only = process.argv.slice(2);
 let failed = 0;
