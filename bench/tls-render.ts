@@ -83,7 +83,7 @@ for (const on of [false, true]) {
         now,
         DEFAULT_REDUCE_OPTIONS,
       );
-      return renderer.render(changed).parts?.length;
+      return renderer.render(changed).routes;
     },
     10,
   );

@@ -147,20 +147,31 @@ interface HostView {
 }
 
 /** Views of hosts from earlier builds, keyed by the table's host objects (a host the table reuses is reused here). */
-export type ViewCache = WeakMap<HostRoutes, HostView>;
+type ViewCache = WeakMap<HostRoutes, HostView>;
 
-/** Returns an empty view cache. */
-export function createViewCache(): ViewCache {
-  return new WeakMap();
+/**
+ * Builds views one table after another: a host whose routes and upstream names are unchanged keeps its objects from
+ * the previous build (never mutated), so the renderer can reuse their text. Each view is what `buildView` gives.
+ */
+export class ViewBuilder {
+  private readonly hosts: ViewCache = new WeakMap();
+
+  /** Builds the view of `table`. */
+  build(table: RoutingTable, options: ViewOptions): ConfigView {
+    return viewOf(table, options, this.hosts);
+  }
 }
 
 /**
  * Builds the template's view of a routing table: upstream names `microservice` + FNV-1a-32 of host + path (made
- * unique on collision), `location = /p` plus `location /p/` so `/pfoo` is not routed, hash sizes fitted to the hosts.
- * With a cache, a host whose routes and upstream names are unchanged keeps its objects from the previous build, so
- * the renderer can reuse their text.
+ * unique on collision), `location = /p` plus `location /p/` (dynamic mode: one `location ~`) so `/pfoo` is not
+ * routed, hash sizes fitted to the hosts.
  */
-export function buildView(table: RoutingTable, options: ViewOptions, cache: ViewCache = createViewCache()): ConfigView {
+export function buildView(table: RoutingTable, options: ViewOptions): ConfigView {
+  return new ViewBuilder().build(table, options);
+}
+
+function viewOf(table: RoutingTable, options: ViewOptions, cache: ViewCache): ConfigView {
   const listeners = listenersFor(options);
   const taken = new Set<string>();
   const upstreams: UpstreamView[] = [];

@@ -29,18 +29,27 @@ interface HostMembers {
 }
 
 /** Members of hosts from earlier builds, keyed by the table's host objects. */
-export type MembershipCache = WeakMap<HostRoutes, HostMembers>;
+type MembershipCache = WeakMap<HostRoutes, HostMembers>;
 
-/** Returns an empty membership cache. */
-export function createMembershipCache(): MembershipCache {
-  return new WeakMap();
+/** Builds memberships one table after another: an unchanged host keeps its (never mutated) route objects. */
+export class MembershipBuilder {
+  private readonly hosts: MembershipCache = new WeakMap();
+
+  /** Builds the membership of `table`, as `buildMembership` does. */
+  build(table: RoutingTable): Membership {
+    return membershipOf(table, this.hosts);
+  }
 }
 
 /**
  * Builds the membership of a routing table: every route gets an id (`microservice` + FNV-1a-32 of host + path, made
  * unique in table order), whatever its pod count, so the id depends only on the structure.
  */
-export function buildMembership(table: RoutingTable, cache: MembershipCache = createMembershipCache()): Membership {
+export function buildMembership(table: RoutingTable): Membership {
+  return new MembershipBuilder().build(table);
+}
+
+function membershipOf(table: RoutingTable, cache: MembershipCache): Membership {
   const taken = new Set<string>();
   const routes: RouteMembers[] = [];
   for (const host of table.hosts) {

@@ -61,11 +61,10 @@ interface HostEntry {
   readonly issues: readonly Issue[];
 }
 
-/**
- * What the last build saw and made, so the next one redoes only the hosts whose claiming pods or deciding holds
- * changed (found by comparing the state's maps with the last ones seen: published maps are never mutated).
- */
-export interface TableCache {
+// What the last build saw and made, so the next one redoes only the hosts whose claiming pods or deciding holds
+// changed (found by comparing the state's maps with the last ones seen: published maps are never mutated). Private
+// to RoutingTableBuilder: nothing outside may change it, or rely on which objects it reuses.
+interface TableCache {
   policy: OwnershipPolicy | null;
   pods: ReadonlyMap<string, PodRecord> | null;
   holds: ReadonlyMap<string, Hold> | null;
@@ -78,9 +77,13 @@ export interface TableCache {
   sorted: readonly string[] | null;
 }
 
-/** Returns an empty table cache. */
-export function createTableCache(): TableCache {
-  return {
+/**
+ * Builds routing tables one state after another: only hosts whose claiming pods or deciding holds changed since the
+ * last build are rebuilt; the others keep their objects (never mutated), so the view and the renderer downstream
+ * can reuse their work by identity. A table is a pure function of the state and the policy, whatever was built before.
+ */
+export class RoutingTableBuilder {
+  private readonly cache: TableCache = {
     policy: null,
     pods: null,
     holds: null,
@@ -89,18 +92,19 @@ export function createTableCache(): TableCache {
     hosts: new Map(),
     sorted: null,
   };
+
+  /** Builds the table of `state` under `policy`. */
+  build(state: RoutingState, policy: OwnershipPolicy): RoutingTable {
+    return buildTable(state, policy, this.cache);
+  }
 }
 
-/**
- * Builds the routing table from the state: hosts x paths per pod, merged across pods, owners enforced, sorted.
- * With a cache, only hosts whose claiming pods or deciding holds changed since the cache's last build are rebuilt;
- * the others keep their objects, so the view and the renderer downstream can reuse their work.
- */
-export function buildRoutingTable(
-  state: RoutingState,
-  policy: OwnershipPolicy,
-  cache: TableCache = createTableCache(),
-): RoutingTable {
+/** Builds the routing table from the state: hosts x paths per pod, merged across pods, owners enforced, sorted. */
+export function buildRoutingTable(state: RoutingState, policy: OwnershipPolicy): RoutingTable {
+  return new RoutingTableBuilder().build(state, policy);
+}
+
+function buildTable(state: RoutingState, policy: OwnershipPolicy, cache: TableCache): RoutingTable {
   const dirty = new Set<string>();
   if (cache.policy !== policy || cache.pods === null) reset(cache, policy);
   if (state.pods !== cache.pods) indexChanges(cache, state.pods, dirty);

@@ -37,20 +37,24 @@ interface HostPlan {
 }
 
 /** Plans of hosts from earlier builds, valid while the TLS state is the same object. */
-export type TlsCache = WeakMap<HostRoutes, { readonly tls: TlsState | undefined; readonly plan: HostPlan }>;
+type TlsCache = WeakMap<HostRoutes, { readonly tls: TlsState | undefined; readonly plan: HostPlan }>;
 
-/** Returns an empty plan cache. */
-export function createTlsCache(): TlsCache {
-  return new WeakMap();
+/** Plans TLS one state after another: a host whose routes and the TLS state are unchanged keeps its plan. */
+export class TlsPlanner {
+  private readonly hosts: TlsCache = new WeakMap();
+
+  /** Plans TLS for every host of the table, as `planTls` does. */
+  plan(state: RoutingState, table: RoutingTable, options: TlsOptions): TlsPlan {
+    return planOf(state, table, options, this.hosts);
+  }
 }
 
-/** Plans TLS for every host of the table; a host whose routes and the TLS state are unchanged keeps its plan. */
-export function planTls(
-  state: RoutingState,
-  table: RoutingTable,
-  options: TlsOptions,
-  cache: TlsCache = createTlsCache(),
-): TlsPlan {
+/** Plans TLS for every host of the table. */
+export function planTls(state: RoutingState, table: RoutingTable, options: TlsOptions): TlsPlan {
+  return new TlsPlanner().plan(state, table, options);
+}
+
+function planOf(state: RoutingState, table: RoutingTable, options: TlsOptions, cache: TlsCache): TlsPlan {
   const hosts = new Map<string, HostTls>();
   const files = new Map<string, KeyMaterial | null>();
   const issues: Issue[] = [];

@@ -36,10 +36,25 @@ export function checkValue(value: unknown): string {
 }
 
 /**
- * Checks every value of a view against the allow-list of its kind; throws TemplateValueError on the first miss.
- * Servers and upstreams in `checked` passed before (views reuse unchanged objects) and are skipped.
+ * Checks views one after another: servers and upstreams that passed before are skipped. The view builders reuse an
+ * unchanged host's objects and never mutate them (the property tests freeze every view to hold them to it), so an
+ * object that passed once still passes.
  */
-export function checkView(view: ConfigView, checked: WeakSet<object> = new WeakSet()): void {
+export class ViewChecker {
+  private readonly checked = new WeakSet<object>();
+
+  /** Checks `view` as `checkView` does. */
+  check(view: ConfigView): void {
+    checkViewOnce(view, this.checked);
+  }
+}
+
+/** Checks every value of a view against the allow-list of its kind; throws TemplateValueError on the first miss. */
+export function checkView(view: ConfigView): void {
+  new ViewChecker().check(view);
+}
+
+function checkViewOnce(view: ConfigView, checked: WeakSet<object>): void {
   for (const size of [view.port, view.serverNamesHashBucketSize, view.serverNamesHashMaxSize]) {
     if (!Number.isInteger(size) || size < 1) refuse('number', String(size));
   }

@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
-import { buildView, createViewCache, type ConfigView, type ViewCache, type ViewOptions } from '../model/config-view.js';
+import { ViewBuilder, type ConfigView, type ViewOptions } from '../model/config-view.js';
 import { membersBody } from '../model/members-text.js';
-import { buildMembership, createMembershipCache, EMPTY_MEMBERSHIP, type MembershipCache } from '../model/membership.js';
+import { EMPTY_MEMBERSHIP, MembershipBuilder } from '../model/membership.js';
 import type { OwnershipPolicy } from '../model/ownership.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
-import { buildRoutingTable, createTableCache, type TableCache } from '../model/routing-table.js';
+import { RoutingTableBuilder } from '../model/routing-table.js';
 import type { RoutingState } from '../model/routing-state.js';
-import { checkView } from './check-view.js';
+import { checkView, ViewChecker } from './check-view.js';
 import { ConfigRenderer } from './config-renderer.js';
+import { keepParts, samePartsAs } from './same-text.js';
 import type { Template } from './template.js';
-import { createTlsCache, planTls, type TlsCache, type TlsOptions } from '../model/tls.js';
-import { createTlsViewCache, withTls, type HttpsOptions, type TlsViewCache } from '../model/tls-view.js';
+import { TlsPlanner, type TlsOptions } from '../model/tls.js';
+import { TlsViewBuilder, type HttpsOptions } from '../model/tls-view.js';
 import { compareIssues } from '../model/issue.js';
 
 /** Dynamic mode's settings as the render needs them. */
@@ -44,13 +45,13 @@ const WIDEST_VERSION = 999_999_999_999_999;
  * if any new value fails its allow-list.
  */
 export class StateRenderer {
-  private readonly tables: TableCache = createTableCache();
-  private readonly views: ViewCache = createViewCache();
-  private readonly members: MembershipCache = createMembershipCache();
-  private readonly checked = new WeakSet<object>();
+  private readonly tables = new RoutingTableBuilder();
+  private readonly views = new ViewBuilder();
+  private readonly members = new MembershipBuilder();
+  private readonly checker = new ViewChecker();
   private readonly renderer: ConfigRenderer;
-  private readonly tlsPlans: TlsCache = createTlsCache();
-  private readonly tlsViews: TlsViewCache = createTlsViewCache();
+  private readonly tlsPlans = new TlsPlanner();
+  private readonly tlsViews = new TlsViewBuilder();
 
   constructor(
     template: Template,
@@ -61,29 +62,25 @@ export class StateRenderer {
 
   /** Renders one state to nginx.conf text and its membership. */
   render(state: RoutingState): RenderedConfig {
-    const table = buildRoutingTable(state, this.options.ownership, this.tables);
+    const table = this.tables.build(state, this.options.ownership);
     const dynamic = this.options.dynamic;
     // Static mode has no membership product: its pods are in the text, and configs compare by text alone.
-    const members = dynamic === undefined ? undefined : buildMembership(table, this.members);
+    const members = dynamic === undefined ? undefined : this.members.build(table);
     let body: string | undefined;
     const bodyOf = (): string => (body ??= membersBody(members ?? EMPTY_MEMBERSHIP, WIDEST_VERSION));
-    const plain = buildView(
-      table,
-      {
-        ...this.options,
-        dynamic:
-          dynamic === undefined
-            ? undefined
-            : { ...dynamic, keepalive: dynamic.keepalive ?? 64, membersBytes: Buffer.byteLength(bodyOf()) },
-      },
-      this.views,
-    );
+    const plain = this.views.build(table, {
+      ...this.options,
+      dynamic:
+        dynamic === undefined
+          ? undefined
+          : { ...dynamic, keepalive: dynamic.keepalive ?? 64, membersBytes: Buffer.byteLength(bodyOf()) },
+    });
     const tls = this.options.tls;
-    const plan = tls === undefined ? null : planTls(state, table, tls, this.tlsPlans);
-    const view = tls === undefined || plan === null ? plain : withTls(plain, plan, tls, this.tlsViews);
+    const plan = tls === undefined ? null : this.tlsPlans.plan(state, table, tls);
+    const view = tls === undefined || plan === null ? plain : this.tlsViews.build(plain, plan, tls);
     const issues =
       plan === null || plan.issues.length === 0 ? table.issues : [...table.issues, ...plan.issues].sort(compareIssues);
-    checkView(view, this.checked);
+    this.checker.check(view);
     const parts = this.renderer.renderParts(view);
     let routes = 0;
     let backends = 0;
@@ -95,8 +92,7 @@ export class StateRenderer {
     let hash: string | undefined;
     let membersHash: string | undefined;
     // Text and hashes are made on first use: most renders of a busy cluster are only compared, never applied.
-    return {
-      parts,
+    const config: RenderedConfig = {
       routes,
       backends,
       issues,
@@ -111,7 +107,10 @@ export class StateRenderer {
       get membersHash() {
         return members === undefined ? undefined : (membersHash ??= hashText(bodyOf()));
       },
+      sameTextAs: (other) => samePartsAs(parts, other),
     };
+    keepParts(config, parts);
+    return config;
   }
 }
 

@@ -2,7 +2,7 @@
 // document. The state in force is the one whose render produced the config the sink last put in force.
 import type { ApplyReport } from '../model/apply-report.js';
 import type { OwnershipPolicy } from '../model/ownership.js';
-import { buildRoutingTable, createTableCache, type TableCache } from '../model/routing-table.js';
+import { RoutingTableBuilder } from '../model/routing-table.js';
 import { EMPTY_STATE, type RoutingState } from '../model/routing-state.js';
 import { buildStatus, NOTHING_APPLIED } from './build-status.js';
 import { isoTime } from './safe-text.js';
@@ -26,7 +26,7 @@ export class StatusHolder {
   private readonly pending = new Map<string, RoutingState>();
   private inForce: { state: RoutingState; hash: string } | null = null;
   private facts: AppliedFacts;
-  private readonly tables: TableCache = createTableCache();
+  private readonly tables = new RoutingTableBuilder();
   private built: { state: RoutingState; facts: AppliedFacts; reports: Map<string, StatusReport> } | null = null;
 
   /** Creates the holder of a controller that has applied nothing yet. */
@@ -91,7 +91,7 @@ export class StatusHolder {
     const key = `${selection.offset} ${selection.limit ?? ''} ${selection.query}`;
     const known = this.built.reports.get(key);
     if (known !== undefined) return known;
-    const table = buildRoutingTable(state, this.options.policy, this.tables);
+    const table = this.tables.build(state, this.options.policy);
     const report = buildStatus(state, table, this.facts, { policy: this.options.policy, wallClock: true }, selection);
     // A few pages and searches at a time (people refreshing the page); forget the oldest.
     if (this.built.reports.size >= REPORTS_KEPT) this.built.reports.delete(this.built.reports.keys().next().value!);

@@ -89,21 +89,3 @@ test('FNV-1a hashes the UTF-8 bytes, surrogate pairs and lone surrogates include
   for (const text of ['a.com/café', 'x/日本', 'emoji/😀', 'lone\ud800x', 'end\udc00', ''])
     assert.equal(fnv1a32(text), reference(text), JSON.stringify(text));
 });
-
-test('sameConcatenation compares joined texts without joining, whatever the boundaries', async () => {
-  const { sameConcatenation } = await import('../../src/model/rendered-config.js');
-  const cases: [string[], string[], boolean][] = [
-    [['ab', 'c'], ['ab', 'c'], true],
-    [['ab', 'c'], ['a', 'bc'], true],
-    [['', 'abc', ''], ['abc'], true],
-    [[], [''], true],
-    [['ab', 'c'], ['ab', 'd'], false],
-    [['abc'], ['ab'], false],
-    [['a', 'b'], ['ab', 'c'], false],
-    [['xy', 'z'], ['xz', 'y'], false],
-  ];
-  for (const [a, b, same] of cases) {
-    assert.equal(sameConcatenation(a, b), same, `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
-    assert.equal(sameConcatenation(a, b), a.join('') === b.join(''));
-  }
-});

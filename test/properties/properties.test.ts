@@ -4,7 +4,17 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import type { PodEvent } from '../../src/model/events.js';
 import type { ProjectedPod } from '../../src/model/pod.js';
-import { applyEvents, DEFAULT_REDUCE_OPTIONS, EMPTY_STATE, type ReduceOptions } from '../../src/model/routing-state.js';
+import {
+  applyEvents,
+  DEFAULT_REDUCE_OPTIONS,
+  EMPTY_STATE,
+  type ReduceOptions,
+  type RoutingState,
+} from '../../src/model/routing-state.js';
+import { buildView, ViewBuilder } from '../../src/model/config-view.js';
+import { buildMembership, MembershipBuilder } from '../../src/model/membership.js';
+import { buildRoutingTable, RoutingTableBuilder } from '../../src/model/routing-table.js';
+import { ViewChecker } from '../../src/render/check-view.js';
 import { renderState, StateRenderer } from '../../src/render/render-config.js';
 import { loadTemplate } from '../../src/commands/load-template.js';
 import { aPod } from '../support/pods.js';
@@ -182,47 +192,103 @@ test('no annotation value, however crafted, adds a directive, block or comment',
   );
 });
 
-test('rendering states one after another (reusing unchanged hosts) always equals rendering each afresh', () => {
-  const change = fc.record({
-    index: fc.nat({ max: 11 }),
-    kind: fc.constantFrom('add', 'flip', 'move', 'delete'),
-    pod: aPodArb(0),
+// A window's changes to the pods of a cluster: add, flip readiness, move to other hosts and paths, delete.
+const changeArb = fc.record({
+  index: fc.nat({ max: 11 }),
+  kind: fc.constantFrom('add', 'flip', 'move', 'delete'),
+  pod: aPodArb(0),
+});
+type Change = { index: number; kind: string; pod: ProjectedPod };
+
+function eventsOf(batch: readonly Change[], state: RoutingState): PodEvent[] {
+  return batch.map(({ index, kind, pod }) => {
+    const name = `pod-${index}`;
+    const known = [...state.pods.values()].find((r) => r.pod.name === name)?.pod;
+    const base = known ?? { ...pod, name, uid: `uid-${name}` };
+    if (kind === 'delete') return { type: 'DELETED', pod: base };
+    if (kind === 'flip') return { type: 'MODIFIED', pod: { ...base, ready: !base.ready } };
+    if (kind === 'move')
+      return { type: 'MODIFIED', pod: { ...base, hosts: pod.hosts, paths: pod.paths, namespace: base.namespace } };
+    return { type: 'ADDED', pod: base };
   });
+}
+
+/** Runs `check` on the state after the list and after each batch of changes (windows 2 s apart). */
+function eachState(
+  pods: ProjectedPod[],
+  batches: readonly (readonly Change[])[],
+  options: ReduceOptions,
+  check: (state: RoutingState) => void,
+): void {
+  let state = applyEvents(EMPTY_STATE, [{ type: 'SYNC', pods }], 0, options);
+  check(state);
+  batches.forEach((batch, i) => {
+    state = applyEvents(state, eventsOf(batch, state), (i + 1) * 2000, options);
+    check(state);
+  });
+}
+
+test('rendering states one after another (reusing unchanged hosts) always equals rendering each afresh', () => {
   fc.assert(
     fc.property(
       podsArb,
-      fc.array(fc.array(change, { maxLength: 4 }), { maxLength: 8 }),
+      fc.array(fc.array(changeArb, { maxLength: 4 }), { maxLength: 8 }),
       fc.constantFrom('host', 'route'),
       (pods, batches, ownership) => {
         const options = { ...DEFAULT_REDUCE_OPTIONS, ownership: ownership as 'host' | 'route', ownershipGraceMs: 0 };
         const renderer = new StateRenderer(template, { port: 80, ownership: options.ownership });
-        let state = applyEvents(EMPTY_STATE, [{ type: 'SYNC', pods }], 0, options);
-        assert.equal(
-          renderer.render(state).text,
-          renderState(state, template, { port: 80, ownership: options.ownership }).text,
-        );
-        batches.forEach((batch, i) => {
-          const events: PodEvent[] = batch.map(({ index, kind, pod }) => {
-            const name = `pod-${index}`;
-            const known = [...state.pods.values()].find((r) => r.pod.name === name)?.pod;
-            const base = known ?? { ...pod, name, uid: `uid-${name}` };
-            if (kind === 'delete') return { type: 'DELETED', pod: base };
-            if (kind === 'flip') return { type: 'MODIFIED', pod: { ...base, ready: !base.ready } };
-            if (kind === 'move')
-              return {
-                type: 'MODIFIED',
-                pod: { ...base, hosts: pod.hosts, paths: pod.paths, namespace: base.namespace },
-              };
-            return { type: 'ADDED', pod: base };
-          });
-          state = applyEvents(state, events, (i + 1) * 2000, options);
+        eachState(pods, batches, options, (state) =>
           assert.equal(
             renderer.render(state).text,
             renderState(state, template, { port: 80, ownership: options.ownership }).text,
-          );
-        });
+          ),
+        );
       },
     ),
     { seed: SEED, numRuns: 300 },
+  );
+});
+
+/** Freezes an object and everything it holds (arrays and plain objects), so a later write throws. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const inner of Object.values(value)) deepFreeze(inner);
+  return value;
+}
+
+test('the builders never change what they returned: frozen tables, memberships and views, each equal to a fresh build', () => {
+  fc.assert(
+    fc.property(
+      podsArb,
+      fc.array(fc.array(changeArb, { maxLength: 4 }), { maxLength: 8 }),
+      fc.constantFrom('host', 'route'),
+      fc.boolean(),
+      (pods, batches, ownership, dynamic) => {
+        const policy = ownership as 'host' | 'route';
+        const options = { ...DEFAULT_REDUCE_OPTIONS, ownership: policy, ownershipGraceMs: 0 };
+        const viewOptions = {
+          port: 80,
+          dynamic: dynamic
+            ? { modulesDir: '/m', membersSocket: '/run/m.sock', keepalive: 8, membersBytes: 10 }
+            : undefined,
+        };
+        const tables = new RoutingTableBuilder();
+        const memberships = new MembershipBuilder();
+        const views = new ViewBuilder();
+        const checker = new ViewChecker();
+        // Everything a builder returns is frozen at once: the objects it reuses next time must not be written to.
+        eachState(pods, batches, options, (state) => {
+          const table = deepFreeze(tables.build(state, policy));
+          const fresh = buildRoutingTable(state, policy);
+          assert.deepEqual(table, fresh);
+          assert.deepEqual(deepFreeze(memberships.build(table)), buildMembership(fresh));
+          const view = deepFreeze(views.build(table, viewOptions));
+          checker.check(view);
+          assert.deepEqual(view, buildView(fresh, viewOptions));
+        });
+      },
+    ),
+    { seed: SEED, numRuns: 200 },
   );
 });
