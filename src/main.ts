@@ -26,11 +26,11 @@ async function command$(invocation: Invocation): Promise<Observable<number>> {
     }
     case 'run': {
       const { run$ } = await import('./commands/run.js');
-      return run$(settings, logger, { stdout: process.stdout }, stopSignal$(logger));
+      return run$({ settings, logger, io: { stdout: process.stdout }, stop$: stopSignal$(logger) });
     }
     case 'record': {
       const { record$ } = await import('./commands/record.js');
-      return record$(settings, logger, { stdout: process.stdout }, stopSignal$(logger));
+      return record$({ settings, logger, io: { stdout: process.stdout }, stop$: stopSignal$(logger) });
     }
   }
 }

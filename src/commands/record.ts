@@ -5,20 +5,15 @@ import { observePipeline } from '../metrics/observe-pipeline.js';
 import { SettingsError, type Settings } from '../settings.js';
 import { openRecorder } from '../sinks/record-events.js';
 import { LiveClock } from '../streams/live-clock.js';
-import { configSink, liveConfigs$, type LiveIo, type LiveOptions } from './run.js';
+import { configSink, liveConfigs$, type LiveCommand } from './run.js';
 
 /**
  * Runs the live pipeline exactly as `run` does (configs on stdout) and records every event it is fed to
  * `settings.recordFile`, stamped with the pipeline's clock, so `replay` of the file gives the same configs. Emits
  * 0 after `stop$` once the file is flushed and closed; fails with RecordError if writing it fails.
  */
-export function record$(
-  settings: Settings,
-  logger: Logger,
-  io: LiveIo,
-  stop$: Observable<unknown>,
-  options: LiveOptions = {},
-): Observable<number> {
+export function record$(command: LiveCommand): Observable<number> {
+  const { settings, logger, io, stop$, options = {} } = command;
   return defer(() => {
     const path = settings.recordFile;
     if (path === null) throw new SettingsError('record needs --out FILE: where to write the recording');

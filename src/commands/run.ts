@@ -54,6 +54,16 @@ export interface LiveIo {
 }
 
 /** Seams for tests; production uses the defaults. */
+/** What a live command (`run`, `record`) is started with. */
+export interface LiveCommand {
+  readonly settings: Settings;
+  readonly logger: Logger;
+  readonly io: LiveIo;
+  /** Emits when the command is to stop (SIGTERM, SIGINT). */
+  readonly stop$: Observable<unknown>;
+  readonly options?: LiveOptions;
+}
+
 export interface LiveOptions {
   /** Clock of the pipeline's windows (default: a drift-free LiveClock, which the recorder also stamps with). */
   readonly clock?: SchedulerLike;
@@ -76,13 +86,8 @@ export type SinkKind = 'nginx' | 'stdout' | 'file';
  * the status page, post Kubernetes Events on rejected annotations, then emit exit status 0. On stop the watch is aborted, the window in
  * progress is still applied, readiness turns 503 and nginx quits gracefully.
  */
-export function run$(
-  settings: Settings,
-  logger: Logger,
-  io: LiveIo,
-  stop$: Observable<unknown>,
-  options: LiveOptions = {},
-): Observable<number> {
+export function run$(command: LiveCommand): Observable<number> {
+  const { settings, logger, io, stop$, options = {} } = command;
   const kind: SinkKind = settings.sink ?? (isInCluster(options.machine) ? 'nginx' : 'stdout');
   // A busy nginx port is a set-up error like any other: one line and exit 2, before anything starts.
   const ports = settings.tls ? [settings.port, settings.httpsPort] : [settings.port];

@@ -55,8 +55,12 @@ test('a lost list or watch is retried after a backoff whose length is logged', a
   const { logger, lines } = capturingLogger();
   const stop$ = new Subject<void>();
   const done = lastValueFrom(
-    run$(settings, logger, { stdout: { write: () => true } }, stop$, {
-      backoff: { initialMs: 200, maxMs: 400, resetAfterMs: 60_000, jitter: 0 },
+    run$({
+      settings,
+      logger,
+      io: { stdout: { write: () => true } },
+      stop$,
+      options: { backoff: { initialMs: 200, maxMs: 400, resetAfterMs: 60_000, jitter: 0 } },
     }),
   );
   try {

@@ -76,7 +76,7 @@ async function adminAddress(inCluster: boolean): Promise<unknown> {
       home: '/nonexistent',
     };
     const stop$ = new Subject<void>();
-    const done = lastValueFrom(run$(settings, logger, { stdout: { write: () => true } }, stop$, { machine }));
+    const done = lastValueFrom(run$({ settings, logger, io: { stdout: { write: () => true } }, stop$, options: { machine } }));
     const line = await waitFor('the admin server', () =>
       lines.find((l) => l['message'] === 'serving health and metrics'),
     );
@@ -123,7 +123,7 @@ it('--sink file runs --after-write after each write; a failure is reported and r
   );
   const { logger, lines } = capturingLogger();
   const stop$ = new Subject<void>();
-  const done = lastValueFrom(run$(settings, logger, { stdout: { write: () => true } }, stop$, {}));
+  const done = lastValueFrom(run$({ settings, logger, io: { stdout: { write: () => true } }, stop$ }));
   t.after(async () => {
     stop$.next();
     await done;

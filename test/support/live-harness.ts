@@ -112,8 +112,8 @@ function launch(fake: FakeApiServer, args: readonly string[], command: 'run' | '
   const options = { backoff: FAST_BACKOFF, hooks: { restarted: (cause: RestartCause) => void restarts.push(cause) } };
   const done = lastValueFrom(
     command === 'run'
-      ? run$(settings, logger, { stdout }, stop$, options)
-      : record$(settings, logger, { stdout }, stop$, options),
+      ? run$({ settings, logger, io: { stdout }, stop$, options })
+      : record$({ settings, logger, io: { stdout }, stop$, options }),
   );
   done.catch(() => {});
   return {
