@@ -1,8 +1,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { concat, defer, finalize, from, ignoreElements, merge, of, Subject, type Observable } from 'rxjs';
-import type { Logger } from '../logger.js';
 import { observePipeline } from '../metrics/observe-pipeline.js';
-import { SettingsError, type Settings } from '../settings.js';
+import { SettingsError } from '../settings.js';
 import { openRecorder } from '../sinks/record-events.js';
 import { LiveClock } from '../streams/live-clock.js';
 import { configSink, liveConfigs$, type LiveCommand } from './run.js';

@@ -1,17 +1,14 @@
 // The membership product (see README "Backends without reloads"): for each route, its ready pods, apart from the
 // structure (nginx.conf). A window that changes only membership changes no byte of nginx.conf in dynamic mode.
-import type { Backend, HostRoutes, PodRef, RoutingTable } from './routing-table.js';
+import type { HostRoutes, Route, RoutingTable } from './routing-table.js';
 import { routeBase, uniqueName } from './route-id.js';
 
-/** One route's members: its id (the upstream name scheme), where it is served, and its ready pods (sorted). */
-export interface RouteMembers {
+/**
+ * One route's members: its id (the upstream name scheme), where it is served (the route's host and canonical path),
+ * its ready pods (sorted; none: the route answers 503) and the claiming pods that cannot serve now (shown only).
+ */
+export interface RouteMembers extends Pick<Route, 'host' | 'path' | 'backends' | 'waiting'> {
   readonly id: string;
-  readonly host: string;
-  readonly path: string;
-  /** Ready pods; empty means the route answers 503. */
-  readonly backends: readonly Backend[];
-  /** Claiming pods that cannot serve now (shown, never routed to). */
-  readonly waiting: readonly PodRef[];
 }
 
 /** Every route's members, in the table's order (hosts, then paths, sorted). */

@@ -50,19 +50,17 @@ export interface TlsConfigView extends ConfigView {
 /** Servers with TLS from earlier builds: the same server and certificate give the same object. */
 type TlsViewCache = WeakMap<ServerView, { readonly key: string; readonly server: ServerView }>;
 
-/** Adds TLS to views one after another: the same server and certificate give the same (never mutated) object. */
+/**
+ * Adds TLS to views one after another: servers of hosts on HTTPS get `tls`, the others are left as they are; the
+ * same server and certificate give the same (never mutated) object.
+ */
 export class TlsViewBuilder {
   private readonly servers: TlsViewCache = new WeakMap();
 
-  /** Adds the TLS fields of `plan` to `view`, as `withTls` does. */
+  /** Adds the TLS fields of `plan` to `view`. */
   build(view: ConfigView, plan: TlsPlan, options: HttpsOptions): TlsConfigView {
     return tlsViewOf(view, plan, options, this.servers);
   }
-}
-
-/** Adds the TLS fields of a plan to a view: servers of hosts on HTTPS get `tls`, the others are left as they are. */
-export function withTls(view: ConfigView, plan: TlsPlan, options: HttpsOptions): TlsConfigView {
-  return new TlsViewBuilder().build(view, plan, options);
 }
 
 function tlsViewOf(view: ConfigView, plan: TlsPlan, options: HttpsOptions, cache: TlsViewCache): TlsConfigView {

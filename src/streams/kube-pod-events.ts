@@ -3,7 +3,7 @@ import type { PodEvent } from '../model/events.js';
 import { projectPod, type AnnotationNames, type ProjectedPod } from '../model/pod.js';
 import type { Logger } from '../logger.js';
 import type { KubeEvent, SourceHooks } from './kube-event.js';
-import { listAndWatch$ } from './list-and-watch.js';
+import { listAndWatch$, type ListAndWatchOptions } from './list-and-watch.js';
 import type { ClusterAccess } from './load-kube-config.js';
 import { mergeNamespaces } from './merge-namespaces.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './reconnect-with-backoff.js';
@@ -28,6 +28,23 @@ export interface KubeSourceOptions {
   readonly tapKubeEvent?: (event: KubeEvent) => void;
 }
 
+/** What a list+watch loop takes from a source's options, the same for pods and Secrets: all but the query. */
+export function loopSettings(
+  options: Omit<KubeSourceOptions, 'labelSelector' | 'names' | 'tapKubeEvent'>,
+  logger: Logger,
+): Omit<ListAndWatchOptions, 'query' | 'pageSize' | 'onFailure'> {
+  return {
+    access: options.access,
+    watchTimeoutSeconds: options.watchTimeoutSeconds,
+    idleTimeoutMs: options.idleTimeoutSeconds * 1000,
+    backoff: options.backoff ?? DEFAULT_BACKOFF,
+    scheduler: options.scheduler ?? asyncScheduler,
+    logger,
+    random: options.random,
+    hooks: options.hooks,
+  };
+}
+
 /**
  * Streams the cluster's matching pods as pod events: per namespace (or once for all) a list+watch loop that never
  * stops by itself, merged so that SYNC still means "the whole set", projected to what routing needs.
@@ -44,15 +61,8 @@ export function kubePodEvents$(options: KubeSourceOptions): Observable<PodEvent>
   const sources = targets.map((namespace) => ({
     namespace: namespace ?? '',
     events$: listAndWatch$({
-      access: options.access,
+      ...loopSettings(options, logger),
       query: { namespace, labelSelector: options.labelSelector },
-      watchTimeoutSeconds: options.watchTimeoutSeconds,
-      idleTimeoutMs: options.idleTimeoutSeconds * 1000,
-      backoff: options.backoff ?? DEFAULT_BACKOFF,
-      scheduler: options.scheduler ?? asyncScheduler,
-      logger,
-      random: options.random,
-      hooks: options.hooks,
     }),
   }));
   const unreadable = (reason: string): void => void logger.warn('pod skipped: it cannot be read', { reason });

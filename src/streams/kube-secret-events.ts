@@ -1,13 +1,12 @@
-import { asyncScheduler, filter, map, merge, Subject, tap, type Observable } from 'rxjs';
+import { filter, map, merge, Subject, tap, type Observable } from 'rxjs';
 import type { SecretChange, SecretSync } from '../model/events.js';
 import { TLS_SECRET_TYPE, type ProjectedSecret } from '../model/secret.js';
 import type { KubeEvent } from './kube-event.js';
 import { KubeApiError } from './kube-get.js';
-import type { KubeSourceOptions } from './kube-pod-events.js';
+import { loopSettings, type KubeSourceOptions } from './kube-pod-events.js';
 import { listAndWatch$ } from './list-and-watch.js';
 import { mergeNamespaces } from './merge-namespaces.js';
 import { projectSecret } from './project-secret.js';
-import { DEFAULT_BACKOFF } from './reconnect-with-backoff.js';
 import type { SecretDemand } from './secret-demand.js';
 
 /** What the Secret source needs besides the pod source's settings. */
@@ -58,15 +57,8 @@ export function kubeSecretEvents$(options: SecretSourceOptions): Observable<Secr
       forbidden$.next({ type: 'SYNC', resourceVersion: '', items: [] });
     };
     const watched$ = listAndWatch$({
-      access: options.access,
+      ...loopSettings(options, logger),
       query: { namespace, labelSelector: '', resource: 'secrets', fieldSelector: `type=${TLS_SECRET_TYPE}` },
-      watchTimeoutSeconds: options.watchTimeoutSeconds,
-      idleTimeoutMs: options.idleTimeoutSeconds * 1000,
-      backoff: options.backoff ?? DEFAULT_BACKOFF,
-      scheduler: options.scheduler ?? asyncScheduler,
-      logger,
-      random: options.random,
-      hooks: options.hooks,
       onFailure,
     }).pipe(tap((event) => (listed ||= event.type === 'SYNC')));
     return { namespace: namespace ?? '', events$: merge(watched$, forbidden$) };

@@ -76,7 +76,9 @@ async function adminAddress(inCluster: boolean): Promise<unknown> {
       home: '/nonexistent',
     };
     const stop$ = new Subject<void>();
-    const done = lastValueFrom(run$({ settings, logger, io: { stdout: { write: () => true } }, stop$, options: { machine } }));
+    const done = lastValueFrom(
+      run$({ settings, logger, io: { stdout: { write: () => true } }, stop$, options: { machine } }),
+    );
     const line = await waitFor('the admin server', () =>
       lines.find((l) => l['message'] === 'serving health and metrics'),
     );

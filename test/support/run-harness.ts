@@ -141,7 +141,9 @@ export async function startRun(fake: FakeApiServer, options: StartRunOptions = {
   const { settings } = parseInvocation(argv, { ...options.env, KUBE_HOST: fake.url });
   const { logger, lines } = capturingLogger();
   const stop$ = new Subject<void>();
-  const done = lastValueFrom(run$({ settings, logger, io: { stdout: process.stdout }, stop$, options: { backoff: FAST_BACKOFF } }));
+  const done = lastValueFrom(
+    run$({ settings, logger, io: { stdout: process.stdout }, stop$, options: { backoff: FAST_BACKOFF } }),
+  );
   done.catch(() => undefined);
   const seen = new Set<number>();
   const masterPid = (): number | null => {
