@@ -8,12 +8,19 @@ export type ApplyStage = 'write' | 'check' | 'start' | 'reload' | 'push' | 'stop
 export class NginxApplyError extends Error {
   override readonly name = 'NginxApplyError';
 
+  /** nginx's own words, when it said why (joined to the message after a colon); empty when it said nothing. */
+  readonly detail: string;
+
   constructor(
     readonly stage: ApplyStage,
     message: string,
-    readonly detail: string,
-    options?: ErrorOptions,
+    options: { readonly detail?: string; readonly cause?: unknown } = {},
   ) {
-    super(detail === '' ? message : `${message}: ${detail}`, options);
+    const detail = options.detail ?? '';
+    super(
+      detail === '' ? message : `${message}: ${detail}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.detail = detail;
   }
 }

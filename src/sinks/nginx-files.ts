@@ -31,7 +31,7 @@ export class NginxFiles {
         throw new NginxApplyError(
           'check',
           result.code === null ? `nginx -t could not run on ${file}` : `nginx -t rejected ${file}`,
-          detail,
+          { detail },
         );
       }),
     );
@@ -42,12 +42,10 @@ export class NginxFiles {
     try {
       this.system.rename(this.paths.candidate, this.paths.live);
     } catch (error) {
-      throw new NginxApplyError(
-        'write',
-        `cannot rename ${this.paths.candidate} to ${this.paths.live}`,
-        (error as Error).message,
-        { cause: error },
-      );
+      throw new NginxApplyError('write', `cannot rename ${this.paths.candidate} to ${this.paths.live}`, {
+        detail: (error as Error).message,
+        cause: error,
+      });
     }
   }
 
@@ -61,7 +59,7 @@ export class NginxFiles {
     try {
       this.system.writeFile(path, text);
     } catch (error) {
-      throw new NginxApplyError('write', `cannot write ${path}`, (error as Error).message, { cause: error });
+      throw new NginxApplyError('write', `cannot write ${path}`, { detail: (error as Error).message, cause: error });
     }
   }
 }

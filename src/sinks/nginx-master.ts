@@ -158,18 +158,16 @@ export class NginxMaster implements ProcessListener {
         throw new NginxApplyError(
           stage,
           `nginx master ${this.pid ?? '(not spawned)'} ${what} (${describeExit(status)})`,
-          [...new Set(this.fatal)].join('; '),
+          { detail: [...new Set(this.fatal)].join('; ') },
         );
       }),
     );
   }
 
   private reloadError(problems: readonly string[]): NginxApplyError {
-    return new NginxApplyError(
-      'reload',
-      `nginx master ${this.pid ?? ''} refused the reload`,
-      [...new Set(problems)].join('; '),
-    );
+    return new NginxApplyError('reload', `nginx master ${this.pid ?? ''} refused the reload`, {
+      detail: [...new Set(problems)].join('; '),
+    });
   }
 }
 

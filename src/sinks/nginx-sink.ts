@@ -204,7 +204,7 @@ class ApplySteps {
           // The supervisor completing without a result means it stopped.
           endWith$(() =>
             result === null
-              ? throwError(() => new NginxApplyError('stopped', 'nginx ended the apply without a result', ''))
+              ? throwError(() => new NginxApplyError('stopped', 'nginx ended the apply without a result'))
               : EMPTY,
           ),
         ),
@@ -233,7 +233,10 @@ class ApplySteps {
     try {
       return channel.write(members);
     } catch (error) {
-      throw new NginxApplyError('write', 'cannot write the members file', (error as Error).message, { cause: error });
+      throw new NginxApplyError('write', 'cannot write the members file', {
+        detail: (error as Error).message,
+        cause: error,
+      });
     }
   }
 
@@ -253,7 +256,7 @@ class ApplySteps {
               error.problem === 'no-memory'
                 ? ' (shared memory short: raise --lua-shared-dict-min, K8S_PODS_INGRESS_LUA_SHARED_DICT_MIN_MB)'
                 : '';
-            return throwError(() => new NginxApplyError('push', `${error.message}${hint}`, '', { cause: error }));
+            return throwError(() => new NginxApplyError('push', `${error.message}${hint}`, { cause: error }));
           }
           return throwError(() => error);
         }),

@@ -216,7 +216,7 @@ export class NginxSupervisor {
   private applyNow(config: ConfigText): Observable<ApplyResult> {
     return defer(() => {
       if (this.stopping())
-        throw new NginxApplyError('stopped', `nginx ${this.files.paths.live} is stopping; config not applied`, '');
+        throw new NginxApplyError('stopped', `nginx ${this.files.paths.live} is stopping; config not applied`);
       const master = this.master();
       if (master === null) {
         this.files.restore(config.text);
@@ -297,7 +297,6 @@ export class NginxSupervisor {
         throw new NginxApplyError(
           'start',
           `nginx master ${master.pid ?? ''} exited while getting ready (${describeExit(status)})`,
-          '',
         );
       }),
     );

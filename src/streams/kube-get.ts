@@ -14,17 +14,24 @@ export class KubeApiError extends Error {
   override readonly name = 'KubeApiError';
 
   /** Creates the error; `status` is the HTTP status or the `code` of a watch ERROR event. */
+  /** The HTTP status, or the `code` of a watch ERROR event; null when no answer came. */
+  readonly status: number | null;
+
   constructor(
     readonly operation: KubeOperation,
     readonly url: string,
-    readonly status: number | null,
     detail: string,
-    options?: ErrorOptions,
+    options: { readonly status?: number | null; readonly cause?: unknown } = {},
   ) {
+    const status = options.status ?? null;
     // Status 200 means the request was answered and the stream broke off later: "failed with status 200" read as
     // if the API had refused it.
     const how = status === null ? '' : status === 200 ? ' after it was answered (200)' : ` with status ${status}`;
-    super(`${operation} ${url} failed${how}: ${detail}`, options);
+    super(
+      `${operation} ${url} failed${how}: ${detail}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.status = status;
   }
 }
 
@@ -76,13 +83,13 @@ export async function kubeGet(
       headers: { ...options.headers, Accept: 'application/json' },
     });
     request.on('response', resolve);
-    request.on('error', (error) => reject(new KubeApiError(operation, url, null, describe(error), { cause: error })));
+    request.on('error', (error) => reject(new KubeApiError(operation, url, describe(error), { cause: error })));
     request.end();
   });
   if (response.statusCode === 200) return response;
   const status = response.statusCode ?? 0;
   const body = await readText(response, 64 * 1024).catch(() => '');
-  throw new KubeApiError(operation, url, status, statusMessage(body) ?? (response.statusMessage || 'no message'));
+  throw new KubeApiError(operation, url, statusMessage(body) ?? (response.statusMessage || 'no message'), { status });
 }
 
 /** Reads a whole response body as text, or at most `limit` characters of it. */

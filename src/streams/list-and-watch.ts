@@ -172,7 +172,7 @@ function follow(loop: Loop, line: WatchLine, url: string): KubeEvent | null {
     case 'ERROR': {
       const code = (line.object as { code?: unknown } | null)?.code;
       const detail = `ERROR event: ${statusMessage(line.object) ?? JSON.stringify(line.object)}`;
-      throw new KubeApiError('watch', url, typeof code === 'number' ? code : null, detail);
+      throw new KubeApiError('watch', url, detail, { status: typeof code === 'number' ? code : null });
     }
     default:
       loop.options.logger.warn('watch event of unknown type ignored', { namespace: loop.scope, url, type: line.type });

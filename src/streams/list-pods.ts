@@ -60,7 +60,7 @@ export function listPods$(access: ClusterAccess, query: PodQuery, pageSize = LIS
       subscriber.error(
         error instanceof KubeApiError
           ? error
-          : new KubeApiError('list', url, null, `reading the response: ${String(error)}`, { cause: error }),
+          : new KubeApiError('list', url, `reading the response: ${String(error)}`, { cause: error }),
       );
     });
     return () => abort.abort();
@@ -72,16 +72,17 @@ function readPage(url: string, text: string): PodListPage & { readonly continueT
   try {
     body = JSON.parse(text);
   } catch (error) {
-    throw new KubeApiError('list', url, 200, `the response is not JSON: ${(error as Error).message}`);
+    throw new KubeApiError('list', url, `the response is not JSON: ${(error as Error).message}`, { status: 200 });
   }
   const { items, metadata } = (body ?? {}) as {
     items?: unknown;
     metadata?: { resourceVersion?: unknown; continue?: unknown };
   };
-  if (!Array.isArray(items)) throw new KubeApiError('list', url, 200, 'the response is not a list (no items array)');
+  if (!Array.isArray(items))
+    throw new KubeApiError('list', url, 'the response is not a list (no items array)', { status: 200 });
   const resourceVersion = metadata?.resourceVersion;
   if (typeof resourceVersion !== 'string' || resourceVersion === '')
-    throw new KubeApiError('list', url, 200, 'the list has no metadata.resourceVersion');
+    throw new KubeApiError('list', url, 'the list has no metadata.resourceVersion', { status: 200 });
   const token = metadata?.continue;
   return { items, resourceVersion, continueToken: typeof token === 'string' ? token : '' };
 }

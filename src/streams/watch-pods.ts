@@ -45,7 +45,7 @@ export function watchPods$(
     const abort = new AbortController();
     const url = watchUrl(access.server, request);
     const fail = (detail: string, cause?: unknown): void => {
-      if (!subscriber.closed) subscriber.error(new KubeApiError('watch', url, 200, detail, { cause }));
+      if (!subscriber.closed) subscriber.error(new KubeApiError('watch', url, detail, { status: 200, cause }));
     };
     kubeGet(access, url, 'watch', abort.signal).then(
       (response) => {

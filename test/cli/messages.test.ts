@@ -22,7 +22,7 @@ test('an API error names what went wrong: a refusal by its status, a stream that
     [403, /^watch http:\/\/x failed with status 403: socket hang up$/],
   ];
   for (const [status, message] of cases)
-    assert.match(new KubeApiError('watch', 'http://x', status, 'socket hang up').message, message, String(status));
+    assert.match(new KubeApiError('watch', 'http://x', 'socket hang up', { status }).message, message, String(status));
 });
 
 test('a template that cannot be parsed is quoted at the line the user wrote', () => {

@@ -16,7 +16,7 @@ const configs: Record<string, RenderedConfig> = Object.fromEntries(
   ['a', 'b', 'c'].map((name) => [name, { text: `# ${name}\n`, hash: name, routes: 1, backends: 1, issues: [] }]),
 );
 const OK: ApplyResult = { action: 'reloaded', confirmed: true };
-const REJECTED = new NginxApplyError('check', 'nginx -t rejected x', 'unknown directive "bogus"');
+const REJECTED = new NginxApplyError('check', 'nginx -t rejected x', { detail: 'unknown directive "bogus"' });
 
 /** A fake nginx: `plan(hash, attempt)` says how each apply goes; the hash of the last success is remembered. */
 class FakeNginx implements NginxTarget {
@@ -163,7 +163,7 @@ describe('applyToNginx', () => {
 
   it('completes when nginx refuses applies because it was stopped', () => {
     marbles(({ cold, expectObservable }) => {
-      const stopped = new NginxApplyError('stopped', 'nginx is stopping', '');
+      const stopped = new NginxApplyError('stopped', 'nginx is stopping');
       const nginx = fakeNginx(() => cold('-#', {}, stopped), cold('|'));
       expectObservable(cold('-a---b', configs).pipe(applyToNginx(nginx, options), short)).toBe('--(S|)', {
         S: 'stopped:a:1+none',
