@@ -92,6 +92,10 @@ for (const mode of ['static', 'dynamic'] as const)
         ['/%C3%A4/x', 'n-umlaut'],
         ['/%C3%A4x', 'n-root'],
         ['/a%0A', 'n-root'],
+        // Bytes that are not UTF-8 are matched as bytes, never an error.
+        ['/%FF', 'n-root'],
+        ['/a/%C3', 'n-a'],
+        ['/%C3%A4/%FF%FE', 'n-umlaut'],
       ];
       for (const [path, backend] of cases)
         assert.equal((await ingress.get('nested.test', path)).backend, backend, path);
