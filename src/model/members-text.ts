@@ -15,6 +15,16 @@ export function membersBody(membership: Membership, version: number): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Returns the size in bytes of `membersBody(membership, version)` for any version of `digits` digits, without
+ * building it: the sum of the kept lines (every line is ASCII), so a window pays a lookup per route, not a join.
+ */
+export function membersBodyBytes(membership: Membership, digits: number): number {
+  let bytes = MEMBERS_MAGIC.length + 1 + 'version '.length + digits + 1;
+  for (const route of membership.routes) bytes += bodyLine(route).length + 1;
+  return bytes;
+}
+
 // A route's line, kept by its object: a membership reuses the objects of unchanged hosts (buildMembership), so a
 // window that moves one pod builds one line, not one per route of the cluster. Route objects are never mutated.
 const bodyLines = new WeakMap<RouteMembers, string>();

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ViewBuilder, type ConfigView, type ViewOptions } from '../model/config-view.js';
-import { membersBody } from '../model/members-text.js';
+import { membersBody, membersBodyBytes } from '../model/members-text.js';
 import { EMPTY_MEMBERSHIP, MembershipBuilder } from '../model/membership.js';
 import type { OwnershipPolicy } from '../model/ownership.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
@@ -73,7 +73,11 @@ export class StateRenderer {
       dynamic:
         dynamic === undefined
           ? undefined
-          : { ...dynamic, keepalive: dynamic.keepalive ?? 64, membersBytes: Buffer.byteLength(bodyOf()) },
+          : {
+              ...dynamic,
+              keepalive: dynamic.keepalive ?? 64,
+              membersBytes: membersBodyBytes(members ?? EMPTY_MEMBERSHIP, String(WIDEST_VERSION).length),
+            },
     });
     const tls = this.options.tls;
     const plan = tls === undefined ? null : this.tlsPlans.plan(state, table, tls);

@@ -1,7 +1,7 @@
 // The membership product and its two text forms; and that a change of members alone changes no byte of nginx.conf.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { membersBody, membersText } from '../../src/model/members-text.js';
+import { membersBody, membersBodyBytes, membersText } from '../../src/model/members-text.js';
 import { buildMembership, sameMembership, unionMembership, type Membership } from '../../src/model/membership.js';
 import { applyEvents, DEFAULT_REDUCE_OPTIONS, EMPTY_STATE } from '../../src/model/routing-state.js';
 import { buildRoutingTable } from '../../src/model/routing-table.js';
@@ -59,6 +59,24 @@ test('the pushed body and the printed lines', () => {
     membersText(members, 3, 'ab'.repeat(32)),
     '# members 3 sha256:abababababababab routes=2 backends=1\n# microservice1866206336 test.k8s.local /nodejs 10.0.0.1:3000(a default)\n# microservice320050086 w.test /nodejs none waiting(w default)\n',
   );
+});
+
+test('membersBodyBytes is the byte length of the body, for versions of that many digits', () => {
+  const cases: [string, Membership][] = [
+    ['no route', membershipOf()],
+    ['one route, one pod', membershipOf(aPod('a', { ip: '10.0.0.1' }))],
+    [
+      'a route without pods, IPv6',
+      membershipOf(aPod('a', { ip: 'fd00::1' }), aPod('w', { hosts: 'w.test', ready: false })),
+    ],
+  ];
+  for (const [name, members] of cases)
+    for (const version of [7, 42, 999_999_999_999_999])
+      assert.equal(
+        membersBodyBytes(members, String(version).length),
+        Buffer.byteLength(membersBody(members, version)),
+        `${name}, version ${version}`,
+      );
 });
 
 test('sameMembership and unionMembership', () => {
