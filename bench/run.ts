@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 const parts: [string, string[]][] = [
   ['render-vs-nginx', []],
   ['replay-throughput', []],
+  ['replay-podlist', []],
   ['memory', []],
   ['event-to-served', []],
   ['event-to-served', ['--pods', '10000', '--backend-only', 'true']],

@@ -53,7 +53,6 @@ export interface LiveIo {
   readonly stdout: { write(text: string): unknown };
 }
 
-/** Seams for tests; production uses the defaults. */
 /** What a live command (`run`, `record`) is started with. */
 export interface LiveCommand {
   readonly settings: Settings;
@@ -64,6 +63,7 @@ export interface LiveCommand {
   readonly options?: LiveOptions;
 }
 
+/** Seams for tests; production uses the defaults. */
 export interface LiveOptions {
   /** Clock of the pipeline's windows (default: a drift-free LiveClock, which the recorder also stamps with). */
   readonly clock?: SchedulerLike;
