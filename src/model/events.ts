@@ -1,11 +1,11 @@
 import type { ProjectedPod } from './pod.js';
 import type { ProjectedSecret } from './secret.js';
 
-/** One change to one pod, in the API's own words. */
-export interface PodChange {
-  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
-  readonly pod: ProjectedPod;
-}
+/** One change to one object, in the API's own words: its type, and the object under its own key. */
+type Change<Type extends string, Key extends string, Value> = { readonly type: Type } & { readonly [K in Key]: Value };
+
+/** One change to one pod. */
+export type PodChange = Change<'ADDED' | 'MODIFIED' | 'DELETED', 'pod', ProjectedPod>;
 
 /** The full set of matching pods from a list: it replaces the cache wholesale (so a relist forgets the deleted). */
 export interface PodSync {
@@ -16,10 +16,7 @@ export interface PodSync {
 }
 
 /** One change to one TLS Secret; a deleted one carries only its namespace and name. */
-export interface SecretChange {
-  readonly type: 'SECRET_ADDED' | 'SECRET_MODIFIED' | 'SECRET_DELETED';
-  readonly secret: ProjectedSecret;
-}
+export type SecretChange = Change<'SECRET_ADDED' | 'SECRET_MODIFIED' | 'SECRET_DELETED', 'secret', ProjectedSecret>;
 
 /** The full set of TLS Secrets from a list: it replaces the Secrets wholesale, as SYNC does the pods. */
 export interface SecretSync {
