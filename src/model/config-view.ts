@@ -26,8 +26,8 @@ export interface LocationView {
   readonly path: string;
   /**
    * Dynamic mode: the path as a regular expression (`.` written `[.]`), for `location ~ ^PATTERN(?:/|\z)`: the path
-   * and its sub-paths in one block, where static mode needs `= PATH` and `PATH/`. (`\z`, because `$` also matches
-   * before a final newline, a decoded `%0A`.) Null for a prefix location.
+   * and its sub-paths in one block, where static mode needs `= PATH` and `PATH/` (`path` is then `PATH/`). (`\z`,
+   * because `$` also matches before a final newline, a decoded `%0A`.) Null for a plain `location`.
    */
   readonly pattern: string | null;
   readonly upstream: string | null;
@@ -279,7 +279,9 @@ function locations(route: Route, upstream: string | null): LocationView[] {
 function dynamicLocation(route: Route, id: string): LocationView {
   const target = { upstream: null, direct: null, route: id, unavailable: false, waiting: [] };
   if (route.location === '/') return { exact: false, path: '/', pattern: null, ...target };
-  return { exact: false, path: route.location, pattern: locationPattern(route.location), ...target };
+  // `path` as static mode's prefix block has it: a template that does not know `pattern` renders `location /p/`,
+  // which serves less than the route, never more (a bare `location /p` would also take `/pfoo`).
+  return { exact: false, path: `${route.location}/`, pattern: locationPattern(route.location), ...target };
 }
 
 /** The regular expression of a decoded path: `.` is the only character of the path alphabet that means more. */

@@ -92,11 +92,10 @@ function checkHostServer(server: ServerView): void {
     for (const listener of server.tls.listen) checkAddress('HTTPS listen address', listener.address);
   }
   for (const location of server.locations) {
-    // A prefix block's path ends in `/` (static mode's `PATH/`), except the root.
-    const prefix = !location.exact && location.pattern === null && location.path !== '/';
-    const path = prefix ? location.path.slice(0, -1) : location.path;
+    // A prefix block's path ends in `/` (`PATH/`), except the root's.
+    const path = location.exact || location.path === '/' ? location.path : location.path.slice(0, -1);
     if (!isValidLocation(path)) refuse('location path', location.path);
-    if (location.pattern !== null && location.pattern !== locationPattern(location.path))
+    if (location.pattern !== null && (location.exact || location.pattern !== locationPattern(path)))
       refuse('location pattern', location.pattern);
     if (location.upstream !== null && !UPSTREAM_NAME.test(location.upstream))
       refuse('upstream name', location.upstream);

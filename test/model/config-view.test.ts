@@ -60,6 +60,20 @@ test('one backend proxies directly, two make an upstream, none answer 503; /p al
     view.upstreams.map((u) => u.servers.map((s) => s.address)),
     [['10.0.0.1:80', '10.0.0.2:80']],
   );
+  // Dynamic mode: one block a path, longest first; `path` stays the prefix form, so a template that ignores
+  // `pattern` writes `location /two/` (less than the route), never a bare `location /two` (which takes `/twofoo`).
+  const dynamic = buildView(table, {
+    port: 8080,
+    dynamic: { modulesDir: '/m', membersSocket: '/run/m.sock', keepalive: 8, membersBytes: 10 },
+  });
+  assert.deepEqual(
+    dynamic.servers[0]!.locations.map((l) => [l.exact, l.path, l.pattern]),
+    [
+      [false, '/none/', '/none'],
+      [false, '/two/', '/two'],
+      [false, '/', null],
+    ],
+  );
 });
 
 test('colliding upstream names are made unique, deterministically', () => {
