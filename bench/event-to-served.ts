@@ -183,7 +183,8 @@ async function main(): Promise<void> {
     const nginxTestMs = median(timeNginxTest(controller.confPath, 3));
     const applies = appliesIn(controller.logs);
     const pushes = pushesIn(controller.logs);
-    const origin = loggedAt(await controller.waitForLog((fields) => fields['message'] === 'watching pods'));
+    // The first window closes when the first list arrives, and the fixed windows start again from there.
+    const origin = loggedAt(await controller.waitForLog((fields) => fields['message'] === 'listed pods'));
     const stopped = await controller.stop();
     controller = null;
     report({ samples, seconds, load, applies, pushes, origin, nginxTestMs, reloads, stopped });
@@ -201,7 +202,7 @@ interface Measured {
   readonly applies: readonly Apply[];
   /** Membership pushes (no reload): what a readiness flip causes in dynamic mode. */
   readonly pushes: readonly Apply[];
-  /** When the pipeline subscribed: the origin of the window grid. */
+  /** When the first pod list arrived: the origin of the window grid (batchEvents' closeFirstOn). */
   readonly origin: number;
   readonly nginxTestMs: number;
   readonly reloads: number;
@@ -224,7 +225,7 @@ function figures(samples: readonly Sample[]) {
 
 /**
  * Splits each latency at the apply it caused: the wait for the window's end (the windows run on a drift-free grid
- * from the pipeline's start, logged as "watching pods"), the pipeline until the sink began (watch delivery, project,
+ * from the first pod list, logged as "listed pods"), the pipeline until the sink began (watch delivery, project,
  * reduce, render), the sink's write and `nginx -t` up to the HUP, the master's parse until it starts workers, and
  * from the sink's "applied" until the probe saw the change (old workers retiring, and the poll interval).
  */
