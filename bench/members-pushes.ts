@@ -23,17 +23,23 @@ const pods = option('pods', 1000);
 const pushes = option('pushes', 10_000);
 const loadBefore = loadNow();
 
-/** Sums VmRSS of the processes, in KiB. */
-function rssKb(pids: readonly number[]): number {
-  let total = 0;
+/**
+ * Sums the memory of the processes, in KiB: RSS, which counts the pages master and workers share once per process,
+ * and PSS, which splits each shared page between its sharers (what they take from the machine together).
+ */
+function memoryKb(pids: readonly number[]): { rssKb: number; pssKb: number } {
+  let rssKb = 0;
+  let pssKb = 0;
   for (const pid of pids) {
     try {
-      total += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      rssKb += Number(/^Rss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+      pssKb += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
     } catch {
       // Gone meanwhile.
     }
   }
-  return total;
+  return { rssKb, pssKb };
 }
 
 /** The membership with a few routes losing a pod: a different snapshot for every push, of about the same size. */
@@ -74,7 +80,9 @@ try {
   }
   const group = master.pid!;
   const next = random(7);
-  const samples: { pushes: number; rssKb: number }[] = [{ pushes: 0, rssKb: rssKb(processesInGroups([group])) }];
+  const samples: { pushes: number; rssKb: number; pssKb: number }[] = [
+    { pushes: 0, ...memoryKb(processesInGroups([group])) },
+  ];
   const latencies: number[] = [];
   let bodyBytes = 0;
   for (let n = 1; n <= pushes; n++) {
@@ -84,7 +92,7 @@ try {
     latencies.push(pushed.durationMs);
     if (n === 1) bodyBytes = readFileSync(paths.file).length;
     if (n % Math.max(1, Math.floor(pushes / 10)) === 0)
-      samples.push({ pushes: n, rssKb: rssKb(processesInGroups([group])) });
+      samples.push({ pushes: n, ...memoryKb(processesInGroups([group])) });
   }
   const figures = {
     pods,
@@ -94,8 +102,9 @@ try {
     sharedDictKb: Number(/lua_shared_dict k8s_pods_ingress (\d+)k;/.exec(rendered.text)?.[1]),
     pushP50Ms: round(percentile(latencies, 50)),
     pushP99Ms: round(percentile(latencies, 99)),
-    rssKb: samples,
+    memoryKb: samples,
     rssGrowthKb: samples.at(-1)!.rssKb - samples[1]!.rssKb,
+    pssGrowthKb: samples.at(-1)!.pssKb - samples[1]!.pssKb,
     loadBefore,
     command: commandLine('members-pushes.ts'),
   };
@@ -103,7 +112,8 @@ try {
     `${pods} pods, ${base.routes.length} routes, body ${bodyBytes} B: ${pushes} pushes, p50 ${figures.pushP50Ms} ms, p99 ${figures.pushP99Ms} ms`,
   );
   console.log(
-    `nginx RSS (master + workers, KiB) by pushes: ${samples.map((s) => `${s.pushes}:${s.rssKb}`).join(' ')}; growth after the first tenth ${figures.rssGrowthKb} KiB`,
+    `nginx RSS / PSS (master + workers, KiB) by pushes: ${samples.map((s) => `${s.pushes}:${s.rssKb}/${s.pssKb}`).join(' ')}; ` +
+      `growth after the first tenth: RSS ${figures.rssGrowthKb} KiB, PSS ${figures.pssGrowthKb} KiB`,
   );
   console.log(`wrote ${writeResult('members-pushes', figures)}`);
 } finally {
