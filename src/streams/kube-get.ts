@@ -13,10 +13,10 @@ export type KubeOperation = 'list' | 'watch' | 'get';
 export class KubeApiError extends Error {
   override readonly name = 'KubeApiError';
 
-  /** Creates the error; `status` is the HTTP status or the `code` of a watch ERROR event. */
   /** The HTTP status, or the `code` of a watch ERROR event; null when no answer came. */
   readonly status: number | null;
 
+  /** Creates the error; `options.status` as `status` says, `options.cause` what caused it. */
   constructor(
     readonly operation: KubeOperation,
     readonly url: string,
