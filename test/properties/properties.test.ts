@@ -199,6 +199,9 @@ const changeArb = fc.record({
   pod: aPodArb(0),
 });
 type Change = { index: number; kind: string; pod: ProjectedPod };
+// Up to eight windows of up to four changes, and either ownership policy.
+const batchesArb = fc.array(fc.array(changeArb, { maxLength: 4 }), { maxLength: 8 });
+const policyArb = fc.constantFrom<'host' | 'route'>('host', 'route');
 
 function eventsOf(batch: readonly Change[], state: RoutingState): PodEvent[] {
   return batch.map(({ index, kind, pod }) => {
@@ -230,21 +233,16 @@ function eachState(
 
 test('rendering states one after another (reusing unchanged hosts) always equals rendering each afresh', () => {
   fc.assert(
-    fc.property(
-      podsArb,
-      fc.array(fc.array(changeArb, { maxLength: 4 }), { maxLength: 8 }),
-      fc.constantFrom('host', 'route'),
-      (pods, batches, ownership) => {
-        const options = { ...DEFAULT_REDUCE_OPTIONS, ownership: ownership as 'host' | 'route', ownershipGraceMs: 0 };
-        const renderer = new StateRenderer(template, { port: 80, ownership: options.ownership });
-        eachState(pods, batches, options, (state) =>
-          assert.equal(
-            renderer.render(state).text,
-            renderState(state, template, { port: 80, ownership: options.ownership }).text,
-          ),
-        );
-      },
-    ),
+    fc.property(podsArb, batchesArb, policyArb, (pods, batches, ownership) => {
+      const options = { ...DEFAULT_REDUCE_OPTIONS, ownership, ownershipGraceMs: 0 };
+      const renderer = new StateRenderer(template, { port: 80, ownership: options.ownership });
+      eachState(pods, batches, options, (state) =>
+        assert.equal(
+          renderer.render(state).text,
+          renderState(state, template, { port: 80, ownership: options.ownership }).text,
+        ),
+      );
+    }),
     { seed: SEED, numRuns: 300 },
   );
 });
@@ -259,36 +257,29 @@ function deepFreeze<T>(value: T): T {
 
 test('the builders never change what they returned: frozen tables, memberships and views, each equal to a fresh build', () => {
   fc.assert(
-    fc.property(
-      podsArb,
-      fc.array(fc.array(changeArb, { maxLength: 4 }), { maxLength: 8 }),
-      fc.constantFrom('host', 'route'),
-      fc.boolean(),
-      (pods, batches, ownership, dynamic) => {
-        const policy = ownership as 'host' | 'route';
-        const options = { ...DEFAULT_REDUCE_OPTIONS, ownership: policy, ownershipGraceMs: 0 };
-        const viewOptions = {
-          port: 80,
-          dynamic: dynamic
-            ? { modulesDir: '/m', membersSocket: '/run/m.sock', keepalive: 8, membersBytes: 10 }
-            : undefined,
-        };
-        const tables = new RoutingTableBuilder();
-        const memberships = new MembershipBuilder();
-        const views = new ViewBuilder();
-        const checker = new ViewChecker();
-        // Everything a builder returns is frozen at once: the objects it reuses next time must not be written to.
-        eachState(pods, batches, options, (state) => {
-          const table = deepFreeze(tables.build(state, policy));
-          const fresh = buildRoutingTable(state, policy);
-          assert.deepEqual(table, fresh);
-          assert.deepEqual(deepFreeze(memberships.build(table)), buildMembership(fresh));
-          const view = deepFreeze(views.build(table, viewOptions));
-          checker.check(view);
-          assert.deepEqual(view, buildView(fresh, viewOptions));
-        });
-      },
-    ),
+    fc.property(podsArb, batchesArb, policyArb, fc.boolean(), (pods, batches, policy, dynamic) => {
+      const options = { ...DEFAULT_REDUCE_OPTIONS, ownership: policy, ownershipGraceMs: 0 };
+      const viewOptions = {
+        port: 80,
+        dynamic: dynamic
+          ? { modulesDir: '/m', membersSocket: '/run/m.sock', keepalive: 8, membersBytes: 10 }
+          : undefined,
+      };
+      const tables = new RoutingTableBuilder();
+      const memberships = new MembershipBuilder();
+      const views = new ViewBuilder();
+      const checker = new ViewChecker();
+      // Everything a builder returns is frozen at once: the objects it reuses next time must not be written to.
+      eachState(pods, batches, options, (state) => {
+        const table = deepFreeze(tables.build(state, policy));
+        const fresh = buildRoutingTable(state, policy);
+        assert.deepEqual(table, fresh);
+        assert.deepEqual(deepFreeze(memberships.build(table)), buildMembership(fresh));
+        const view = deepFreeze(views.build(table, viewOptions));
+        checker.check(view);
+        assert.deepEqual(view, buildView(fresh, viewOptions));
+      });
+    }),
     { seed: SEED, numRuns: 200 },
   );
 });

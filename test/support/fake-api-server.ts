@@ -359,8 +359,8 @@ export class FakeApiServer {
             'secrets is forbidden: User "system:serviceaccount:ingress:k8s-pods-ingress" cannot list resource "secrets" in API group "" at the cluster scope',
           ),
         );
-      if (secretMatch !== null) return this.handleSecrets(req, res, url, secretMatch, record, reply);
-      if (podMatch !== null) return this.handlePods(req, res, url, podMatch, record, reply);
+      if (secretMatch !== null) return this.handleCollection('Secret', req, res, url, secretMatch, record, reply);
+      if (podMatch !== null) return this.handleCollection('Pod', req, res, url, podMatch, record, reply);
       if (eventMatch !== null) return reply(await this.eventStore.handle(req, eventMatch[1] ?? '', eventMatch[2]));
       reply(statusReply(404, 'the server could not find the requested resource'));
     } catch (error) {
@@ -377,7 +377,12 @@ export class FakeApiServer {
     return fault.status;
   }
 
-  private handleSecrets(
+  /**
+   * Serves GET on pods or Secrets: one object by name, a list (label and field selectors, paged), or a watch. What
+   * differs between the two is the collection's store and kind; Secret GETs can also be held (holdSecretGets).
+   */
+  private handleCollection(
+    kind: 'Pod' | 'Secret',
     req: IncomingMessage,
     res: ServerResponse,
     url: URL,
@@ -387,15 +392,16 @@ export class FakeApiServer {
   ): void {
     if (req.method !== 'GET')
       return reply(statusReply(405, `the server does not allow this method on the requested resource`));
+    const store = kind === 'Pod' ? this.store : this.secretStore;
     const [, namespace, name] = match;
     if (name !== undefined) {
-      const secret = this.secretStore.get(namespace ?? '', name);
+      const object = store.get(namespace ?? '', name);
       const answer: Reply =
-        secret === undefined
-          ? statusReply(404, `secrets "${name}" not found`)
-          : { status: 200, body: { kind: 'Secret', apiVersion: 'v1', ...secret } };
+        object === undefined
+          ? statusReply(404, `${kind === 'Pod' ? 'pods' : 'secrets'} "${name}" not found`)
+          : { status: 200, body: { kind, apiVersion: 'v1', ...object } };
       // Read now, sent when released: the answer of a GET that was slow while the Secret changed.
-      if (this.heldGets !== null) return void this.heldGets.push(() => reply(answer));
+      if (kind === 'Secret' && this.heldGets !== null) return void this.heldGets.push(() => reply(answer));
       return reply(answer);
     }
     let selector: LabelSelector;
@@ -409,77 +415,26 @@ export class FakeApiServer {
       throw error;
     }
     if (record.kind === 'list')
-      return reply(
-        listPodsReply(this.secretStore, url.searchParams, namespace, selector, { listKind: 'SecretList', fields }),
-      );
+      return reply(listPodsReply(store, url.searchParams, namespace, selector, { listKind: `${kind}List`, fields }));
     const settings: WatchSettings = {
-      store: this.secretStore,
+      store,
       selector,
       namespace,
       bookmarkIntervalMs: this.options.bookmarkIntervalMs ?? 1000,
       expiredForm: this.expiredForm,
       hang: this.hangNew,
-      resource: { kind: 'Secret', fields },
+      resource: { kind, fields },
     };
     startWatch(res, url.searchParams, settings, {
       reply,
       opened: (watch) => {
         record.status = 200;
         this.watches.add(watch);
-        this.secretWatches.add(watch);
+        if (kind === 'Secret') this.secretWatches.add(watch);
         res.on('close', () => {
           this.watches.delete(watch);
           this.secretWatches.delete(watch);
         });
-      },
-      held: () => {
-        this.hung.add(res);
-        res.on('close', () => this.hung.delete(res));
-      },
-    });
-  }
-
-  private handlePods(
-    req: IncomingMessage,
-    res: ServerResponse,
-    url: URL,
-    match: RegExpExecArray,
-    record: RecordedRequest,
-    reply: (answer: Reply) => void,
-  ): void {
-    if (req.method !== 'GET')
-      return reply(statusReply(405, `the server does not allow this method on the requested resource`));
-    const [, namespace, name] = match;
-    if (name !== undefined) {
-      const pod = this.store.get(namespace ?? '', name);
-      return reply(
-        pod === undefined
-          ? statusReply(404, `pods "${name}" not found`)
-          : { status: 200, body: { kind: 'Pod', apiVersion: 'v1', ...pod } },
-      );
-    }
-    let selector: LabelSelector;
-    try {
-      selector = parseLabelSelector(url.searchParams.get('labelSelector'));
-    } catch (error) {
-      if (error instanceof LabelSelectorError) return reply(statusReply(400, error.message));
-      throw error;
-    }
-    if (record.kind === 'list') return reply(listPodsReply(this.store, url.searchParams, namespace, selector));
-    const settings: WatchSettings = {
-      store: this.store,
-      selector,
-      namespace,
-      bookmarkIntervalMs: this.options.bookmarkIntervalMs ?? 1000,
-      expiredForm: this.expiredForm,
-      hang: this.hangNew,
-    };
-    startWatch(res, url.searchParams, settings, {
-      reply,
-      opened: (watch) => {
-        record.status = 200;
-        this.watches.add(watch);
-        res.on('close', () => this.watches.delete(watch));
       },
       held: () => {
         this.hung.add(res);
