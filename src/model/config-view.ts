@@ -1,4 +1,5 @@
-import { routeBase, uniqueName } from './route-id.js';
+import { alignHosts } from './host-list.js';
+import { BaseCounts, routeBase, uniqueName } from './route-id.js';
 import type { ServerTlsView } from './tls-view.js';
 import type { Backend, HostRoutes, PodRef, Route, RoutingTable } from './routing-table.js';
 
@@ -139,27 +140,107 @@ export function listenViews(addresses: readonly string[], port: number): ListenV
 interface HostView {
   /** Per route: `microservice` + hash when it needs a name (an upstream, or any route when dynamic), else null. */
   readonly bases: readonly (string | null)[];
-  readonly dynamic: boolean;
   /** The names given, after collisions were made unique. */
   readonly names: readonly (string | null)[];
   readonly server: ServerView;
   readonly upstreams: readonly UpstreamView[];
 }
 
-/** Views of hosts from earlier builds, keyed by the table's host objects (a host the table reuses is reused here). */
-type ViewCache = WeakMap<HostRoutes, HostView>;
+/** The last build: its hosts, what each contributed, and where each host's upstreams start in `upstreams`. */
+interface LastView {
+  readonly hosts: readonly HostRoutes[];
+  readonly slots: readonly HostView[];
+  readonly servers: readonly ServerView[];
+  readonly upstreams: readonly UpstreamView[];
+  /** Host j's upstreams are `upstreams[starts[j]]` up to `upstreams[starts[j + 1]]`. */
+  readonly starts: Int32Array;
+}
+
+const NOTHING_VIEWED: LastView = { hosts: [], slots: [], servers: [], upstreams: [], starts: new Int32Array(1) };
 
 /**
- * Builds views one table after another: a host whose routes and upstream names are unchanged keeps its objects from
- * the previous build (never mutated), so the renderer can reuse their text. Each view is what `buildView` gives.
+ * Builds views one table after another: a host the table kept keeps its objects from the previous build (never
+ * mutated), found by walking the new table's hosts beside the last ones (alignHosts), so the renderer can reuse
+ * their text. Kept hosts' servers and upstreams are copied from the last view without reading the hosts themselves,
+ * and names are made unique again only when a base shared by two routes came or went (BaseCounts). Each view is
+ * what `buildView` gives.
  */
 export class ViewBuilder {
-  private readonly hosts: ViewCache = new WeakMap();
+  private last = NOTHING_VIEWED;
+  private readonly counts = new BaseCounts();
+  /** How many hosts of the last view have each length (a few hundred at most): the longest without a pass. */
+  private readonly lengths = new Map<number, number>();
+  /** What every kept host was built with: the listen lines (one list object per options) and the mode. */
+  private shape: { listeners: readonly ListenView[]; dynamic: boolean } | null = null;
 
   /** Builds the view of `table`. */
   build(table: RoutingTable, options: ViewOptions): ConfigView {
-    return viewOf(table, options, this.hosts);
+    const listeners = listenersFor(options);
+    const dynamic = options.dynamic !== undefined;
+    if (this.shape?.listeners !== listeners || this.shape.dynamic !== dynamic) {
+      this.last = NOTHING_VIEWED;
+      this.counts.clear();
+      this.lengths.clear();
+      this.shape = { listeners, dynamic };
+    }
+    const last = this.last;
+    const alignment = alignHosts(last.hosts, table.hosts);
+    for (const j of alignment.dropped) {
+      this.counts.remove(last.slots[j]!.bases);
+      count(this.lengths, last.hosts[j]!.host.length, -1);
+    }
+    const fresh = table.hosts.map((host, i) => {
+      if (alignment.kept[i] !== -1) return null;
+      count(this.lengths, host.host.length, 1);
+      const bases = host.routes.map((route) => (dynamic || route.backends.length >= 2 ? routeBase(route) : null));
+      this.counts.add(bases);
+      return bases;
+    });
+    // Names of kept hosts still hold unless a shared base came or went: then every name is made unique again.
+    const taken = this.counts.takeShared() ? new Set<string>() : null;
+    const upstreams: UpstreamView[] = [];
+    const servers: ServerView[] = new Array<ServerView>(table.hosts.length);
+    const starts = new Int32Array(table.hosts.length + 1);
+    const slots = table.hosts.map((host, i) => {
+      starts[i] = upstreams.length;
+      const j = alignment.kept[i]!;
+      if (j !== -1 && taken === null) {
+        servers[i] = last.servers[j]!;
+        for (let k = last.starts[j]!; k < last.starts[j + 1]!; k++) upstreams.push(last.upstreams[k]!);
+        return last.slots[j]!;
+      }
+      let view = j === -1 ? null : last.slots[j]!;
+      const bases = fresh[i] ?? view!.bases;
+      const names = taken === null ? bases : bases.map((base) => (base === null ? null : uniqueName(base, taken)));
+      if (view === null || names.some((name, k) => name !== view!.names[k]))
+        view = hostView(host, bases, names, listeners, dynamic);
+      servers[i] = view.server;
+      for (const upstream of view.upstreams) upstreams.push(upstream);
+      return view;
+    });
+    starts[table.hosts.length] = upstreams.length;
+    this.last = { hosts: table.hosts, slots, servers, upstreams, starts };
+    return {
+      port: options.port,
+      listeners,
+      clientMaxBodySize: options.clientMaxBodySize ?? VIEW_DEFAULTS.clientMaxBodySize,
+      proxyConnectTimeoutSeconds: options.proxyConnectTimeoutSeconds ?? VIEW_DEFAULTS.proxyConnectTimeoutSeconds,
+      proxyReadTimeoutSeconds: options.proxyReadTimeoutSeconds ?? VIEW_DEFAULTS.proxyReadTimeoutSeconds,
+      proxySendTimeoutSeconds: options.proxySendTimeoutSeconds ?? VIEW_DEFAULTS.proxySendTimeoutSeconds,
+      workerProcesses: options.workerProcesses ?? 'auto',
+      serverNamesHashBucketSize: bucketSize(Math.max(0, ...this.lengths.keys())),
+      serverNamesHashMaxSize: Math.max(512, nextPowerOfTwo(8 * table.hosts.length)),
+      upstreams,
+      servers,
+      dynamic: options.dynamic === undefined ? null : dynamicView(options.dynamic),
+    };
   }
+}
+
+function count(counts: Map<number, number>, key: number, by: number): void {
+  const total = (counts.get(key) ?? 0) + by;
+  if (total === 0) counts.delete(key);
+  else counts.set(key, total);
 }
 
 /**
@@ -169,43 +250,6 @@ export class ViewBuilder {
  */
 export function buildView(table: RoutingTable, options: ViewOptions): ConfigView {
   return new ViewBuilder().build(table, options);
-}
-
-function viewOf(table: RoutingTable, options: ViewOptions, cache: ViewCache): ConfigView {
-  const listeners = listenersFor(options);
-  const taken = new Set<string>();
-  const upstreams: UpstreamView[] = [];
-  const servers: ServerView[] = [];
-  const dynamic = options.dynamic !== undefined;
-  let longest = 0;
-  for (const host of table.hosts) {
-    longest = Math.max(longest, host.host.length);
-    let view = cache.get(host);
-    if (view !== undefined && view.dynamic !== dynamic) view = undefined;
-    const bases =
-      view?.bases ?? host.routes.map((route) => (dynamic || route.backends.length >= 2 ? routeBase(route) : null));
-    const names = bases.map((base) => (base === null ? null : uniqueName(base, taken)));
-    if (view === undefined || view.server.listen !== listeners || names.some((name, i) => name !== view!.names[i])) {
-      view = hostView(host, bases, names, listeners, dynamic);
-      cache.set(host, view);
-    }
-    servers.push(view.server);
-    for (const upstream of view.upstreams) upstreams.push(upstream);
-  }
-  return {
-    port: options.port,
-    listeners,
-    clientMaxBodySize: options.clientMaxBodySize ?? VIEW_DEFAULTS.clientMaxBodySize,
-    proxyConnectTimeoutSeconds: options.proxyConnectTimeoutSeconds ?? VIEW_DEFAULTS.proxyConnectTimeoutSeconds,
-    proxyReadTimeoutSeconds: options.proxyReadTimeoutSeconds ?? VIEW_DEFAULTS.proxyReadTimeoutSeconds,
-    proxySendTimeoutSeconds: options.proxySendTimeoutSeconds ?? VIEW_DEFAULTS.proxySendTimeoutSeconds,
-    workerProcesses: options.workerProcesses ?? 'auto',
-    serverNamesHashBucketSize: bucketSize(longest),
-    serverNamesHashMaxSize: Math.max(512, nextPowerOfTwo(8 * table.hosts.length)),
-    upstreams,
-    servers,
-    dynamic: options.dynamic === undefined ? null : dynamicView(options.dynamic),
-  };
 }
 
 // The same options give the very same list, so hosts kept from the previous build keep their text.
@@ -254,7 +298,7 @@ function hostView(
         if (name !== null) upstreams.push({ name, servers: route.backends.map(serverView) });
         return locations(route, name);
       });
-  return { bases, names, dynamic, server: { host: host.host, listen, locations: locationViews }, upstreams };
+  return { bases, names, server: { host: host.host, listen, locations: locationViews }, upstreams };
 }
 
 function locations(route: Route, upstream: string | null): LocationView[] {

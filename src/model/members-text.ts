@@ -20,9 +20,19 @@ export function membersBody(membership: Membership, version: number): string {
  * building it: the sum of the kept lines (every line is ASCII), so a window pays a lookup per route, not a join.
  */
 export function membersBodyBytes(membership: Membership, digits: number): number {
-  let bytes = MEMBERS_MAGIC.length + 1 + 'version '.length + digits + 1;
-  for (const route of membership.routes) bytes += bodyLine(route).length + 1;
+  return membersBodyBytesOf(membersLineBytes(membership.routes), digits);
+}
+
+/** Returns the bytes of the routes' lines in a pushed body, newlines included. */
+export function membersLineBytes(routes: readonly RouteMembers[]): number {
+  let bytes = 0;
+  for (const route of routes) bytes += bodyLine(route).length + 1;
   return bytes;
+}
+
+/** Returns the size of a body whose route lines take `lineBytes`, for versions of `digits` digits. */
+export function membersBodyBytesOf(lineBytes: number, digits: number): number {
+  return MEMBERS_MAGIC.length + 1 + 'version '.length + digits + 1 + lineBytes;
 }
 
 // A route's line, kept by its object: a membership reuses the objects of unchanged hosts (buildMembership), so a

@@ -1,7 +1,9 @@
 // The membership product (see README "Backends without reloads"): for each route, its ready pods, apart from the
 // structure (nginx.conf). A window that changes only membership changes no byte of nginx.conf in dynamic mode.
 import type { HostRoutes, Route, RoutingTable } from './routing-table.js';
-import { routeBase, uniqueName } from './route-id.js';
+import { alignHosts } from './host-list.js';
+import { membersBodyBytesOf, membersLineBytes } from './members-text.js';
+import { BaseCounts, routeBase, uniqueName } from './route-id.js';
 
 /**
  * One route's members: its id (the upstream name scheme), where it is served (the route's host and canonical path),
@@ -19,23 +21,94 @@ export interface Membership {
 /** A membership with no route. */
 export const EMPTY_MEMBERSHIP: Membership = { routes: [] };
 
-/** What one host contributed last time, so an unchanged host keeps its very objects. */
+/** What one host contributed to the last membership: the ids' bases, its (never mutated) routes, their lines' bytes. */
 interface HostMembers {
   readonly bases: readonly string[];
   readonly routes: readonly RouteMembers[];
+  /** Bytes of the host's lines in the pushed body, newlines included. */
+  readonly bytes: number;
 }
 
-/** Members of hosts from earlier builds, keyed by the table's host objects. */
-type MembershipCache = WeakMap<HostRoutes, HostMembers>;
+/** The last build: its hosts, what each contributed, and where each host's routes start in `routes`. */
+interface LastMembers {
+  readonly hosts: readonly HostRoutes[];
+  readonly slots: readonly HostMembers[];
+  readonly routes: readonly RouteMembers[];
+  /** Host j's routes are `routes[starts[j]]` up to `routes[starts[j + 1]]`. */
+  readonly starts: Int32Array;
+}
 
-/** Builds memberships one table after another: an unchanged host keeps its (never mutated) route objects. */
+const NOTHING_BUILT: LastMembers = { hosts: [], slots: [], routes: [], starts: new Int32Array(1) };
+
+/**
+ * Builds memberships one table after another: a host the table kept keeps its route objects, found by walking the
+ * new table's hosts beside the last ones (alignHosts). The routes of kept hosts are copied from the last membership
+ * without reading the hosts themselves (at 16k hosts, a pass that reads every host object misses the cache at each),
+ * and ids are made unique again only when a base shared by two routes came or went (BaseCounts). Each membership is
+ * what `buildMembership` gives.
+ */
 export class MembershipBuilder {
-  private readonly hosts: MembershipCache = new WeakMap();
+  private last = NOTHING_BUILT;
+  private readonly counts = new BaseCounts();
+  private lineBytes = 0;
 
   /** Builds the membership of `table`, as `buildMembership` does. */
   build(table: RoutingTable): Membership {
-    return membershipOf(table, this.hosts);
+    const last = this.last;
+    const alignment = alignHosts(last.hosts, table.hosts);
+    for (const j of alignment.dropped) {
+      this.counts.remove(last.slots[j]!.bases);
+      this.lineBytes -= last.slots[j]!.bytes;
+    }
+    const fresh = table.hosts.map((host, i) => {
+      if (alignment.kept[i] !== -1) return null;
+      const bases = host.routes.map(routeBase);
+      this.counts.add(bases);
+      return bases;
+    });
+    // Ids of kept hosts still hold unless a shared base came or went: then every id is made unique again, in order.
+    const taken = this.counts.takeShared() ? new Set<string>() : null;
+    const routes: RouteMembers[] = [];
+    const starts = new Int32Array(table.hosts.length + 1);
+    const slots = table.hosts.map((host, i) => {
+      starts[i] = routes.length;
+      const j = alignment.kept[i]!;
+      if (j !== -1 && taken === null) {
+        for (let k = last.starts[j]!; k < last.starts[j + 1]!; k++) routes.push(last.routes[k]!);
+        return last.slots[j]!;
+      }
+      const kept = j === -1 ? null : last.slots[j]!;
+      const bases = fresh[i] ?? kept!.bases;
+      const ids = taken === null ? bases : bases.map((base) => uniqueName(base, taken));
+      let slot = kept;
+      if (slot === null || ids.some((id, k) => id !== slot!.routes[k]!.id)) {
+        if (slot !== null) this.lineBytes -= slot.bytes;
+        slot = hostMembers(host, bases, ids);
+        this.lineBytes += slot.bytes;
+      }
+      for (const route of slot.routes) routes.push(route);
+      return slot;
+    });
+    starts[table.hosts.length] = routes.length;
+    this.last = { hosts: table.hosts, slots, routes, starts };
+    return { routes };
   }
+
+  /** The size in bytes of the last membership's pushed body for versions of `digits` digits (membersBodyBytes). */
+  bodyBytes(digits: number): number {
+    return membersBodyBytesOf(this.lineBytes, digits);
+  }
+}
+
+function hostMembers(host: HostRoutes, bases: readonly string[], ids: readonly string[]): HostMembers {
+  const routes = host.routes.map((route, k) => ({
+    id: ids[k]!,
+    host: route.host,
+    path: route.path,
+    backends: route.backends,
+    waiting: route.waiting,
+  }));
+  return { bases, routes, bytes: membersLineBytes(routes) };
 }
 
 /**
@@ -44,31 +117,6 @@ export class MembershipBuilder {
  */
 export function buildMembership(table: RoutingTable): Membership {
   return new MembershipBuilder().build(table);
-}
-
-function membershipOf(table: RoutingTable, cache: MembershipCache): Membership {
-  const taken = new Set<string>();
-  const routes: RouteMembers[] = [];
-  for (const host of table.hosts) {
-    let kept = cache.get(host);
-    const bases = kept?.bases ?? host.routes.map(routeBase);
-    const ids = bases.map((base) => uniqueName(base, taken));
-    if (kept === undefined || ids.some((id, i) => id !== kept!.routes[i]!.id)) {
-      kept = {
-        bases,
-        routes: host.routes.map((route, i) => ({
-          id: ids[i]!,
-          host: route.host,
-          path: route.path,
-          backends: route.backends,
-          waiting: route.waiting,
-        })),
-      };
-      cache.set(host, kept);
-    }
-    for (const route of kept.routes) routes.push(route);
-  }
-  return { routes };
 }
 
 /** Tells whether two memberships route every id to the same addresses (pod names included). */

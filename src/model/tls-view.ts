@@ -73,17 +73,18 @@ function tlsViewOf(view: ConfigView, plan: TlsPlan, options: HttpsOptions, cache
     hsts: options.hstsMaxAge > 0,
     redirectOnly: host.startsWith('*.') ? host.slice(1).replaceAll('.', '[.]') : null,
   });
-  let any = false;
-  const servers = view.servers.map((server) => {
+  const withTls = (server: ServerView): ServerView => {
     const host = plan.hosts.get(server.host);
     if (host === undefined) return server;
-    any = true;
     const known = cache.get(server);
     if (known !== undefined && known.key === host.file && known.server.tls?.listen === listen) return known.server;
     const withCertificate: ServerView = { ...server, tls: tls(host.file, server.host) };
     cache.set(server, { key: host.file, server: withCertificate });
     return withCertificate;
-  });
+  };
+  // Every host of the plan has a server: with none on HTTPS the plain list serves as it is, untouched.
+  const any = plan.hosts.size > 0;
+  const servers = any ? view.servers.map(withTls) : view.servers;
   return {
     ...view,
     servers,

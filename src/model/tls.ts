@@ -1,6 +1,7 @@
 // Which certificate each host is served with: from the namespace that owns the host, the oldest claiming pod's
 // Secret, used only if it covers the host. Pure: certificates arrive as facts, their validity already judged.
 import { compareStrings, issueKey, type Issue } from './issue.js';
+import { alignHosts } from './host-list.js';
 import { isIPv4 } from './validate.js';
 import type { PodRecord } from './pod-record.js';
 import type { HostRoutes, RoutingTable } from './routing-table.js';
@@ -36,47 +37,69 @@ interface HostPlan {
   readonly issues: readonly Issue[];
 }
 
-/** Plans of hosts from earlier builds, valid while the TLS state is the same object. */
-type TlsCache = WeakMap<HostRoutes, { readonly tls: TlsState | undefined; readonly plan: HostPlan }>;
+/** The last plan: its hosts, each host's plan, and which of them have a certificate or an issue. */
+interface LastPlans {
+  readonly hosts: readonly HostRoutes[];
+  readonly plans: readonly HostPlan[];
+  /** 1 where the host's plan has a certificate or an issue: the few the plan's maps and issues are made of. */
+  readonly notable: Uint8Array;
+}
 
-/** Plans TLS one state after another: a host whose routes and the TLS state are unchanged keeps its plan. */
+const NOTHING_PLANNED: LastPlans = { hosts: [], plans: [], notable: new Uint8Array(0) };
+
+/**
+ * Plans TLS one state after another: a host the table kept keeps its plan while the TLS state is the same object,
+ * found by walking the table's hosts beside the last ones (alignHosts), and only hosts with a certificate or an
+ * issue are read to make the plan.
+ */
 export class TlsPlanner {
-  private readonly hosts: TlsCache = new WeakMap();
+  private last = NOTHING_PLANNED;
+  /** What every kept plan was made with. */
+  private basis: { tls: TlsState | undefined; options: TlsOptions } | null = null;
 
   /** Plans TLS for every host of the table, as `planTls` does. */
   plan(state: RoutingState, table: RoutingTable, options: TlsOptions): TlsPlan {
-    return planOf(state, table, options, this.hosts);
+    if (this.basis === null || this.basis.tls !== state.tls || this.basis.options !== options) {
+      this.last = NOTHING_PLANNED;
+      this.basis = { tls: state.tls, options };
+    }
+    const last = this.last;
+    const alignment = alignHosts(last.hosts, table.hosts);
+    const notable = new Uint8Array(table.hosts.length);
+    const plans = table.hosts.map((host, i) => {
+      const j = alignment.kept[i]!;
+      if (j !== -1) {
+        notable[i] = last.notable[j]!;
+        return last.plans[j]!;
+      }
+      const plan = planHost(state, host, options);
+      notable[i] = plan.tls !== null || plan.issues.length > 0 ? 1 : 0;
+      return plan;
+    });
+    this.last = { hosts: table.hosts, plans, notable };
+    const hosts = new Map<string, HostTls>();
+    const files = new Map<string, KeyMaterial | null>();
+    const issues: Issue[] = [];
+    const seen = new Set<string>();
+    for (let i = notable.indexOf(1); i !== -1; i = notable.indexOf(1, i + 1)) {
+      const plan = plans[i]!;
+      if (plan.tls !== null) {
+        hosts.set(table.hosts[i]!.host, plan.tls);
+        if (!files.has(plan.tls.file) || files.get(plan.tls.file) === null) files.set(plan.tls.file, plan.material);
+      }
+      for (const issue of plan.issues) {
+        const key = issueKey(issue);
+        if (!seen.has(key)) issues.push(issue);
+        seen.add(key);
+      }
+    }
+    return { hosts, files, issues };
   }
 }
 
 /** Plans TLS for every host of the table. */
 export function planTls(state: RoutingState, table: RoutingTable, options: TlsOptions): TlsPlan {
   return new TlsPlanner().plan(state, table, options);
-}
-
-function planOf(state: RoutingState, table: RoutingTable, options: TlsOptions, cache: TlsCache): TlsPlan {
-  const hosts = new Map<string, HostTls>();
-  const files = new Map<string, KeyMaterial | null>();
-  const issues: Issue[] = [];
-  const seen = new Set<string>();
-  for (const host of table.hosts) {
-    let known = cache.get(host);
-    if (known === undefined || known.tls !== state.tls) {
-      known = { tls: state.tls, plan: planHost(state, host, options) };
-      cache.set(host, known);
-    }
-    const { plan } = known;
-    if (plan.tls !== null) {
-      hosts.set(host.host, plan.tls);
-      if (!files.has(plan.tls.file) || files.get(plan.tls.file) === null) files.set(plan.tls.file, plan.material);
-    }
-    for (const issue of plan.issues) {
-      const key = issueKey(issue);
-      if (!seen.has(key)) issues.push(issue);
-      seen.add(key);
-    }
-  }
-  return { hosts, files, issues };
 }
 
 function planHost(state: RoutingState, host: HostRoutes, options: TlsOptions): HostPlan {

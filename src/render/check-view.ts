@@ -16,6 +16,7 @@ import {
   isValidObjectName,
   isValidPort,
 } from '../model/validate.js';
+import { alignByIdentity } from '../model/host-list.js';
 import { checkHttps, checkServerTls } from './check-tls-view.js';
 import { TemplateValueError } from './template-value-error.js';
 
@@ -38,14 +39,35 @@ export function checkValue(value: unknown): string {
 /**
  * Checks views one after another: servers and upstreams that passed before are skipped. The view builders reuse an
  * unchanged host's objects and never mutate them (the property tests freeze every view to hold them to it), so an
- * object that passed once still passes.
+ * object that passed once still passes. Those the last view had at the same place are found without reading them.
  */
 export class ViewChecker {
   private readonly checked = new WeakSet<object>();
+  private last: { upstreams: readonly object[]; servers: readonly object[] } = { upstreams: [], servers: [] };
 
   /** Checks `view` as `checkView` does. */
   check(view: ConfigView): void {
-    checkViewOnce(view, this.checked);
+    checkScalars(view);
+    const passed = (items: readonly object[], before: readonly object[]): ((i: number) => boolean) => {
+      const found = alignByIdentity(before, items);
+      return (i) => found[i] !== -1 || this.checked.has(items[i]!);
+    };
+    const upstreamPassed = passed(view.upstreams, this.last.upstreams);
+    view.upstreams.forEach((upstream, i) => {
+      if (upstreamPassed(i)) return;
+      if (!UPSTREAM_NAME.test(upstream.name)) refuse('upstream name', upstream.name);
+      upstream.servers.forEach(checkServer);
+      this.checked.add(upstream);
+    });
+    const serverPassed = passed(view.servers, this.last.servers);
+    view.servers.forEach((server, i) => {
+      if (serverPassed(i)) return;
+      checkHostServer(server);
+      for (const listener of server.listen) checkAddress('listen address', listener.address);
+      this.checked.add(server);
+    });
+    // Only a view that passed whole is one to walk beside next time.
+    this.last = { upstreams: view.upstreams, servers: view.servers };
   }
 }
 
@@ -54,7 +76,7 @@ export function checkView(view: ConfigView): void {
   new ViewChecker().check(view);
 }
 
-function checkViewOnce(view: ConfigView, checked: WeakSet<object>): void {
+function checkScalars(view: ConfigView): void {
   for (const size of [view.port, view.serverNamesHashBucketSize, view.serverNamesHashMaxSize]) {
     if (!Number.isInteger(size) || size < 1) refuse('number', String(size));
   }
@@ -71,18 +93,6 @@ function checkViewOnce(view: ConfigView, checked: WeakSet<object>): void {
   const https = view as Partial<TlsConfigView>;
   for (const listener of https.httpsListeners ?? []) checkAddress('HTTPS listen address', listener.address);
   if (view.dynamic !== null) checkDynamic(view.dynamic);
-  for (const upstream of view.upstreams) {
-    if (checked.has(upstream)) continue;
-    if (!UPSTREAM_NAME.test(upstream.name)) refuse('upstream name', upstream.name);
-    upstream.servers.forEach(checkServer);
-    checked.add(upstream);
-  }
-  for (const server of view.servers) {
-    if (checked.has(server)) continue;
-    checkHostServer(server);
-    for (const listener of server.listen) checkAddress('listen address', listener.address);
-    checked.add(server);
-  }
 }
 
 function checkHostServer(server: ServerView): void {

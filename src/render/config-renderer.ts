@@ -1,13 +1,15 @@
 import Mustache from 'mustache';
+import { alignByIdentity } from '../model/host-list.js';
 import { checkValue } from './check-view.js';
 import type { Template } from './template.js';
 
 type Token = [string, string, number, number, Token[]?, ...unknown[]];
 
-/** An item's rendered text, and whether it has been flattened yet. */
-interface Kept {
-  text: string;
-  flat: boolean;
+/** The items of one array section as last rendered, their texts, and which texts are flat, index for index. */
+interface LastItems {
+  readonly items: readonly unknown[];
+  readonly texts: readonly string[];
+  readonly flat: Uint8Array;
 }
 
 /**
@@ -24,7 +26,8 @@ export class ConfigRenderer {
   private readonly tokens: Token[];
   private readonly writer = new Mustache.Writer();
   private readonly config = { escape: checkValue };
-  private kept: WeakMap<object, Kept>[] = [];
+  private kept: WeakMap<object, string>[] = [];
+  private last: (LastItems | undefined)[] = [];
   private scalars = '';
 
   constructor(private readonly template: Template) {
@@ -42,6 +45,7 @@ export class ConfigRenderer {
     const scalars = JSON.stringify(Object.entries(view).filter(([, value]) => typeof value !== 'object'));
     if (scalars !== this.scalars) {
       this.kept = [];
+      this.last = [];
       this.scalars = scalars;
     }
     const parts: string[] = [];
@@ -52,21 +56,25 @@ export class ConfigRenderer {
         return;
       }
       const kept = (this.kept[index] ??= new WeakMap());
-      for (const item of items as unknown[]) {
-        if (typeof item !== 'object' || item === null) {
-          parts.push(this.renderTokens(token[4] ?? [], context.push(item)));
-          continue;
-        }
-        let entry = kept.get(item);
-        if (entry === undefined) {
-          kept.set(item, (entry = { text: this.renderTokens(token[4] ?? [], context.push(item)), flat: false }));
-        } else if (!entry.flat) {
-          // Used a second time: flatten it now, once (a text used once is flattened by the join anyway).
-          entry.text = flat(entry.text);
-          entry.flat = true;
-        }
-        parts.push(entry.text);
-      }
+      const last = this.last[index] ?? { items: [], texts: [], flat: new Uint8Array(0) };
+      // Beside the last render, an item it had (at the same place or a little further) is the same text.
+      const found = alignByIdentity(last.items, items);
+      const flats = new Uint8Array(items.length);
+      const texts = (items as unknown[]).map((item, i) => {
+        if (typeof item !== 'object' || item === null) return this.renderTokens(token[4] ?? [], context.push(item));
+        const k = found[i]!;
+        flats[i] = 1;
+        // Used a second time: flattened now, once (a text used once is flattened by the join anyway).
+        if (k !== -1) return last.flat[k] === 1 ? last.texts[k]! : flat(last.texts[k]!);
+        const text = kept.get(item);
+        if (text !== undefined) return flat(text);
+        const rendered = this.renderTokens(token[4] ?? [], context.push(item));
+        kept.set(item, rendered);
+        flats[i] = 0;
+        return rendered;
+      });
+      this.last[index] = { items, texts, flat: flats };
+      for (const text of texts) parts.push(text);
     });
     return parts;
   }
@@ -95,7 +103,7 @@ export class ConfigRenderer {
 /**
  * Returns the text flattened: Mustache builds it by `+=`, a rope of hundreds of pieces, and every join of the whole
  * config would walk each rope again (a render at 20k pods spent 140 ms there). Reading a character makes V8 flatten
- * the rope in place, once.
+ * the rope in place, once; a text used a second time is flattened then (one used once is flattened by the join).
  */
 function flat(text: string): string {
   text.charCodeAt(0);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ViewBuilder, type ConfigView, type ViewOptions } from '../model/config-view.js';
-import { membersBody, membersBodyBytes } from '../model/members-text.js';
+import { membersBody } from '../model/members-text.js';
 import { EMPTY_MEMBERSHIP, MembershipBuilder } from '../model/membership.js';
 import type { OwnershipPolicy } from '../model/ownership.js';
 import type { RenderedConfig } from '../model/rendered-config.js';
@@ -76,7 +76,7 @@ export class StateRenderer {
           : {
               ...dynamic,
               keepalive: dynamic.keepalive ?? 64,
-              membersBytes: membersBodyBytes(members ?? EMPTY_MEMBERSHIP, String(WIDEST_VERSION).length),
+              membersBytes: this.members.bodyBytes(String(WIDEST_VERSION).length),
             },
     });
     const tls = this.options.tls;
@@ -86,12 +86,7 @@ export class StateRenderer {
       plan === null || plan.issues.length === 0 ? table.issues : [...table.issues, ...plan.issues].sort(compareIssues);
     this.checker.check(view);
     const parts = this.renderer.renderParts(view);
-    let routes = 0;
-    let backends = 0;
-    for (const host of table.hosts) {
-      routes += host.routes.length;
-      for (const route of host.routes) backends += route.backends.length;
-    }
+    const { routes, backends } = this.tables.totals();
     let text: string | undefined;
     let hash: string | undefined;
     let membersHash: string | undefined;
