@@ -1,4 +1,5 @@
 import { compareStrings } from './issue.js';
+import { diffMaps, PersistentMap } from './persistent-map.js';
 import type { PodRecord } from './pod-record.js';
 
 /**
@@ -72,19 +73,74 @@ export function coveringHold(
 
 /** Tells whether any hold is waiting out its grace period. */
 export function hasVacancy(holds: ReadonlyMap<string, Hold>): boolean {
-  for (const hold of holds.values()) if (hold.vacantSince !== null) return true;
-  return false;
+  return vacancies(holds).size > 0;
 }
 
 /** Returns the earliest time (ms) at which a vacant hold expires, or null when none is vacant. */
 export function nextExpiry(holds: ReadonlyMap<string, Hold>, graceMs: number): number | null {
   let earliest: number | null = null;
-  for (const hold of holds.values()) {
-    if (hold.vacantSince !== null && (earliest === null || hold.vacantSince + graceMs < earliest)) {
-      earliest = hold.vacantSince + graceMs;
-    }
+  for (const hold of vacancies(holds).values()) {
+    if (earliest === null || hold.vacantSince! + graceMs < earliest) earliest = hold.vacantSince! + graceMs;
   }
   return earliest;
+}
+
+// The vacant holds of each holds map settleHolds made, so that a window asks "is any hold vacant" without a pass
+// over 16k holds. A cache: a map settleHolds did not make is read once, in full.
+const VACANT = new WeakMap<ReadonlyMap<string, Hold>, ReadonlyMap<string, Hold>>();
+
+function vacancies(holds: ReadonlyMap<string, Hold>): ReadonlyMap<string, Hold> {
+  let vacant = VACANT.get(holds);
+  if (vacant === undefined) {
+    const found = new Map<string, Hold>();
+    for (const [key, hold] of holds) if (hold.vacantSince !== null) found.set(key, hold);
+    VACANT.set(holds, (vacant = found));
+  }
+  return vacant;
+}
+
+/**
+ * The claims of pods, by ownership key: which records claim each key. A reducer keeps one from window to window and
+ * brings it to each pods map by the maps' difference (persistent maps: what changed, not every pod), so settling
+ * the touched keys reads their claimants only. A cache: settling gives the same holds with a fresh index.
+ */
+export class ClaimIndex {
+  private pods: ReadonlyMap<string, PodRecord> = new Map();
+  /** Ownership key -> pod key -> record. */
+  private readonly claims = new Map<string, Map<string, PodRecord>>();
+
+  constructor(readonly policy: OwnershipPolicy) {}
+
+  /** Brings the index to `pods`. */
+  sync(pods: ReadonlyMap<string, PodRecord>): void {
+    diffMaps(this.pods, pods, (key, was, is) => {
+      if (was !== undefined) for (const claim of claimKeys(was, this.policy)) this.remove(claim, key);
+      if (is !== undefined) for (const claim of claimKeys(is, this.policy)) this.add(claim, is);
+    });
+    this.pods = pods;
+  }
+
+  /** The records claiming `key`, by pod key. */
+  claimants(key: string): ReadonlyMap<string, PodRecord> | undefined {
+    return this.claims.get(key);
+  }
+
+  /** Every key some record claims. */
+  keys(): IterableIterator<string> {
+    return this.claims.keys();
+  }
+
+  private add(claim: string, record: PodRecord): void {
+    let records = this.claims.get(claim);
+    if (records === undefined) this.claims.set(claim, (records = new Map()));
+    records.set(record.key, record);
+  }
+
+  private remove(claim: string, pod: string): void {
+    const records = this.claims.get(claim);
+    records?.delete(pod);
+    if (records?.size === 0) this.claims.delete(claim);
+  }
 }
 
 /**
@@ -92,7 +148,8 @@ export function nextExpiry(holds: ReadonlyMap<string, Hold>, graceMs: number): n
  * has any claiming pod (so a rolling restart, whose new pods are younger than a rival's, does not hand the host
  * over), and for `ownershipGraceMs` after its last one went away (so a delete-then-create restart does not either).
  * With `touched`, only those keys (and vacant holds) are settled again: every other key's claims are as they were,
- * and settling is idempotent. Returns `holds` itself when nothing changed.
+ * and settling is idempotent. `claims` is the caller's index, kept from call to call (a fresh one reads every pod).
+ * Returns `holds` itself when nothing changed.
  */
 export function settleHolds(
   holds: ReadonlyMap<string, Hold>,
@@ -100,31 +157,35 @@ export function settleHolds(
   now: number,
   options: OwnershipOptions,
   touched: ReadonlySet<string> | null = null,
+  claims: ClaimIndex = new ClaimIndex(options.ownership),
 ): ReadonlyMap<string, Hold> {
-  let keys: ReadonlySet<string> | null = touched;
-  if (touched !== null) {
-    const some = new Set(touched);
-    for (const [key, hold] of holds) if (hold.vacantSince !== null) some.add(key);
-    keys = some;
-  }
-  const claims = oldestClaims(pods, options.ownership, keys);
-  let next: Map<string, Hold> | null = null;
-  const settle = (key: string): void => {
+  const index = claims.policy === options.ownership ? claims : new ClaimIndex(options.ownership);
+  index.sync(pods);
+  const vacant = vacancies(holds);
+  const keys = new Set(touched ?? [...holds.keys(), ...index.keys()]);
+  for (const key of vacant.keys()) keys.add(key);
+  const before = holds instanceof PersistentMap ? (holds as PersistentMap<Hold>) : PersistentMap.from(holds);
+  let next = before;
+  let nextVacant: Map<string, Hold> | null = null;
+  for (const key of keys) {
     const hold = holds.get(key);
-    const claim = claims.get(key);
+    const claim = oldestClaims(index.claimants(key));
     const settled =
       hold === undefined
         ? claim === undefined
           ? null
           : firstClaim(claim)
         : settleOne(hold, claim, now, options.ownershipGraceMs);
-    if (settled === (hold ?? null)) return;
-    next ??= new Map(holds);
-    if (settled === null) next.delete(key);
-    else next.set(key, settled);
-  };
-  for (const key of keys ?? new Set([...holds.keys(), ...claims.keys()])) settle(key);
-  return next ?? holds;
+    if (settled === (hold ?? null)) continue;
+    next = settled === null ? next.delete(key) : next.set(key, settled);
+    if (settled?.vacantSince == null && !vacant.has(key)) continue;
+    nextVacant ??= new Map(vacant);
+    if (settled !== null && settled.vacantSince !== null) nextVacant.set(key, settled);
+    else nextVacant.delete(key);
+  }
+  if (next === before) return holds;
+  VACANT.set(next, nextVacant ?? vacant);
+  return next;
 }
 
 /** Lists the keys a record's claims are owned under (empty when it claims nothing). */
@@ -169,27 +230,16 @@ function oldestRival(
   return best;
 }
 
-function oldestClaims(
-  pods: ReadonlyMap<string, PodRecord>,
-  policy: OwnershipPolicy,
-  only: ReadonlySet<string> | null,
-): Map<string, Map<string, Age>> {
-  const claims = new Map<string, Map<string, Age>>();
-  for (const record of pods.values()) {
-    if (record.paths.length === 0) continue;
-    for (const host of record.hosts) {
-      const keys = policy === 'host' ? [host] : record.paths.map((entry) => ownershipKey(policy, host, entry.path));
-      for (const key of keys) {
-        if (only !== null && !only.has(key)) continue;
-        const age: Age = { created: record.pod.created, pod: record.key };
-        let byNamespace = claims.get(key);
-        if (byNamespace === undefined) claims.set(key, (byNamespace = new Map()));
-        const seen = byNamespace.get(record.pod.namespace);
-        if (seen === undefined || compareAges(age, seen) < 0) byNamespace.set(record.pod.namespace, age);
-      }
-    }
+/** The oldest claiming pod of each namespace among a key's claimants; undefined when none claims it. */
+function oldestClaims(claimants: ReadonlyMap<string, PodRecord> | undefined): Map<string, Age> | undefined {
+  if (claimants === undefined) return undefined;
+  const byNamespace = new Map<string, Age>();
+  for (const record of claimants.values()) {
+    const age: Age = { created: record.pod.created, pod: record.key };
+    const seen = byNamespace.get(record.pod.namespace);
+    if (seen === undefined || compareAges(age, seen) < 0) byNamespace.set(record.pod.namespace, age);
   }
-  return claims;
+  return byNamespace;
 }
 
 function olderAge(a: Age, b: Age): Age {

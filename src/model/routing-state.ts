@@ -1,6 +1,7 @@
 import { isSecretEvent, type PodEvent, type SecretChange, type SecretSync } from './events.js';
-import { claimKeys, hasVacancy, settleHolds, type Hold, type OwnershipOptions } from './ownership.js';
+import { claimKeys, hasVacancy, settleHolds, type ClaimIndex, type Hold, type OwnershipOptions } from './ownership.js';
 import { podKey, samePod, type ProjectedPod } from './pod.js';
+import { PersistentMap } from './persistent-map.js';
 import { DEFAULT_LIMITS, readPod, type Limits, type PodRecord } from './pod-record.js';
 import {
   applySecretEvents,
@@ -28,7 +29,7 @@ export const DEFAULT_REDUCE_OPTIONS: ReduceOptions = {
 export interface RoutingState {
   /** A SYNC has been seen: the cache reflects a full list. */
   readonly synced: boolean;
-  /** Keyed by `namespace/name`. */
+  /** Keyed by `namespace/name`. Persistent (src/model/persistent-map.ts) when made here: a window copies what changed. */
   readonly pods: ReadonlyMap<string, PodRecord>;
   /** Keyed by host (policy `host`) or by `ownershipKey(host, path)` (policy `route`). */
   readonly holds: ReadonlyMap<string, Hold>;
@@ -37,19 +38,21 @@ export interface RoutingState {
 }
 
 /** The state before any event. */
-export const EMPTY_STATE: RoutingState = { synced: false, pods: new Map(), holds: new Map() };
+export const EMPTY_STATE: RoutingState = { synced: false, pods: PersistentMap.empty(), holds: PersistentMap.empty() };
 
 /**
  * Applies one batch of events at time `now` (ms). Pure; returns `state` itself when nothing changed, so that
- * routing-neutral batches cost no render.
+ * routing-neutral batches cost no render. `claims` is a reducer's index of claims, kept from batch to batch so that
+ * settling ownership reads only the touched keys' pods (a cache: without it, the result is the same).
  */
 export function applyEvents(
   state: RoutingState,
   events: readonly PodEvent[],
   now: number,
   options: ReduceOptions = DEFAULT_REDUCE_OPTIONS,
+  claims?: ClaimIndex,
 ): RoutingState {
-  let pods = state.pods;
+  let pods = persistent(state.pods);
   let synced = state.synced;
   // The ownership keys whose claims may have changed; null after a SYNC: all of them.
   let touched: Set<string> | null = new Set();
@@ -74,20 +77,20 @@ export function applyEvents(
     if (event.type === 'DELETED') {
       // A DELETED for an older incarnation must not remove a pod re-created under the same name.
       if (old === undefined || (old.pod.uid !== '' && event.pod.uid !== '' && old.pod.uid !== event.pod.uid)) continue;
-      pods = writable(pods, state.pods);
-      (pods as Map<string, PodRecord>).delete(key);
+      pods = pods.delete(key);
       touch(old);
     } else if (old === undefined || !samePod(old.pod, event.pod)) {
-      pods = writable(pods, state.pods);
       const record = readPod(event.pod, options.limits);
-      (pods as Map<string, PodRecord>).set(key, record);
+      pods = pods.set(key, record);
       touch(old);
       touch(record);
     }
   }
-  const podsChanged = pods !== state.pods;
+  const podsChanged = pods !== persistent(state.pods);
   const holds =
-    podsChanged || hasVacancy(state.holds) ? settleHolds(state.holds, pods, now, options, touched) : state.holds;
+    podsChanged || hasVacancy(state.holds)
+      ? settleHolds(state.holds, pods, now, options, touched, claims)
+      : state.holds;
   const settled = settleTls(state.tls, secretEvents, now);
   // Which Secrets pods name is read only when it can matter: pods or Secrets changed, and there are Secrets.
   const idle = settled === undefined || settled.secrets.size === 0 || (settled === state.tls && !podsChanged);
@@ -116,25 +119,24 @@ function settleTls(
   return applySecretEvents(tls ?? EMPTY_TLS_STATE, events, now);
 }
 
-function writable(
-  pods: ReadonlyMap<string, PodRecord>,
-  original: ReadonlyMap<string, PodRecord>,
-): ReadonlyMap<string, PodRecord> {
-  return pods === original ? new Map(original) : pods;
+// States made here hold persistent maps; one built by hand (tests) may hold a Map, taken over entry by entry once.
+function persistent<V>(map: ReadonlyMap<string, V>): PersistentMap<V> {
+  return map instanceof PersistentMap ? (map as PersistentMap<V>) : PersistentMap.from(map);
 }
 
 function replaceAll(
-  pods: ReadonlyMap<string, PodRecord>,
+  pods: PersistentMap<PodRecord>,
   listed: readonly ProjectedPod[],
   limits: Limits,
-): ReadonlyMap<string, PodRecord> {
-  const next = new Map<string, PodRecord>();
-  let same = true;
+): PersistentMap<PodRecord> {
+  const listedKeys = new Set<string>();
+  let next = pods;
   for (const pod of listed) {
-    const old = pods.get(podKey(pod));
-    const record = old !== undefined && samePod(old.pod, pod) ? old : readPod(pod, limits);
-    if (record !== old) same = false;
-    next.set(record.key, record);
+    const key = podKey(pod);
+    listedKeys.add(key);
+    const old = pods.get(key);
+    if (old === undefined || !samePod(old.pod, pod)) next = next.set(key, readPod(pod, limits));
   }
-  return same && next.size === pods.size ? pods : next;
+  for (const key of pods.keys()) if (!listedKeys.has(key)) next = next.delete(key);
+  return next;
 }

@@ -7,6 +7,8 @@ import {
   type OwnershipPolicy,
   type WildcardHolds,
 } from './ownership.js';
+import { patchHosts } from './host-list.js';
+import { diffMaps } from './persistent-map.js';
 import type { PodRecord } from './pod-record.js';
 import type { RoutingState } from './routing-state.js';
 
@@ -62,19 +64,32 @@ interface HostEntry {
 }
 
 // What the last build saw and made, so the next one redoes only the hosts whose claiming pods or deciding holds
-// changed (found by comparing the state's maps with the last ones seen: published maps are never mutated). Private
-// to RoutingTableBuilder: nothing outside may change it, or rely on which objects it reuses.
+// changed (found by the difference of the state's maps and the last ones seen: published maps are never mutated,
+// and persistent ones are compared by what they share). Private to RoutingTableBuilder: nothing outside may change
+// it, or rely on which objects it reuses.
 interface TableCache {
   policy: OwnershipPolicy | null;
-  pods: ReadonlyMap<string, PodRecord> | null;
-  holds: ReadonlyMap<string, Hold> | null;
+  pods: ReadonlyMap<string, PodRecord>;
+  holds: ReadonlyMap<string, Hold>;
+  wildcards: WildcardHolds;
   /** host -> pod key -> record claiming it. */
   readonly claimants: Map<string, Map<string, PodRecord>>;
   /** pod key -> the record's own issues, for records that have some. */
   readonly recordIssues: Map<string, readonly Issue[]>;
   readonly hosts: Map<string, HostEntry>;
-  /** Hosts in order; null when a host came or went. */
-  sorted: readonly string[] | null;
+  /** host -> the claims refused on it, for hosts that have some. */
+  readonly hostIssues: Map<string, readonly Issue[]>;
+  /** The last table's hosts (those with a route), sorted, and its issues. */
+  list: readonly HostRoutes[];
+  issues: readonly Issue[];
+  routes: number;
+  backends: number;
+}
+
+/** What a table holds besides its hosts: how many routes, and how many backends (pod x route). */
+export interface TableTotals {
+  readonly routes: number;
+  readonly backends: number;
 }
 
 /**
@@ -85,17 +100,27 @@ interface TableCache {
 export class RoutingTableBuilder {
   private readonly cache: TableCache = {
     policy: null,
-    pods: null,
-    holds: null,
+    pods: new Map(),
+    holds: new Map(),
+    wildcards: new Map(),
     claimants: new Map(),
     recordIssues: new Map(),
     hosts: new Map(),
-    sorted: null,
+    hostIssues: new Map(),
+    list: [],
+    issues: [],
+    routes: 0,
+    backends: 0,
   };
 
   /** Builds the table of `state` under `policy`. */
   build(state: RoutingState, policy: OwnershipPolicy): RoutingTable {
     return buildTable(state, policy, this.cache);
+  }
+
+  /** The routes and backends of the last table built. */
+  totals(): TableTotals {
+    return { routes: this.cache.routes, backends: this.cache.backends };
   }
 }
 
@@ -106,80 +131,107 @@ export function buildRoutingTable(state: RoutingState, policy: OwnershipPolicy):
 
 function buildTable(state: RoutingState, policy: OwnershipPolicy, cache: TableCache): RoutingTable {
   const dirty = new Set<string>();
-  if (cache.policy !== policy || cache.pods === null) reset(cache, policy);
-  if (state.pods !== cache.pods) indexChanges(cache, state.pods, dirty);
+  if (cache.policy !== policy) reset(cache, policy);
+  let issuesChanged = false;
+  if (state.pods !== cache.pods) issuesChanged = indexChanges(cache, state.pods, dirty);
   if (state.holds !== cache.holds) holdChanges(cache, state.holds, dirty);
   cache.pods = state.pods;
   cache.holds = state.holds;
-  const wildcards = wildcardHolds(state.holds);
+  const changes = new Map<string, HostRoutes | null>();
   for (const host of dirty) {
+    const old = cache.hosts.get(host);
     const claimants = cache.claimants.get(host);
-    if (claimants === undefined) {
-      if (cache.hosts.delete(host)) cache.sorted = null;
-      continue;
+    const entry =
+      claimants === undefined ? null : hostRoutes(state, cache.wildcards, policy, host, [...claimants.values()]);
+    if (entry === null) cache.hosts.delete(host);
+    else cache.hosts.set(host, entry);
+    if ((old?.issues.length ?? 0) > 0 || (entry?.issues.length ?? 0) > 0) {
+      issuesChanged = true;
+      if (entry === null || entry.issues.length === 0) cache.hostIssues.delete(host);
+      else cache.hostIssues.set(host, entry.issues);
     }
-    if (!cache.hosts.has(host)) cache.sorted = null;
-    cache.hosts.set(host, hostRoutes(state, wildcards, policy, host, [...claimants.values()]));
+    const before = old?.routes ?? null;
+    const after = entry?.routes ?? null;
+    if (before === null && after === null) continue;
+    changes.set(host, after);
+    count(cache, before, -1);
+    count(cache, after, 1);
   }
-  cache.sorted ??= [...cache.hosts.keys()].sort(compareStrings);
-  const hosts: HostRoutes[] = [];
-  const issues: Issue[] = [];
-  for (const list of cache.recordIssues.values()) for (const issue of list) issues.push(issue);
-  for (const host of cache.sorted) {
-    const entry = cache.hosts.get(host)!;
-    if (entry.routes !== null) hosts.push(entry.routes);
-    for (const issue of entry.issues) issues.push(issue);
-  }
-  return { hosts, issues: issues.sort(compareIssues) };
+  if (changes.size > 0) cache.list = patchHosts(cache.list, changes);
+  if (issuesChanged) cache.issues = collectIssues(cache);
+  return { hosts: cache.list, issues: cache.issues };
 }
 
 function reset(cache: TableCache, policy: OwnershipPolicy): void {
   cache.policy = policy;
   cache.pods = new Map();
-  cache.holds = null;
+  cache.holds = new Map();
+  cache.wildcards = new Map();
   cache.claimants.clear();
   cache.recordIssues.clear();
   cache.hosts.clear();
-  cache.sorted = null;
+  cache.hostIssues.clear();
+  cache.list = [];
+  cache.issues = [];
+  cache.routes = 0;
+  cache.backends = 0;
 }
 
-/** Re-indexes the records that differ from the cache's last pods, marking their hosts (old and new) dirty. */
-function indexChanges(cache: TableCache, pods: ReadonlyMap<string, PodRecord>, dirty: Set<string>): void {
-  const previous = cache.pods!;
-  const unindex = (record: PodRecord): void => {
-    cache.recordIssues.delete(record.key);
-    for (const host of record.hosts) {
-      dirty.add(host);
-      const claimants = cache.claimants.get(host);
-      claimants?.delete(record.key);
-      if (claimants?.size === 0) cache.claimants.delete(host);
+function count(cache: TableCache, host: HostRoutes | null, sign: 1 | -1): void {
+  if (host === null) return;
+  cache.routes += sign * host.routes.length;
+  for (const route of host.routes) cache.backends += sign * route.backends.length;
+}
+
+function collectIssues(cache: TableCache): Issue[] {
+  const issues: Issue[] = [];
+  for (const list of cache.recordIssues.values()) for (const issue of list) issues.push(issue);
+  for (const list of cache.hostIssues.values()) for (const issue of list) issues.push(issue);
+  return issues.sort(compareIssues);
+}
+
+/**
+ * Re-indexes the records that differ from the cache's last pods, marking their hosts (old and new) dirty. Returns
+ * whether any record's own issues came or went.
+ */
+function indexChanges(cache: TableCache, pods: ReadonlyMap<string, PodRecord>, dirty: Set<string>): boolean {
+  let issuesChanged = false;
+  diffMaps(cache.pods, pods, (key, old, record) => {
+    if (old !== undefined) {
+      if (cache.recordIssues.delete(key)) issuesChanged = true;
+      for (const host of old.hosts) {
+        dirty.add(host);
+        const claimants = cache.claimants.get(host);
+        claimants?.delete(key);
+        if (claimants?.size === 0) cache.claimants.delete(host);
+      }
     }
-  };
-  for (const [key, record] of pods) {
-    const old = previous.get(key);
-    if (old === record) continue;
-    if (old !== undefined) unindex(old);
-    if (record.issues.length > 0) cache.recordIssues.set(key, record.issues);
+    if (record === undefined) return;
+    if (record.issues.length > 0) {
+      cache.recordIssues.set(key, record.issues);
+      issuesChanged = true;
+    }
     for (const host of record.hosts) {
       dirty.add(host);
       let claimants = cache.claimants.get(host);
       if (claimants === undefined) cache.claimants.set(host, (claimants = new Map()));
       claimants.set(key, record);
     }
-  }
-  for (const [key, old] of previous) if (!pods.has(key)) unindex(old);
+  });
+  return issuesChanged;
 }
 
 /** Marks dirty the hosts whose holds changed since the cache's last holds; a changed wildcard marks them all. */
 function holdChanges(cache: TableCache, holds: ReadonlyMap<string, Hold>, dirty: Set<string>): void {
-  const previous = cache.holds ?? new Map<string, Hold>();
-  const mark = (key: string): void => {
+  let wildcard = false;
+  diffMaps(cache.holds, holds, (key) => {
     const host = key.split(' ')[0]!;
-    if (host.startsWith('*.')) for (const any of cache.claimants.keys()) dirty.add(any);
+    if (host.startsWith('*.')) wildcard = true;
     dirty.add(host);
-  };
-  for (const [key, hold] of holds) if (previous.get(key) !== hold) mark(key);
-  for (const key of previous.keys()) if (!holds.has(key)) mark(key);
+  });
+  if (!wildcard) return;
+  cache.wildcards = wildcardHolds(holds);
+  for (const any of cache.claimants.keys()) dirty.add(any);
 }
 
 /** Builds one host's routes from the records claiming it, refusing claims its owner (or a wildcard above) forbids. */

@@ -1,6 +1,6 @@
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import type { PodEvent } from '../model/events.js';
-import { nextExpiry } from '../model/ownership.js';
+import { ClaimIndex, nextExpiry } from '../model/ownership.js';
 import { nextSecretChange } from '../model/secret-state.js';
 import {
   applyEvents,
@@ -28,9 +28,10 @@ export function reduceEvents(
   return (batches$) =>
     new Observable<RoutingState>((subscriber) => {
       let state = EMPTY_STATE;
+      const claims = new ClaimIndex(options.ownership);
       let wake: Subscription | null = null;
       const apply = (events: readonly PodEvent[]): void => {
-        const next = applyEvents(state, events, scheduler.now(), options);
+        const next = applyEvents(state, events, scheduler.now(), options, claims);
         if (next !== state) {
           state = next;
           subscriber.next(state);

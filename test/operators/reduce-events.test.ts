@@ -6,7 +6,8 @@ import { reduceEvents } from '../../src/operators/reduce-events.js';
 import { marbles } from '../support/marbles.js';
 import { aPod, deleted, modified, sync } from '../support/pods.js';
 
-const summary = (state: RoutingState): string => [...state.pods.keys()].join(',') + (state.synced ? '' : ' (unsynced)');
+const summary = (state: RoutingState): string =>
+  [...state.pods.keys()].sort().join(',') + (state.synced ? '' : ' (unsynced)');
 const owners = (state: RoutingState): string =>
   [...state.holds].map(([host, hold]) => `${host}:${hold.namespace}`).join(',');
 

@@ -14,6 +14,7 @@ import {
 import { buildView, ViewBuilder } from '../../src/model/config-view.js';
 import { buildMembership, MembershipBuilder } from '../../src/model/membership.js';
 import { buildRoutingTable, RoutingTableBuilder } from '../../src/model/routing-table.js';
+import { ClaimIndex } from '../../src/model/ownership.js';
 import { ViewChecker } from '../../src/render/check-view.js';
 import { renderState, StateRenderer } from '../../src/render/render-config.js';
 import { loadTemplate } from '../../src/commands/load-template.js';
@@ -28,13 +29,16 @@ const render = (events: PodEvent[][], options: ReduceOptions = DEFAULT_REDUCE_OP
 
 const hostPool = ['a.example.com', 'b.example.com', '*.example.com', 'c.test', '10.1.2.3', 'BAD;host'];
 const pathPool = ['/', '/api', '/api/v1', '/nodejs', '/x%C3%A9', '/bad{'];
-const aPodArb = (index: number) =>
+// Two hosts whose routes on /api have the same FNV-1a-32 base id: their ids must be made unique, in table order.
+const collidingHostPool = ['nsxwkkbo.test', 'znbnaubq.test', 'a.example.com'];
+const collidingPathPool = ['/api', '/'];
+const aPodArb = (index: number, hosts = hostPool, paths = pathPool) =>
   fc
     .record({
       namespace: fc.constantFrom('team-a', 'team-b', 'team-c'),
       created: fc.integer({ min: 0, max: 5 }),
-      hosts: fc.uniqueArray(fc.constantFrom(...hostPool), { minLength: 1, maxLength: 3 }),
-      paths: fc.uniqueArray(fc.tuple(fc.constantFrom(80, 3000, 8080), fc.constantFrom(...pathPool)), {
+      hosts: fc.uniqueArray(fc.constantFrom(...hosts), { minLength: 1, maxLength: 3 }),
+      paths: fc.uniqueArray(fc.tuple(fc.constantFrom(80, 3000, 8080), fc.constantFrom(...paths)), {
         minLength: 1,
         maxLength: 3,
         selector: ([, p]) => p,
@@ -55,6 +59,9 @@ const aPodArb = (index: number) =>
 const podsArb = fc
   .integer({ min: 0, max: 12 })
   .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => aPodArb(i))));
+const collidingPodsArb = fc
+  .integer({ min: 0, max: 12 })
+  .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => aPodArb(i, collidingHostPool, collidingPathPool))));
 const shuffledPodsArb = podsArb.chain((pods) =>
   fc.tuple(fc.constant(pods), fc.shuffledSubarray(pods, { minLength: pods.length })),
 );
@@ -193,14 +200,15 @@ test('no annotation value, however crafted, adds a directive, block or comment',
 });
 
 // A window's changes to the pods of a cluster: add, flip readiness, move to other hosts and paths, delete.
-const changeArb = fc.record({
-  index: fc.nat({ max: 11 }),
-  kind: fc.constantFrom('add', 'flip', 'move', 'delete'),
-  pod: aPodArb(0),
-});
+const changeArb = (pod = aPodArb(0)) =>
+  fc.record({ index: fc.nat({ max: 11 }), kind: fc.constantFrom('add', 'flip', 'move', 'delete'), pod });
 type Change = { index: number; kind: string; pod: ProjectedPod };
 // Up to eight windows of up to four changes, and either ownership policy.
-const batchesArb = fc.array(fc.array(changeArb, { maxLength: 4 }), { maxLength: 8 });
+const batchesArb = fc.array(fc.array(changeArb(), { maxLength: 4 }), { maxLength: 8 });
+const collidingBatchesArb = fc.array(
+  fc.array(changeArb(aPodArb(0, collidingHostPool, collidingPathPool)), { maxLength: 4 }),
+  { maxLength: 8 },
+);
 const policyArb = fc.constantFrom<'host' | 'route'>('host', 'route');
 
 function eventsOf(batch: readonly Change[], state: RoutingState): PodEvent[] {
@@ -216,17 +224,26 @@ function eventsOf(batch: readonly Change[], state: RoutingState): PodEvent[] {
   });
 }
 
-/** Runs `check` on the state after the list and after each batch of changes (windows 2 s apart). */
+/**
+ * Runs `check` on the state after the list and after each batch of changes (windows 2 s apart). The states are
+ * folded as the reducer folds them, with a claim index kept from batch to batch, and each one's owners are checked
+ * against a fold without it.
+ */
 function eachState(
   pods: ProjectedPod[],
   batches: readonly (readonly Change[])[],
   options: ReduceOptions,
   check: (state: RoutingState) => void,
 ): void {
-  let state = applyEvents(EMPTY_STATE, [{ type: 'SYNC', pods }], 0, options);
+  const claims = new ClaimIndex(options.ownership);
+  let state = applyEvents(EMPTY_STATE, [{ type: 'SYNC', pods }], 0, options, claims);
   check(state);
   batches.forEach((batch, i) => {
-    state = applyEvents(state, eventsOf(batch, state), (i + 1) * 2000, options);
+    const events = eventsOf(batch, state);
+    const previous = state;
+    state = applyEvents(previous, events, (i + 1) * 2000, options, claims);
+    const sorted = (s: RoutingState) => [...s.holds].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    assert.deepEqual(sorted(state), sorted(applyEvents(previous, events, (i + 1) * 2000, options)));
     check(state);
   });
 }
@@ -255,31 +272,36 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-test('the builders never change what they returned: frozen tables, memberships and views, each equal to a fresh build', () => {
-  fc.assert(
-    fc.property(podsArb, batchesArb, policyArb, fc.boolean(), (pods, batches, policy, dynamic) => {
-      const options = { ...DEFAULT_REDUCE_OPTIONS, ownership: policy, ownershipGraceMs: 0 };
-      const viewOptions = {
-        port: 80,
-        dynamic: dynamic
-          ? { modulesDir: '/m', membersSocket: '/run/m.sock', keepalive: 8, membersBytes: 10 }
-          : undefined,
-      };
-      const tables = new RoutingTableBuilder();
-      const memberships = new MembershipBuilder();
-      const views = new ViewBuilder();
-      const checker = new ViewChecker();
-      // Everything a builder returns is frozen at once: the objects it reuses next time must not be written to.
-      eachState(pods, batches, options, (state) => {
-        const table = deepFreeze(tables.build(state, policy));
-        const fresh = buildRoutingTable(state, policy);
-        assert.deepEqual(table, fresh);
-        assert.deepEqual(deepFreeze(memberships.build(table)), buildMembership(fresh));
-        const view = deepFreeze(views.build(table, viewOptions));
-        checker.check(view);
-        assert.deepEqual(view, buildView(fresh, viewOptions));
-      });
-    }),
-    { seed: SEED, numRuns: 200 },
-  );
-});
+for (const [name, pods$, batches$] of [
+  ['', podsArb, batchesArb],
+  [', with colliding route ids', collidingPodsArb, collidingBatchesArb],
+] as const) {
+  test(`the builders never change what they returned: frozen tables, memberships and views, each equal to a fresh build${name}`, () => {
+    fc.assert(
+      fc.property(pods$, batches$, policyArb, fc.boolean(), (pods, batches, policy, dynamic) => {
+        const options = { ...DEFAULT_REDUCE_OPTIONS, ownership: policy, ownershipGraceMs: 0 };
+        const viewOptions = {
+          port: 80,
+          dynamic: dynamic
+            ? { modulesDir: '/m', membersSocket: '/run/m.sock', keepalive: 8, membersBytes: 10 }
+            : undefined,
+        };
+        const tables = new RoutingTableBuilder();
+        const memberships = new MembershipBuilder();
+        const views = new ViewBuilder();
+        const checker = new ViewChecker();
+        // Everything a builder returns is frozen at once: the objects it reuses next time must not be written to.
+        eachState(pods, batches, options, (state) => {
+          const table = deepFreeze(tables.build(state, policy));
+          const fresh = buildRoutingTable(state, policy);
+          assert.deepEqual(table, fresh);
+          assert.deepEqual(deepFreeze(memberships.build(table)), buildMembership(fresh));
+          const view = deepFreeze(views.build(table, viewOptions));
+          checker.check(view);
+          assert.deepEqual(view, buildView(fresh, viewOptions));
+        });
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
+  });
+}
