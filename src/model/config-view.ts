@@ -210,6 +210,10 @@ export class ViewBuilder {
         return last.slots[j]!;
       }
       let view = j === -1 ? null : last.slots[j]!;
+      // Dynamic mode: a host rebuilt because its pods changed keeps its view when its paths did not (the pods
+      // are not in nginx.conf), so its text is not rendered or checked again.
+      const r = alignment.rebuilt[i]!;
+      if (view === null && dynamic && r !== -1 && samePaths(host, last.hosts[r]!)) view = last.slots[r]!;
       const bases = fresh[i] ?? view!.bases;
       const names = taken === null ? bases : bases.map((base) => (base === null ? null : uniqueName(base, taken)));
       if (view === null || names.some((name, k) => name !== view!.names[k]))
@@ -235,6 +239,13 @@ export class ViewBuilder {
       dynamic: options.dynamic === undefined ? null : dynamicView(options.dynamic),
     };
   }
+}
+
+function samePaths(a: HostRoutes, b: HostRoutes): boolean {
+  return (
+    a.routes.length === b.routes.length &&
+    a.routes.every((route, k) => route.path === b.routes[k]!.path && route.location === b.routes[k]!.location)
+  );
 }
 
 function count(counts: Map<number, number>, key: number, by: number): void {

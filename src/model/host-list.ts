@@ -13,6 +13,8 @@ export interface ByHost {
 export interface HostAlignment {
   /** Per new item: the index of the very same object in the previous list, or -1 (a new or rebuilt host). */
   readonly kept: Int32Array;
+  /** Per new item that is a rebuilt host: the index of the host's previous object, else -1. */
+  readonly rebuilt: Int32Array;
   /** Indices of previous items that are not in the new list (gone, or replaced by a rebuilt object). */
   readonly dropped: readonly number[];
 }
@@ -23,6 +25,7 @@ export interface HostAlignment {
  */
 export function alignHosts(previous: readonly ByHost[], next: readonly ByHost[]): HostAlignment {
   const kept = new Int32Array(next.length).fill(-1);
+  const rebuilt = new Int32Array(next.length).fill(-1);
   const dropped: number[] = [];
   let j = 0;
   for (let i = 0; i < next.length; i++) {
@@ -35,12 +38,13 @@ export function alignHosts(previous: readonly ByHost[], next: readonly ByHost[])
       }
       const order = compareStrings(item.host, old.host);
       if (order < 0) break;
+      if (order === 0) rebuilt[i] = j;
       dropped.push(j++);
       if (order === 0) break;
     }
   }
   while (j < previous.length) dropped.push(j++);
-  return { kept, dropped };
+  return { kept, rebuilt, dropped };
 }
 
 // How far ahead in the previous list a changed item looks for its place: a window removes an item or two here and

@@ -52,7 +52,8 @@ export function applyEvents(
   options: ReduceOptions = DEFAULT_REDUCE_OPTIONS,
   claims?: ClaimIndex,
 ): RoutingState {
-  let pods = persistent(state.pods);
+  const start = persistent(state.pods);
+  let pods = start;
   let synced = state.synced;
   // The ownership keys whose claims may have changed; null after a SYNC: all of them.
   let touched: Set<string> | null = new Set();
@@ -86,7 +87,7 @@ export function applyEvents(
       touch(record);
     }
   }
-  const podsChanged = pods !== persistent(state.pods);
+  const podsChanged = pods !== start;
   const holds =
     podsChanged || hasVacancy(state.holds)
       ? settleHolds(state.holds, pods, now, options, touched, claims)

@@ -61,6 +61,8 @@ interface MutableRoute {
 interface HostEntry {
   readonly routes: HostRoutes | null;
   readonly issues: readonly Issue[];
+  /** The records behind the routes (those admitted), in no order. */
+  readonly admitted: readonly PodRecord[];
 }
 
 // What the last build saw and made, so the next one redoes only the hosts whose claiming pods or deciding holds
@@ -116,6 +118,12 @@ export class RoutingTableBuilder {
   /** Builds the table of `state` under `policy`. */
   build(state: RoutingState, policy: OwnershipPolicy): RoutingTable {
     return buildTable(state, policy, this.cache);
+  }
+
+  /** The records behind a host's routes in the last table built (undefined for a host it did not build). */
+  admitted(host: HostRoutes): readonly PodRecord[] | undefined {
+    const entry = this.cache.hosts.get(host.host);
+    return entry?.routes === host ? entry.admitted : undefined;
   }
 
   /** The routes and backends of the last table built. */
@@ -241,9 +249,10 @@ function hostRoutes(
   policy: OwnershipPolicy,
   host: string,
   records: readonly PodRecord[],
-): { routes: HostRoutes | null; issues: Issue[] } {
+): HostEntry {
   const routes = new Map<string, MutableRoute>();
   const issues: Issue[] = [];
+  const admitted: PodRecord[] = [];
   for (const record of records) {
     // A pod with hosts but no accepted path claims nothing (ownership ignores it too): no refusal to report.
     if (record.paths.length === 0) continue;
@@ -270,18 +279,19 @@ function hostRoutes(
           (route = { host, path: entry.path, location: entry.location, backends: [], waiting: [] }),
         );
       const { name, namespace } = record.pod;
+      if (admitted[admitted.length - 1] !== record) admitted.push(record);
       if (record.address === null) route.waiting.push({ name, namespace });
       else route.backends.push({ name, namespace, address: `${record.address}:${entry.port}` });
     }
   }
-  if (routes.size === 0) return { routes: null, issues };
+  if (routes.size === 0) return { routes: null, issues, admitted };
   const sorted = [...routes.values()];
   if (sorted.length > 1) sorted.sort((a, b) => compareStrings(a.path, b.path));
   for (const route of sorted) {
     if (route.backends.length > 1) route.backends.sort(compareRefs);
     if (route.waiting.length > 1) route.waiting.sort(compareRefs);
   }
-  return { routes: { host, routes: sorted }, issues };
+  return { routes: { host, routes: sorted }, issues, admitted };
 }
 
 /** Returns why a pod may not serve under `key` (another namespace owns it, or an older foreign wildcard covers it). */

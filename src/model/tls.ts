@@ -57,8 +57,16 @@ export class TlsPlanner {
   /** What every kept plan was made with. */
   private basis: { tls: TlsState | undefined; options: TlsOptions } | null = null;
 
-  /** Plans TLS for every host of the table, as `planTls` does. */
-  plan(state: RoutingState, table: RoutingTable, options: TlsOptions): TlsPlan {
+  /**
+   * Plans TLS for every host of the table, as `planTls` does. `admitted` gives the records behind a host's routes
+   * when the table's builder knows them (RoutingTableBuilder.admitted), saving a lookup per pod.
+   */
+  plan(
+    state: RoutingState,
+    table: RoutingTable,
+    options: TlsOptions,
+    admitted: (host: HostRoutes) => readonly PodRecord[] | undefined = () => undefined,
+  ): TlsPlan {
     if (this.basis === null || this.basis.tls !== state.tls || this.basis.options !== options) {
       this.last = NOTHING_PLANNED;
       this.basis = { tls: state.tls, options };
@@ -72,7 +80,7 @@ export class TlsPlanner {
         notable[i] = last.notable[j]!;
         return last.plans[j]!;
       }
-      const plan = planHost(state, host, options);
+      const plan = planHost(state, host, options, admitted(host));
       notable[i] = plan.tls !== null || plan.issues.length > 0 ? 1 : 0;
       return plan;
     });
@@ -102,8 +110,13 @@ export function planTls(state: RoutingState, table: RoutingTable, options: TlsOp
   return new TlsPlanner().plan(state, table, options);
 }
 
-function planHost(state: RoutingState, host: HostRoutes, options: TlsOptions): HostPlan {
-  const claimants = claimingRecords(state, host);
+function planHost(
+  state: RoutingState,
+  host: HostRoutes,
+  options: TlsOptions,
+  admitted: readonly PodRecord[] | undefined,
+): HostPlan {
+  const claimants = oldestFirst(admitted ?? claimingRecords(state, host));
   const issues: Issue[] = [];
   const owner = claimants[0]?.pod.namespace;
   const naming = claimants.filter((record) => record.tlsSecret !== undefined && record.tlsSecret !== null);
@@ -203,7 +216,7 @@ function defaultTls(
   return { tls: { file: keyFileName(inForce.certificate), secret: options.defaultSecret }, material: inForce.material };
 }
 
-/** The records behind a host's routes, oldest first (creation time, then key): the first is the owner's oldest. */
+/** The records behind a host's routes, looked up by the pods the routes name. */
 function claimingRecords(state: RoutingState, host: HostRoutes): PodRecord[] {
   const records = new Map<string, PodRecord>();
   for (const route of host.routes) {
@@ -213,7 +226,12 @@ function claimingRecords(state: RoutingState, host: HostRoutes): PodRecord[] {
       if (record !== undefined) records.set(key, record);
     }
   }
-  return [...records.values()].sort((a, b) => a.pod.created - b.pod.created || compareStrings(a.key, b.key));
+  return [...records.values()];
+}
+
+/** Orders records oldest first (creation time, then key): the first is the owner's oldest. */
+function oldestFirst(records: readonly PodRecord[]): PodRecord[] {
+  return [...records].sort((a, b) => a.pod.created - b.pod.created || compareStrings(a.key, b.key));
 }
 
 function names(secret: ProjectedSecret): string {

@@ -80,7 +80,7 @@ export class StateRenderer {
             },
     });
     const tls = this.options.tls;
-    const plan = tls === undefined ? null : this.tlsPlans.plan(state, table, tls);
+    const plan = tls === undefined ? null : this.tlsPlans.plan(state, table, tls, (host) => this.tables.admitted(host));
     const view = tls === undefined || plan === null ? plain : this.tlsViews.build(plain, plan, tls);
     const issues =
       plan === null || plan.issues.length === 0 ? table.issues : [...table.issues, ...plan.issues].sort(compareIssues);
