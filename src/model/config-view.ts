@@ -189,13 +189,14 @@ export class ViewBuilder {
       this.counts.remove(last.slots[j]!.bases);
       count(this.lengths, last.hosts[j]!.host.length, -1);
     }
-    const fresh = table.hosts.map((host, i) => {
-      if (alignment.kept[i] !== -1) return null;
+    const fresh = new Map<number, (string | null)[]>();
+    for (let i = alignment.kept.indexOf(-1); i !== -1; i = alignment.kept.indexOf(-1, i + 1)) {
+      const host = table.hosts[i]!;
       count(this.lengths, host.host.length, 1);
       const bases = host.routes.map((route) => (dynamic || route.backends.length >= 2 ? routeBase(route) : null));
       this.counts.add(bases);
-      return bases;
-    });
+      fresh.set(i, bases);
+    }
     // Names of kept hosts still hold unless a shared base came or went: then every name is made unique again.
     const taken = this.counts.takeShared() ? new Set<string>() : null;
     const upstreams: UpstreamView[] = [];
@@ -214,7 +215,7 @@ export class ViewBuilder {
       // are not in nginx.conf), so its text is not rendered or checked again.
       const r = alignment.rebuilt[i]!;
       if (view === null && dynamic && r !== -1 && samePaths(host, last.hosts[r]!)) view = last.slots[r]!;
-      const bases = fresh[i] ?? view!.bases;
+      const bases = fresh.get(i) ?? view!.bases;
       const names = taken === null ? bases : bases.map((base) => (base === null ? null : uniqueName(base, taken)));
       if (view === null || names.some((name, k) => name !== view!.names[k]))
         view = hostView(host, bases, names, listeners, dynamic);

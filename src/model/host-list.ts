@@ -24,6 +24,17 @@ export interface HostAlignment {
  * that is the same object costs one comparison; only the others compare host names.
  */
 export function alignHosts(previous: readonly ByHost[], next: readonly ByHost[]): HostAlignment {
+  // The builders of one render align the same two tables: the first one's walk serves the others.
+  const known = ALIGNED.get(next);
+  if (known?.previous === previous) return known.alignment;
+  const alignment = walk(previous, next);
+  ALIGNED.set(next, { previous, alignment });
+  return alignment;
+}
+
+const ALIGNED = new WeakMap<readonly ByHost[], { previous: readonly ByHost[]; alignment: HostAlignment }>();
+
+function walk(previous: readonly ByHost[], next: readonly ByHost[]): HostAlignment {
   const kept = new Int32Array(next.length).fill(-1);
   const rebuilt = new Int32Array(next.length).fill(-1);
   const dropped: number[] = [];

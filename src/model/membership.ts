@@ -60,12 +60,12 @@ export class MembershipBuilder {
       this.counts.remove(last.slots[j]!.bases);
       this.lineBytes -= last.slots[j]!.bytes;
     }
-    const fresh = table.hosts.map((host, i) => {
-      if (alignment.kept[i] !== -1) return null;
-      const bases = host.routes.map(routeBase);
+    const fresh = new Map<number, string[]>();
+    for (let i = alignment.kept.indexOf(-1); i !== -1; i = alignment.kept.indexOf(-1, i + 1)) {
+      const bases = table.hosts[i]!.routes.map(routeBase);
       this.counts.add(bases);
-      return bases;
-    });
+      fresh.set(i, bases);
+    }
     // Ids of kept hosts still hold unless a shared base came or went: then every id is made unique again, in order.
     const taken = this.counts.takeShared() ? new Set<string>() : null;
     const routes: RouteMembers[] = [];
@@ -78,7 +78,7 @@ export class MembershipBuilder {
         return last.slots[j]!;
       }
       const kept = j === -1 ? null : last.slots[j]!;
-      const bases = fresh[i] ?? kept!.bases;
+      const bases = fresh.get(i) ?? kept!.bases;
       const ids = taken === null ? bases : bases.map((base) => uniqueName(base, taken));
       let slot = kept;
       if (slot === null || ids.some((id, k) => id !== slot!.routes[k]!.id)) {
