@@ -165,7 +165,7 @@ export function settleHolds(
   const keys = new Set(touched ?? [...holds.keys(), ...index.keys()]);
   for (const key of vacant.keys()) keys.add(key);
   const before = holds instanceof PersistentMap ? (holds as PersistentMap<Hold>) : PersistentMap.from(holds);
-  let next = before;
+  const draft = before.draft();
   let nextVacant: Map<string, Hold> | null = null;
   for (const key of keys) {
     const hold = holds.get(key);
@@ -177,12 +177,14 @@ export function settleHolds(
           : firstClaim(claim)
         : settleOne(hold, claim, now, options.ownershipGraceMs);
     if (settled === (hold ?? null)) continue;
-    next = settled === null ? next.delete(key) : next.set(key, settled);
+    if (settled === null) draft.delete(key);
+    else draft.set(key, settled);
     if (settled?.vacantSince == null && !vacant.has(key)) continue;
     nextVacant ??= new Map(vacant);
     if (settled !== null && settled.vacantSince !== null) nextVacant.set(key, settled);
     else nextVacant.delete(key);
   }
+  const next = draft.done();
   if (next === before) return holds;
   VACANT.set(next, nextVacant ?? vacant);
   return next;

@@ -1,7 +1,7 @@
 import { isSecretEvent, type PodEvent, type SecretChange, type SecretSync } from './events.js';
 import { claimKeys, hasVacancy, settleHolds, type ClaimIndex, type Hold, type OwnershipOptions } from './ownership.js';
 import { podKey, samePod, type ProjectedPod } from './pod.js';
-import { PersistentMap } from './persistent-map.js';
+import { PersistentMap, type MapDraft } from './persistent-map.js';
 import { DEFAULT_LIMITS, readPod, type Limits, type PodRecord } from './pod-record.js';
 import {
   applySecretEvents,
@@ -53,7 +53,8 @@ export function applyEvents(
   claims?: ClaimIndex,
 ): RoutingState {
   const start = persistent(state.pods);
-  let pods = start;
+  // One draft for the batch: a node its changes share is copied once, not once per change.
+  const pods = start.draft();
   let synced = state.synced;
   // The ownership keys whose claims may have changed; null after a SYNC: all of them.
   let touched: Set<string> | null = new Set();
@@ -68,7 +69,7 @@ export function applyEvents(
       continue;
     }
     if (event.type === 'SYNC') {
-      pods = replaceAll(pods, event.pods, options.limits);
+      replaceAll(pods, event.pods, options.limits);
       synced = true;
       touched = null;
       continue;
@@ -78,26 +79,28 @@ export function applyEvents(
     if (event.type === 'DELETED') {
       // A DELETED for an older incarnation must not remove a pod re-created under the same name.
       if (old === undefined || (old.pod.uid !== '' && event.pod.uid !== '' && old.pod.uid !== event.pod.uid)) continue;
-      pods = pods.delete(key);
+      pods.delete(key);
       touch(old);
     } else if (old === undefined || !samePod(old.pod, event.pod)) {
       const record = readPod(event.pod, options.limits);
-      pods = pods.set(key, record);
+      // Keyed by the record's own key string: one string per pod, not a second one per version.
+      pods.set(record.key, record);
       touch(old);
       touch(record);
     }
   }
-  const podsChanged = pods !== start;
+  const next = pods.done();
+  const podsChanged = next !== start;
   const holds =
     podsChanged || hasVacancy(state.holds)
-      ? settleHolds(state.holds, pods, now, options, touched, claims)
+      ? settleHolds(state.holds, next, now, options, touched, claims)
       : state.holds;
   const settled = settleTls(state.tls, secretEvents, now);
   // Which Secrets pods name is read only when it can matter: pods or Secrets changed, and there are Secrets.
   const idle = settled === undefined || settled.secrets.size === 0 || (settled === state.tls && !podsChanged);
-  const tls = idle ? settled : withholdUnreferenced(settled, referencedSecrets(pods, options.keepSecrets));
+  const tls = idle ? settled : withholdUnreferenced(settled, referencedSecrets(next, options.keepSecrets));
   if (!podsChanged && holds === state.holds && synced === state.synced && tls === state.tls) return state;
-  return tls === undefined ? { synced, pods, holds } : { synced, pods, holds, tls };
+  return tls === undefined ? { synced, pods: next, holds } : { synced, pods: next, holds, tls };
 }
 
 /** Lists the Secrets (`namespace/name`) pods name, plus those kept regardless. */
@@ -125,19 +128,18 @@ function persistent<V>(map: ReadonlyMap<string, V>): PersistentMap<V> {
   return map instanceof PersistentMap ? (map as PersistentMap<V>) : PersistentMap.from(map);
 }
 
-function replaceAll(
-  pods: PersistentMap<PodRecord>,
-  listed: readonly ProjectedPod[],
-  limits: Limits,
-): PersistentMap<PodRecord> {
+/** Makes the draft hold exactly the listed pods, keeping the record of each pod that is unchanged. */
+function replaceAll(pods: MapDraft<PodRecord>, listed: readonly ProjectedPod[], limits: Limits): void {
+  const earlier = pods.size === 0 ? [] : pods.keys();
   const listedKeys = new Set<string>();
-  let next = pods;
   for (const pod of listed) {
     const key = podKey(pod);
     listedKeys.add(key);
     const old = pods.get(key);
-    if (old === undefined || !samePod(old.pod, pod)) next = next.set(key, readPod(pod, limits));
+    if (old !== undefined && samePod(old.pod, pod)) continue;
+    const record = readPod(pod, limits);
+    // Keyed by the record's own key string: one string per pod, not a second one per version.
+    pods.set(record.key, record);
   }
-  for (const key of pods.keys()) if (!listedKeys.has(key)) next = next.delete(key);
-  return next;
+  for (const key of earlier) if (!listedKeys.has(key)) pods.delete(key);
 }

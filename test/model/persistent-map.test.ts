@@ -92,3 +92,44 @@ test('a diff of two versions of a 20k-entry map reports the three changed keys a
   changed.diff(big, (key) => seen.push(key));
   assert.deepEqual(seen.sort(), ['ns/new', 'ns/pod-7', 'ns/pod-9']);
 });
+
+test('a draft applies any sequence of changes as the same changes one by one would, and leaves its start as it was', () => {
+  fc.assert(
+    fc.property(fc.array(opArb, { maxLength: 200 }), fc.array(opArb, { maxLength: 200 }), (common, more) => {
+      const start = common.reduce(
+        (m, s) => (s.op === 'set' ? m.set(s.key, s.value) : m.delete(s.key)),
+        PersistentMap.empty<number>(),
+      );
+      const before = sorted(start);
+      const draft = start.draft();
+      const reference = new Map(start);
+      for (const step of more) {
+        if (step.op === 'set') {
+          draft.set(step.key, step.value);
+          reference.set(step.key, step.value);
+        } else {
+          draft.delete(step.key);
+          reference.delete(step.key);
+        }
+        assert.equal(draft.size, reference.size);
+        assert.equal(draft.get(step.key), reference.get(step.key));
+      }
+      const done = draft.done();
+      assert.deepEqual(sorted(done), sorted(reference));
+      assert.deepEqual(sorted(start), before);
+      // The same contents have the same shape whatever their history, so versions compare by what they share.
+      assert.deepEqual(done, PersistentMap.from(sorted(reference)));
+      const changed: string[] = [];
+      diffMaps(start, done, (key) => changed.push(key));
+      assert.deepEqual(
+        changed.sort(),
+        [...new Set([...start.keys(), ...done.keys()])]
+          .filter((k) => start.get(k) !== done.get(k) || start.has(k) !== done.has(k))
+          .sort(),
+      );
+      if (more.length === 0) assert.equal(done, start);
+      assert.throws(() => draft.set('x', 1), /done/);
+    }),
+    { seed: 13, numRuns: 300 },
+  );
+});
