@@ -1,7 +1,9 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import type { Worker } from 'node:worker_threads';
 import { Observable } from 'rxjs';
 import { isSecretEvent, type PodEvent } from '../model/events.js';
+import { parseInWorker } from './parse-in-worker.js';
 import type { ReplayClock } from './replay-clock.js';
 import { parseItem, ReplayReader, type ReaderOptions, type ReplayItem } from './replay-reader.js';
 
@@ -19,10 +21,24 @@ export interface ReplayOptions extends ReaderOptions {
   readonly congested?: () => Promise<unknown> | null;
   /** Called once at the end when the input held nothing but blank lines. */
   readonly onEmpty?: () => void;
+  /**
+   * Where a file is parsed: on this thread (`inline`) or on a worker thread that reads it (`worker`). By default a
+   * file of at least WORKER_MIN_BYTES is parsed on a worker, a smaller one inline; a stream (standard input) always
+   * inline.
+   */
+  readonly parser?: 'inline' | 'worker';
+  /** Called with the parsing worker when one starts (diagnostics, tests). */
+  readonly onWorker?: (worker: Worker) => void;
 }
 
 /** What to replay: a file by its path, or a stream already open (standard input for `replay -`). */
 export type ReplaySource = string | { readonly name: string; readonly stream: Readable };
+
+/**
+ * The smallest file parsed on a worker: below it, starting the worker (a new V8 isolate loading the reader's
+ * modules, some tens of milliseconds) costs about what it would save, and the README's small examples start fast.
+ */
+export const WORKER_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
  * Streams a recorded file as pod events on the replay clock: chunk by chunk (memory grows with pods, not with the
@@ -32,7 +48,9 @@ export type ReplaySource = string | { readonly name: string; readonly stream: Re
 export function replayFile(source: ReplaySource, options: ReplayOptions): Observable<PodEvent> {
   return new Observable<PodEvent>((subscriber) => {
     const path = typeof source === 'string' ? source : source.name;
-    const input = typeof source === 'string' ? createReadStream(path) : source.stream;
+    const inWorker = typeof source === 'string' && parsesInWorker(source, options);
+    const input = inWorker ? null : typeof source === 'string' ? createReadStream(path) : source.stream;
+    const abort = new AbortController();
     let origin: number | null = null;
     let started = false;
     const advance = (at: number | null): void => {
@@ -70,7 +88,9 @@ export function replayFile(source: ReplaySource, options: ReplayOptions): Observ
       }
     };
     const read = async (): Promise<void> => {
-      for await (const batch of parseInline(input, options)) {
+      const batches =
+        input === null ? parseInWorker(path, options, abort.signal, options.onWorker) : parseInline(input, options);
+      for await (const batch of batches) {
         for (const item of batch) {
           if (subscriber.closed) return;
           handle(item);
@@ -82,11 +102,12 @@ export function replayFile(source: ReplaySource, options: ReplayOptions): Observ
       if (!started) subscriber.next({ type: 'SYNC', pods: [], implied: true });
       subscriber.complete();
     };
-    input.on('error', fail);
+    input?.on('error', fail);
     read().catch(fail);
     return () => {
+      abort.abort();
       // Standard input is not ours to close.
-      if (typeof source === 'string') input.destroy();
+      if (typeof source === 'string') input?.destroy();
     };
   });
 }
@@ -96,4 +117,13 @@ async function* parseInline(input: Readable, options: ReaderOptions): AsyncGener
   for await (const chunk of input as AsyncIterable<Buffer | string>)
     yield reader.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
   yield reader.end();
+}
+
+function parsesInWorker(path: string, options: ReplayOptions): boolean {
+  if (options.parser !== undefined) return options.parser === 'worker';
+  try {
+    return statSync(path).size >= WORKER_MIN_BYTES;
+  } catch {
+    return false; // unreadable: the read reports it, as for any file
+  }
 }
