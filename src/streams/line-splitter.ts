@@ -18,7 +18,7 @@ export class LineSplitter {
 
   constructor(private readonly maxBytes: number) {}
 
-  /** Feeds one chunk, calling `line` for each line it completes. */
+  /** Feeds one chunk, calling `line` for each line it completes; the chunk is not kept once this returns. */
   push(chunk: Uint8Array, line: (read: InputLine) => void): void {
     const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let start = 0;
@@ -30,7 +30,9 @@ export class LineSplitter {
         this.dropping = true;
         this.parts = [];
       }
-      if (!this.dropping && stop > start) this.parts.push(bytes.subarray(start, stop));
+      // The unfinished end of a chunk is copied, so that the caller may reuse its chunk once push returns.
+      if (!this.dropping && stop > start)
+        this.parts.push(end === -1 ? Buffer.from(bytes.subarray(start, stop)) : bytes.subarray(start, stop));
       if (end === -1) break;
       line(this.finish());
       start = end + 1;

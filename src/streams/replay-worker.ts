@@ -9,9 +9,10 @@ import { parseItem, ReplayReader, type ReplayItem } from './replay-reader.js';
 
 // How far the worker may run ahead of the main thread, in items and pods not yet handled there. The main thread's
 // work comes in bursts (a window's fold and render took 150-400 ms at 20k pods), and a worker held to a few chunks
-// sat idle through them, then the main thread waited for it (on the 300k-event file, fed 4 chunks at a time by the
-// main thread: 11.1 s; 32 at a time: 8.7 s). That is also why the worker reads the file itself: a main thread busy
-// rendering cannot feed it. Counting pods, not chunks, bounds memory (~10 MB of projected pods) even for PodLists.
+// sat idle through them, then the main thread waited for it. On the 300k-event file: fed 4 chunks at a time by the
+// main thread, 11.1 s; 32 at a time, 8.7 s; reading itself, 10.8 s with 8k items ahead, 6.1-6.4 s with 32k or 100k.
+// That is also why the worker reads the file: a main thread busy rendering cannot feed it. Counting pods, not
+// chunks, bounds memory (~10 MB of projected pods) even for PodLists.
 const AHEAD_LIMIT = 32_000;
 
 const port = parentPort;
@@ -32,11 +33,11 @@ port.on('message', () => {
 
 async function run(): Promise<void> {
   const fd = openSync(path, 'r');
+  // One buffer for every read (the reader keeps no view of a chunk): no megabyte allocated and freed per read.
+  const chunk = Buffer.allocUnsafeSlow(WORKER_CHUNK_BYTES);
   try {
     for (;;) {
       while (ahead >= AHEAD_LIMIT) await new Promise<void>((resolve) => (wake = resolve));
-      // A fresh buffer each time: a line that spans chunks keeps views of the ones before.
-      const chunk = Buffer.allocUnsafeSlow(WORKER_CHUNK_BYTES);
       const length = readSync(fd, chunk, 0, WORKER_CHUNK_BYTES, null);
       const final = length === 0;
       const items = final ? reader.end() : reader.push(chunk.subarray(0, length));
