@@ -3,17 +3,19 @@
 // parsed inline, and the process exits when the replay ends (a worker left running would keep it alive).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { lastValueFrom, toArray } from 'rxjs';
 import { ensureBuilt } from '../support/built.js';
 import { ROOT } from '../support/cli.js';
 import { bigRecording } from '../support/replay-input.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'replay-parse-worker-'));
+// Tens of megabytes of generated recordings: removed at the end.
+after(() => rmSync(tmp, { recursive: true, force: true }));
 const big = join(tmp, 'big.ndjson');
 writeFileSync(big, bigRecording(8 * 1024 * 1024 + 1, { hosts: (i) => `app-${i % 40}.test` }));
 

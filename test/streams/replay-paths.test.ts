@@ -2,7 +2,7 @@
 // same clock), the same bad lines (numbers and reasons), notes and emptiness through both; the worker really runs,
 // stops when the replay is unsubscribed, and its failures are the same SourceError as a read error.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -21,6 +21,8 @@ import { realJson, realText, withRouting } from '../support/fixtures.js';
 import { bigRecording, routedPod, SPLIT_RUN } from '../support/replay-input.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'replay-paths-'));
+// Tens of megabytes of generated recordings: removed at the end.
+after(() => rmSync(tmp, { recursive: true, force: true }));
 let files = 0;
 const file = (content: string | Buffer): string => {
   const path = join(tmp, `f${++files}.ndjson`);
