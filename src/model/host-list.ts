@@ -24,15 +24,15 @@ export interface HostAlignment {
  * that is the same object costs one comparison; only the others compare host names.
  */
 export function alignHosts(previous: readonly ByHost[], next: readonly ByHost[]): HostAlignment {
-  // The builders of one render align the same two tables: the first one's walk serves the others.
-  const known = ALIGNED.get(next);
-  if (known?.previous === previous) return known.alignment;
+  // The builders of one render align the same two tables: the first one's walk serves the others. Only the last
+  // pair is kept (a map keyed by tables would chain every table to the one before it, and keep them all).
+  if (last !== null && last.previous === previous && last.next === next) return last.alignment;
   const alignment = walk(previous, next);
-  ALIGNED.set(next, { previous, alignment });
+  last = { previous, next, alignment };
   return alignment;
 }
 
-const ALIGNED = new WeakMap<readonly ByHost[], { previous: readonly ByHost[]; alignment: HostAlignment }>();
+let last: { previous: readonly ByHost[]; next: readonly ByHost[]; alignment: HostAlignment } | null = null;
 
 function walk(previous: readonly ByHost[], next: readonly ByHost[]): HostAlignment {
   const kept = new Int32Array(next.length).fill(-1);
