@@ -119,6 +119,9 @@ export interface ViewOptions {
   readonly dynamic?: DynamicOptions;
 }
 
+// One shared empty list for the many locations with no waiting pod.
+const NONE: readonly never[] = Object.freeze([]);
+
 /** The defaults of the optional view options, as the settings document them. */
 export const VIEW_DEFAULTS = {
   listen: ['0.0.0.0'],
@@ -316,7 +319,7 @@ function hostView(
 function locations(route: Route, upstream: string | null): LocationView[] {
   const direct = upstream === null && route.backends.length === 1 ? serverView(route.backends[0]!) : null;
   const unavailable = route.backends.length === 0;
-  const waiting = unavailable ? route.waiting.map(refView) : [];
+  const waiting = unavailable && route.waiting.length > 0 ? route.waiting.map(refView) : NONE;
   const target = { pattern: null, upstream, direct, route: null, unavailable, waiting };
   if (route.location === '/') return [{ exact: false, path: '/', ...target }];
   return [
@@ -333,7 +336,7 @@ function locations(route: Route, upstream: string | null): LocationView[] {
  * two blocks gave. Nothing here depends on the route's pods: a change of members changes no byte of the location.
  */
 function dynamicLocation(route: Route, id: string): LocationView {
-  const target = { upstream: null, direct: null, route: id, unavailable: false, waiting: [] };
+  const target = { upstream: null, direct: null, route: id, unavailable: false, waiting: NONE };
   if (route.location === '/') return { exact: false, path: '/', pattern: null, ...target };
   // `path` as static mode's prefix block has it: a template that does not know `pattern` renders `location /p/`,
   // which serves less than the route, never more (a bare `location /p` would also take `/pfoo`).

@@ -3,8 +3,13 @@ import type { Route } from './routing-table.js';
 
 /** Returns a route's base id: `microservice` + FNV-1a-32 of host + path in decimal, the original project's scheme. */
 export function routeBase(route: Pick<Route, 'host' | 'path'>): string {
-  return `microservice${fnv1a32(route.host + route.path)}`;
+  let base = BASES.get(route);
+  if (base === undefined) BASES.set(route, (base = `microservice${fnv1a32(route.host + route.path)}`));
+  return base;
 }
+
+// The base of each route object, so the view and the membership of one route share one string (and one hash).
+const BASES = new WeakMap<object, string>();
 
 /** Returns `base`, or `base-2`, `base-3`, … the first not in `taken`, and adds it to `taken`. */
 export function uniqueName(base: string, taken: Set<string>): string {

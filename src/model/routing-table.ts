@@ -49,12 +49,15 @@ export interface RoutingTable {
   readonly issues: readonly Issue[];
 }
 
+const NONE: readonly never[] = Object.freeze([]);
+
 interface MutableRoute {
   host: string;
   path: string;
   location: string;
   backends: Backend[];
-  waiting: PodRef[];
+  /** Built by push while the host is built, then the shared empty list if none. */
+  waiting: readonly PodRef[];
 }
 
 /** One host's routes and the claims refused on it, as last built. */
@@ -74,8 +77,8 @@ interface TableCache {
   pods: ReadonlyMap<string, PodRecord>;
   holds: ReadonlyMap<string, Hold>;
   wildcards: WildcardHolds;
-  /** host -> pod key -> record claiming it. */
-  readonly claimants: Map<string, Map<string, PodRecord>>;
+  /** host -> the records claiming it (arrays, smaller than maps: most hosts have a few pods). */
+  readonly claimants: Map<string, PodRecord[]>;
   /** pod key -> the record's own issues, for records that have some. */
   readonly recordIssues: Map<string, readonly Issue[]>;
   readonly hosts: Map<string, HostEntry>;
@@ -150,7 +153,7 @@ function buildTable(state: RoutingState, policy: OwnershipPolicy, cache: TableCa
     const old = cache.hosts.get(host);
     const claimants = cache.claimants.get(host);
     const entry =
-      claimants === undefined ? null : hostRoutes(state, cache.wildcards, policy, host, [...claimants.values()]);
+      claimants === undefined ? null : hostRoutes(state, cache.wildcards, policy, host, claimants);
     if (entry === null) cache.hosts.delete(host);
     else cache.hosts.set(host, entry);
     if ((old?.issues.length ?? 0) > 0 || (entry?.issues.length ?? 0) > 0) {
@@ -210,8 +213,9 @@ function indexChanges(cache: TableCache, pods: ReadonlyMap<string, PodRecord>, d
       for (const host of old.hosts) {
         dirty.add(host);
         const claimants = cache.claimants.get(host);
-        claimants?.delete(key);
-        if (claimants?.size === 0) cache.claimants.delete(host);
+        const at = claimants?.findIndex((claimant) => claimant.key === key) ?? -1;
+        if (at !== -1) claimants!.splice(at, 1);
+        if (claimants?.length === 0) cache.claimants.delete(host);
       }
     }
     if (record === undefined) return;
@@ -221,9 +225,9 @@ function indexChanges(cache: TableCache, pods: ReadonlyMap<string, PodRecord>, d
     }
     for (const host of record.hosts) {
       dirty.add(host);
-      let claimants = cache.claimants.get(host);
-      if (claimants === undefined) cache.claimants.set(host, (claimants = new Map()));
-      claimants.set(key, record);
+      const claimants = cache.claimants.get(host);
+      if (claimants === undefined) cache.claimants.set(host, [record]);
+      else claimants.push(record);
     }
   });
   return issuesChanged;
@@ -280,18 +284,21 @@ function hostRoutes(
         );
       const { name, namespace } = record.pod;
       if (admitted[admitted.length - 1] !== record) admitted.push(record);
-      if (record.address === null) route.waiting.push({ name, namespace });
+      if (record.address === null) (route.waiting as PodRef[]).push({ name, namespace });
       else route.backends.push({ name, namespace, address: `${record.address}:${entry.port}` });
     }
   }
-  if (routes.size === 0) return { routes: null, issues, admitted };
+  const refused = issues.length === 0 ? NONE : issues;
+  if (routes.size === 0) return { routes: null, issues: refused, admitted };
   const sorted = [...routes.values()];
   if (sorted.length > 1) sorted.sort((a, b) => compareStrings(a.path, b.path));
   for (const route of sorted) {
     if (route.backends.length > 1) route.backends.sort(compareRefs);
-    if (route.waiting.length > 1) route.waiting.sort(compareRefs);
+    if (route.waiting.length > 1) (route.waiting as PodRef[]).sort(compareRefs);
+    // Most routes have no waiting pod: one shared empty list instead of one each (16k hosts' worth of memory).
+    if (route.waiting.length === 0) route.waiting = NONE;
   }
-  return { routes: { host, routes: sorted }, issues, admitted };
+  return { routes: { host, routes: sorted }, issues: refused, admitted };
 }
 
 /** Returns why a pod may not serve under `key` (another namespace owns it, or an older foreign wildcard covers it). */

@@ -31,6 +31,9 @@ export interface TlsPlan {
   readonly issues: readonly Issue[];
 }
 
+/** The plan of a host served on plain HTTP only, with nothing to report. */
+const NO_TLS: HostPlan = Object.freeze({ tls: null, material: null, issues: Object.freeze([]) });
+
 interface HostPlan {
   readonly tls: HostTls | null;
   readonly material: KeyMaterial | null;
@@ -141,8 +144,12 @@ function planHost(
   // TLS clients send no SNI for an IP address (RFC 6066), and the HTTPS default server refuses a handshake without
   // one: on HTTPS an IP host could never be reached, and redirecting its plain HTTP there would break it.
   const ip = isIPv4(host.host);
-  if (winner === undefined)
-    return { ...(ip ? { tls: null, material: null } : defaultTls(state, host.host, options)), issues };
+  if (winner === undefined) {
+    const plain = ip ? null : defaultTls(state, host.host, options);
+    // Most hosts: no certificate and nothing to report, one shared plan for all of them.
+    if (issues.length === 0 && (plain === null || plain.tls === null)) return NO_TLS;
+    return { ...(plain ?? { tls: null, material: null }), issues };
+  }
   const key = `${winner.pod.namespace}/${winner.tlsSecret}`;
   if (ip) {
     issues.push({
