@@ -72,6 +72,13 @@ async function main(): Promise<void> {
     process.stdout.write(invocation.explicit ? helpText(invocation.command) : topLevelHelp());
     return;
   }
+  if (invocation.command === 'replay') {
+    const { rerunWithHeapCap, wantsHeapCap } = await import('./commands/replay-heap.js');
+    if (wantsHeapCap(invocation.args, process.env, process.execArgv)) {
+      process.exitCode = await rerunWithHeapCap();
+      return;
+    }
+  }
   let status: number = EXIT.OK;
   try {
     (await command$(invocation)).subscribe({

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
+import { getHeapStatistics } from 'node:v8';
 import type { Readable } from 'node:stream';
 import {
   concat,
@@ -152,6 +153,7 @@ function statsLine(
   return (
     `events=${counts.events} batches=${counts.batches} configs=${counts.configs} bad_lines=${counts.badLines} ` +
     `seconds=${seconds.toFixed(3)} events_per_second=${Math.round(counts.events / Math.max(seconds, 1e-9))} ` +
-    `max_rss_mb=${Math.round(process.resourceUsage().maxRSS / 1024)}\n`
+    `max_rss_mb=${Math.round(process.resourceUsage().maxRSS / 1024)} ` +
+    `heap_limit_mb=${Math.round(getHeapStatistics().heap_size_limit / 1024 / 1024)}\n`
   );
 }
