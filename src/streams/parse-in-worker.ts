@@ -4,8 +4,7 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import type { ReaderOptions } from './replay-reader.js';
-import type { SentItem } from './repeated-pods.js';
+import type { ReaderOptions, ReplayItem } from './replay-reader.js';
 
 /** What the worker is given: the file to read, how to read it, and the port to post its batches on. */
 export interface WorkerData extends ReaderOptions {
@@ -15,7 +14,7 @@ export interface WorkerData extends ReaderOptions {
 
 /** What the worker posts on its batches port: the items of one chunk (and whether they are the last), or why the file cannot be read. */
 export type FromWorker =
-  | { readonly items: readonly SentItem[]; readonly final: boolean }
+  | { readonly items: readonly ReplayItem[]; readonly final: boolean }
   | { readonly error: { readonly message: string; readonly code?: string } };
 
 /** Bytes the worker reads at a time: large chunks make few messages (a recorded watch event is about 2.6 KB). */
@@ -37,7 +36,7 @@ export async function* parseInWorker(
   options: ReaderOptions,
   signal: AbortSignal,
   onWorker?: (worker: Worker) => void,
-): AsyncGenerator<readonly SentItem[]> {
+): AsyncGenerator<readonly ReplayItem[]> {
   if (signal.aborted) return;
   const { names, selector, maxLineBytes } = options;
   // Batches wait on their own port, still serialized, until this thread takes one. Deserialized as they arrived,

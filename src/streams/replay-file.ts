@@ -6,7 +6,6 @@ import { isSecretEvent, type PodEvent } from '../model/events.js';
 import { parseInWorker } from './parse-in-worker.js';
 import type { ReplayClock } from './replay-clock.js';
 import { parseItem, ReplayReader, type ReaderOptions, type ReplayItem } from './replay-reader.js';
-import { ReceivedPods, type SentItem } from './repeated-pods.js';
 
 /** A replay file that cannot be read at all (missing, unreadable). */
 export class SourceError extends Error {
@@ -72,12 +71,8 @@ export function replayFile(source: ReplaySource, options: ReplayOptions): Observ
     };
     const fail = (error: Error): void =>
       subscriber.error(new SourceError(`cannot read replay file ${path}: ${error.message}`, { cause: error }));
-    const received = new ReceivedPods();
-    const handle = (item: SentItem): void => {
+    const handle = (item: ReplayItem): void => {
       switch (item.kind) {
-        case 'repeat':
-          advance(item.at);
-          return emit({ type: item.type, pod: received.repeated(item) });
         case 'bad':
           return options.onBadLine(item.line, item.reason);
         case 'empty':
@@ -85,7 +80,6 @@ export function replayFile(source: ReplaySource, options: ReplayOptions): Observ
         case 'raw':
           return handle(parseItem(item.text, item.line, options));
         case 'line': {
-          received.received(item);
           const parsed = item.parsed;
           advance(parsed.at);
           if (parsed.kind !== 'start' && parsed.note !== undefined) options.onNote?.(item.line, parsed.note);

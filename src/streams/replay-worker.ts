@@ -6,7 +6,6 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { PodEvent } from '../model/events.js';
 import { WORKER_CHUNK_BYTES, type FromWorker, type WorkerData } from './parse-in-worker.js';
 import { parseItem, ReplayReader, type ReplayItem } from './replay-reader.js';
-import { RepeatedPods } from './repeated-pods.js';
 
 // How far the worker may run ahead of the main thread, in items and pods not yet handled there. The main thread's
 // work comes in bursts (a window's fold and render took 150-400 ms at 20k pods), and a worker held to a few chunks
@@ -23,7 +22,6 @@ const reader = new ReplayReader(options, (text, line, lineOptions) => {
   const item = parseItem(text, line, lineOptions);
   return crossesIntact(item) ? item : { kind: 'raw', line, text };
 });
-const repeats = new RepeatedPods();
 // The weight of each batch posted and not yet handled, oldest first.
 const posted: number[] = [];
 let ahead = 0;
@@ -46,7 +44,7 @@ async function run(): Promise<void> {
       const weight = items.reduce((sum, item) => sum + weightOf(item), 1);
       posted.push(weight);
       ahead += weight;
-      batches.postMessage({ items: repeats.mark(items), final } satisfies FromWorker);
+      batches.postMessage({ items, final } satisfies FromWorker);
       port!.postMessage(null);
       if (final) return;
     }
