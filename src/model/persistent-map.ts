@@ -431,6 +431,18 @@ function diffTries<V>(
       bits ^= bit;
       if ((a.nodes & bit) !== 0 && (b.nodes & bit) !== 0) {
         diffTries(a.child(popcount(a.nodes & (bit - 1))), b.child(popcount(b.nodes & (bit - 1))), change);
+      } else if ((a.data & bit) !== 0 && (b.data & bit) !== 0) {
+        // An entry on both sides, the usual case beside a change: compared in place, nothing allocated.
+        const ra = popcount(a.data & (bit - 1));
+        const rb = popcount(b.data & (bit - 1));
+        const ka = a.key(ra);
+        const kb = b.key(rb);
+        if (ka === kb) {
+          if (a.value(ra) !== b.value(rb)) change(ka, a.value(ra), b.value(rb));
+        } else {
+          change(ka, a.value(ra), undefined);
+          change(kb, undefined, b.value(rb));
+        }
       } else {
         diffSlots(slotEntries(a, bit), slotEntries(b, bit), change);
       }
