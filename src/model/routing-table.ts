@@ -152,8 +152,7 @@ function buildTable(state: RoutingState, policy: OwnershipPolicy, cache: TableCa
   for (const host of dirty) {
     const old = cache.hosts.get(host);
     const claimants = cache.claimants.get(host);
-    const entry =
-      claimants === undefined ? null : hostRoutes(state, cache.wildcards, policy, host, claimants);
+    const entry = claimants === undefined ? null : hostRoutes(state, cache.wildcards, policy, host, claimants);
     if (entry === null) cache.hosts.delete(host);
     else cache.hosts.set(host, entry);
     if ((old?.issues.length ?? 0) > 0 || (entry?.issues.length ?? 0) > 0) {
