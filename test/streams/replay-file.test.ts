@@ -9,7 +9,7 @@ import { parseSelector, type LabelSelector } from '../../src/model/selector.js';
 import { ReplayClock } from '../../src/streams/replay-clock.js';
 import { replayFile } from '../../src/streams/replay-file.js';
 import { replayCapture, replayLast } from '../support/replay.js';
-import { REAL_K8S, realJson, realText, withRouting } from '../support/fixtures.js';
+import { REAL_K8S, realJson, realText, withRouting, routedStream } from '../support/fixtures.js';
 import { nginxTest } from '../support/nginx-check.js';
 
 const ROUTING = { trafficHosts: 'test.k8s.local', publicPaths: '3000:/nodejs' };
@@ -20,15 +20,7 @@ const file = (lines: string[]): string => {
   writeFileSync(path, lines.join('\n') + '\n');
   return path;
 };
-/** Adds the routing label and annotations to every object of a real watch stream. */
-const routed = (stream: string): string[] =>
-  realText(`streams/${stream}`)
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const event = JSON.parse(line) as { type: string; object: Record<string, unknown> };
-      return JSON.stringify({ ...event, object: withRouting(event.object, { microservice: 'true' }, ROUTING) });
-    });
+const routed = (stream: string): string[] => routedStream(stream, ROUTING);
 /** Returns the upstream's servers, or else the one direct proxy_pass target. */
 const backends = (config: string): string[] => {
   const servers = [...config.matchAll(/^\s+server (\S+);/gm)].map((m) => m[1]!);

@@ -17,7 +17,7 @@ import { projectSecret } from '../../src/streams/project-secret.js';
 import { ReplayClock } from '../../src/streams/replay-clock.js';
 import { replayFile, SourceError, WORKER_MIN_BYTES, type ReplayOptions } from '../../src/streams/replay-file.js';
 import { makeCa, makeLeaf, tlsSecret } from '../support/certificates.js';
-import { realJson, realText, withRouting } from '../support/fixtures.js';
+import { realJson, realText, withRouting, routedStream } from '../support/fixtures.js';
 import { bigRecording, routedPod, SPLIT_RUN } from '../support/replay-input.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'replay-paths-'));
@@ -31,14 +31,7 @@ const file = (content: string | Buffer): string => {
 };
 const ndjson = (lines: readonly string[]): string => lines.join('\n') + '\n';
 const ROUTING = { trafficHosts: 'test.k8s.local', publicPaths: '3000:/nodejs' };
-const routed = (stream: string): string[] =>
-  realText(`streams/${stream}`)
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const event = JSON.parse(line) as { type: string; object: Record<string, unknown> };
-      return JSON.stringify({ ...event, object: withRouting(event.object, { microservice: 'true' }, ROUTING) });
-    });
+const routed = (stream: string): string[] => routedStream(stream, ROUTING);
 const at = (line: string, iso: string): string => JSON.stringify({ at: iso, ...(JSON.parse(line) as object) });
 const selector = parseSelector('microservice=true') as LabelSelector;
 

@@ -26,3 +26,14 @@ export function withRouting(
   copy.metadata['annotations'] = { ...(copy.metadata['annotations'] as object | undefined), ...annotations };
   return copy;
 }
+
+/** Reads a real watch stream (`streams/NAME`) with the opt-in label and these routing annotations on every object. */
+export function routedStream(stream: string, annotations: Record<string, string>): string[] {
+  return realText(`streams/${stream}`)
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const event = JSON.parse(line) as { type: string; object: Record<string, unknown> };
+      return JSON.stringify({ ...event, object: withRouting(event.object, { microservice: 'true' }, annotations) });
+    });
+}
