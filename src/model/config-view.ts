@@ -320,12 +320,18 @@ function locations(route: Route, upstream: string | null): LocationView[] {
   const direct = upstream === null && route.backends.length === 1 ? serverView(route.backends[0]!) : null;
   const unavailable = route.backends.length === 0;
   const waiting = unavailable && route.waiting.length > 0 ? route.waiting.map(refView) : NONE;
-  const target = { pattern: null, upstream, direct, route: null, unavailable, waiting };
-  if (route.location === '/') return [{ exact: false, path: '/', ...target }];
-  return [
-    { exact: true, path: route.location, ...target },
-    { exact: false, path: `${route.location}/`, ...target },
-  ];
+  const at = (exact: boolean, path: string): LocationView => ({
+    exact,
+    path,
+    pattern: null,
+    upstream,
+    direct,
+    route: null,
+    unavailable,
+    waiting,
+  });
+  if (route.location === '/') return [at(false, '/')];
+  return [at(true, route.location), at(false, `${route.location}/`)];
 }
 
 /**
@@ -336,11 +342,19 @@ function locations(route: Route, upstream: string | null): LocationView[] {
  * two blocks gave. Nothing here depends on the route's pods: a change of members changes no byte of the location.
  */
 function dynamicLocation(route: Route, id: string): LocationView {
-  const target = { upstream: null, direct: null, route: id, unavailable: false, waiting: NONE };
-  if (route.location === '/') return { exact: false, path: '/', pattern: null, ...target };
-  // `path` as static mode's prefix block has it: a template that does not know `pattern` renders `location /p/`,
-  // which serves less than the route, never more (a bare `location /p` would also take `/pfoo`).
-  return { exact: false, path: `${route.location}/`, pattern: locationPattern(route.location), ...target };
+  const root = route.location === '/';
+  return {
+    exact: false,
+    // `path` as static mode's prefix block has it: a template that does not know `pattern` renders `location /p/`,
+    // which serves less than the route, never more (a bare `location /p` would also take `/pfoo`).
+    path: root ? '/' : `${route.location}/`,
+    pattern: root ? null : locationPattern(route.location),
+    upstream: null,
+    direct: null,
+    route: id,
+    unavailable: false,
+    waiting: NONE,
+  };
 }
 
 /** The regular expression of a decoded path: `.` is the only character of the path alphabet that means more. */

@@ -1,5 +1,5 @@
 import type { Issue, IssueCode } from './issue.js';
-import { podKey, type ProjectedPod } from './pod.js';
+import { podKey, podOf, type ProjectedPod } from './pod.js';
 import {
   checkPath,
   isIPv4,
@@ -74,7 +74,7 @@ export function readPod(pod: ProjectedPod, limits: Limits = DEFAULT_LIMITS): Pod
   const shared =
     pod.hosts === parsed.rawHosts && pod.paths === parsed.rawPaths
       ? pod
-      : { ...pod, hosts: parsed.rawHosts, paths: parsed.rawPaths };
+      : withAnnotations(pod, parsed.rawHosts, parsed.rawPaths);
   const tlsSecret = readTlsSecret(pod.tlsSecret ?? null, report);
   const tls = tlsSecret === null ? {} : { tlsSecret };
   return {
@@ -89,6 +89,11 @@ export function readPod(pod: ProjectedPod, limits: Limits = DEFAULT_LIMITS): Pod
 }
 
 const NONE: readonly never[] = Object.freeze([]);
+
+function withAnnotations(pod: ProjectedPod, hosts: string | null, paths: string | null): ProjectedPod {
+  const { uid, namespace, name, created, phase, ip, ready, deleting, tlsSecret } = pod;
+  return podOf(uid, namespace, name, created, phase, ip, ready, deleting, hosts, paths, tlsSecret);
+}
 
 /** One pod's annotations, read: what every replica with the same values shares. */
 interface ParsedAnnotations {
@@ -190,7 +195,8 @@ function readPaths(tokens: readonly string[], report: Report): PathEntry[] {
       report('invalid-path', `paths entry ${quote(token)}: the path ${checked}`);
     } else {
       const same = paths.get(checked.path);
-      if (same === undefined) paths.set(checked.path, { ...checked, port: Number(port) });
+      if (same === undefined)
+        paths.set(checked.path, { path: checked.path, location: checked.location, port: Number(port) });
       else if (same.port === Number(port)) report('duplicate-entry', `paths entry ${quote(token)} is listed twice`);
       else
         report(

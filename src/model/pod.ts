@@ -44,19 +44,42 @@ export function projectPod(raw: unknown, names: AnnotationNames): ProjectedPod |
   const annotations = field(metadata, 'annotations');
   const created = Date.parse(stringOr(field(metadata, 'creationTimestamp'), ''));
   const deletion = field(metadata, 'deletionTimestamp');
-  return {
-    uid: stringOr(field(metadata, 'uid'), ''),
+  return podOf(
+    stringOr(field(metadata, 'uid'), ''),
     namespace,
     name,
-    created: Number.isNaN(created) ? Number.MAX_SAFE_INTEGER : created,
-    phase: stringOr(field(status, 'phase'), ''),
-    ip: nonEmpty(field(status, 'podIP')),
-    ready: isReady(field(status, 'conditions')),
-    deleting: deletion !== undefined && deletion !== null,
-    hosts: annotation(annotations, names.hosts),
-    paths: annotation(annotations, names.paths),
-    ...(names.tlsSecret === undefined ? {} : { tlsSecret: annotation(annotations, names.tlsSecret) }),
-  };
+    Number.isNaN(created) ? Number.MAX_SAFE_INTEGER : created,
+    stringOr(field(status, 'phase'), ''),
+    nonEmpty(field(status, 'podIP')),
+    isReady(field(status, 'conditions')),
+    deletion !== undefined && deletion !== null,
+    annotation(annotations, names.hosts),
+    annotation(annotations, names.paths),
+    names.tlsSecret === undefined ? undefined : annotation(annotations, names.tlsSecret),
+  );
+}
+
+/**
+ * Makes a ProjectedPod in one object literal, so that every pod has the same shape with its fields inside the object.
+ * A spread copy or a structured clone of one adds the fields one by one, and past the fourth they go to a property
+ * array beside the object: 21k of those held ~3 MB in a replay of 20k pods (issue 14).
+ */
+export function podOf(
+  uid: string,
+  namespace: string,
+  name: string,
+  created: number,
+  phase: string,
+  ip: string | null,
+  ready: boolean,
+  deleting: boolean,
+  hosts: string | null,
+  paths: string | null,
+  tlsSecret: string | null | undefined,
+): ProjectedPod {
+  return tlsSecret === undefined
+    ? { uid, namespace, name, created, phase, ip, ready, deleting, hosts, paths }
+    : { uid, namespace, name, created, phase, ip, ready, deleting, hosts, paths, tlsSecret };
 }
 
 /** Returns the labels of a Pod object (an empty record when it has none or they are malformed). */
