@@ -4,7 +4,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { PodEvent } from '../model/events.js';
-import { WORKER_CHUNK_BYTES, type FromWorker, type WorkerData } from './parse-in-worker.js';
+import { packItems, WORKER_CHUNK_BYTES, type FromWorker, type WorkerData } from './parse-in-worker.js';
 import { parseItem, ReplayReader, type ReplayItem } from './replay-reader.js';
 
 // How far the worker may run ahead of the main thread, in items and pods not yet handled there. The main thread's
@@ -44,7 +44,7 @@ async function run(): Promise<void> {
       const weight = items.reduce((sum, item) => sum + weightOf(item), 1);
       posted.push(weight);
       ahead += weight;
-      batches.postMessage({ items, final } satisfies FromWorker);
+      batches.postMessage({ packed: packItems(items), final } satisfies FromWorker);
       port!.postMessage(null);
       if (final) return;
     }
