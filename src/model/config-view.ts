@@ -1,4 +1,4 @@
-import { alignHosts } from './host-list.js';
+import { alignHosts, carriedHosts, NOTHING_CARRIED } from './host-list.js';
 import { BaseCounts, routeBase, uniqueName } from './route-id.js';
 import type { ServerTlsView } from './tls-view.js';
 import type { Backend, HostRoutes, PodRef, Route, RoutingTable } from './routing-table.js';
@@ -188,12 +188,21 @@ export class ViewBuilder {
     }
     const last = this.last;
     const alignment = alignHosts(last.hosts, table.hosts);
+    // Dynamic mode: a host rebuilt with the same paths (its pods changed) keeps its bases (every route has one, a
+    // function of host and path), and their counts stand. Static mode's bases depend on the pods too.
+    const carried = dynamic ? carriedHosts(alignment, last.hosts, table.hosts) : NOTHING_CARRIED;
     for (const j of alignment.dropped) {
+      if (carried.from.has(j)) continue;
       this.counts.remove(last.slots[j]!.bases);
       count(this.lengths, last.hosts[j]!.host.length, -1);
     }
-    const fresh = new Map<number, (string | null)[]>();
+    const fresh = new Map<number, readonly (string | null)[]>();
     for (let i = alignment.kept.indexOf(-1); i !== -1; i = alignment.kept.indexOf(-1, i + 1)) {
+      const r = carried.to.get(i);
+      if (r !== undefined) {
+        fresh.set(i, last.slots[r]!.bases);
+        continue;
+      }
       const host = table.hosts[i]!;
       count(this.lengths, host.host.length, 1);
       const bases = host.routes.map((route) => (dynamic || route.backends.length >= 2 ? routeBase(route) : null));
@@ -216,10 +225,16 @@ export class ViewBuilder {
       let view = j === -1 ? null : last.slots[j]!;
       // Dynamic mode: a host rebuilt because its pods changed keeps its view when its paths did not (the pods
       // are not in nginx.conf), so its text is not rendered or checked again.
-      const r = alignment.rebuilt[i]!;
-      if (view === null && dynamic && r !== -1 && samePaths(host, last.hosts[r]!)) view = last.slots[r]!;
+      const r = carried.to.get(i);
+      if (view === null && r !== undefined) view = last.slots[r]!;
       const bases = fresh.get(i) ?? view!.bases;
-      const names = taken === null ? bases : bases.map((base) => (base === null ? null : uniqueName(base, taken)));
+      // Unless names are made unique again, a carried host's names hold, as a kept host's do.
+      const names =
+        taken !== null
+          ? bases.map((base) => (base === null ? null : uniqueName(base, taken)))
+          : r === undefined
+            ? bases
+            : last.slots[r]!.names;
       if (view === null || names.some((name, k) => name !== view!.names[k]))
         view = hostView(host, bases, names, listeners, dynamic);
       servers[i] = view.server;
@@ -243,13 +258,6 @@ export class ViewBuilder {
       dynamic: options.dynamic === undefined ? null : dynamicView(options.dynamic),
     };
   }
-}
-
-function samePaths(a: HostRoutes, b: HostRoutes): boolean {
-  return (
-    a.routes.length === b.routes.length &&
-    a.routes.every((route, k) => route.path === b.routes[k]!.path && route.location === b.routes[k]!.location)
-  );
 }
 
 function count(counts: Map<number, number>, key: number, by: number): void {

@@ -58,6 +58,55 @@ function walk(previous: readonly ByHost[], next: readonly ByHost[]): HostAlignme
   return { kept, rebuilt, dropped };
 }
 
+/** A host list item with routes, as a routing table's hosts are. */
+interface WithPaths extends ByHost {
+  readonly routes: readonly { readonly path: string; readonly location: string }[];
+}
+
+/** The rebuilt hosts of an alignment whose paths are those of their previous objects. */
+export interface CarriedHosts {
+  /** New index -> index of the host's previous object. */
+  readonly to: ReadonlyMap<number, number>;
+  /** The previous objects' indices. */
+  readonly from: ReadonlySet<number>;
+}
+
+/** No host carried. */
+export const NOTHING_CARRIED: CarriedHosts = { to: new Map(), from: new Set() };
+
+/**
+ * Finds the hosts rebuilt with the same paths, in order, as before: what a window usually changes is a host's pods,
+ * and whatever a builder derives from the host and its paths alone (route ids) holds for the new object too.
+ */
+export function carriedHosts(
+  alignment: HostAlignment,
+  previous: readonly WithPaths[],
+  next: readonly WithPaths[],
+): CarriedHosts {
+  // The view and the membership of one render ask about the same alignment (of the same two tables).
+  if (lastCarried?.alignment === alignment) return lastCarried.carried;
+  const to = new Map<number, number>();
+  const from = new Set<number>();
+  for (let i = alignment.kept.indexOf(-1); i !== -1; i = alignment.kept.indexOf(-1, i + 1)) {
+    const r = alignment.rebuilt[i]!;
+    if (r !== -1 && samePaths(next[i]!, previous[r]!)) {
+      to.set(i, r);
+      from.add(r);
+    }
+  }
+  lastCarried = { alignment, carried: { to, from } };
+  return lastCarried.carried;
+}
+
+let lastCarried: { alignment: HostAlignment; carried: CarriedHosts } | null = null;
+
+function samePaths(a: WithPaths, b: WithPaths): boolean {
+  return (
+    a.routes.length === b.routes.length &&
+    a.routes.every((route, k) => route.path === b.routes[k]!.path && route.location === b.routes[k]!.location)
+  );
+}
+
 // How far ahead in the previous list a changed item looks for its place: a window removes an item or two here and
 // there, and every later item finds its match by identity again.
 const LOOKAHEAD = 8;

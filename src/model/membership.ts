@@ -1,7 +1,7 @@
 // The membership product (see README "Backends without reloads"): for each route, its ready pods, apart from the
 // structure (nginx.conf). A window that changes only membership changes no byte of nginx.conf in dynamic mode.
 import type { HostRoutes, Route, RoutingTable } from './routing-table.js';
-import { alignHosts } from './host-list.js';
+import { alignHosts, carriedHosts } from './host-list.js';
 import { membersBodyBytesOf, membersLineBytes } from './members-text.js';
 import { BaseCounts, routeBase, uniqueName } from './route-id.js';
 
@@ -56,12 +56,19 @@ export class MembershipBuilder {
   build(table: RoutingTable): Membership {
     const last = this.last;
     const alignment = alignHosts(last.hosts, table.hosts);
+    // A host rebuilt with the same paths (its pods changed) keeps its bases, and their counts stand.
+    const carried = carriedHosts(alignment, last.hosts, table.hosts);
     for (const j of alignment.dropped) {
-      this.counts.remove(last.slots[j]!.bases);
+      if (!carried.from.has(j)) this.counts.remove(last.slots[j]!.bases);
       this.lineBytes -= last.slots[j]!.bytes;
     }
-    const fresh = new Map<number, string[]>();
+    const fresh = new Map<number, readonly string[]>();
     for (let i = alignment.kept.indexOf(-1); i !== -1; i = alignment.kept.indexOf(-1, i + 1)) {
+      const r = carried.to.get(i);
+      if (r !== undefined) {
+        fresh.set(i, last.slots[r]!.bases);
+        continue;
+      }
       const bases = table.hosts[i]!.routes.map(routeBase);
       this.counts.add(bases);
       fresh.set(i, bases);
@@ -79,7 +86,14 @@ export class MembershipBuilder {
       }
       const kept = j === -1 ? null : last.slots[j]!;
       const bases = fresh.get(i) ?? kept!.bases;
-      const ids = taken === null ? bases : bases.map((base) => uniqueName(base, taken));
+      // Unless ids are made unique again, a carried host's ids hold, as a kept host's do.
+      const r = carried.to.get(i);
+      const ids =
+        taken !== null
+          ? bases.map((base) => uniqueName(base, taken))
+          : r === undefined
+            ? bases
+            : last.slots[r]!.routes.map((route) => route.id);
       let slot = kept;
       if (slot === null || ids.some((id, k) => id !== slot!.routes[k]!.id)) {
         if (slot !== null) this.lineBytes -= slot.bytes;
