@@ -11,6 +11,7 @@ import { getHeapStatistics } from 'node:v8';
 import { ensureBuilt } from '../support/built.js';
 import { ROOT } from '../support/cli.js';
 import { bigRecording } from '../support/replay-input.js';
+import { replayV8Options } from '../../src/commands/replay-heap.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'replay-heap-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -63,4 +64,23 @@ test('replay-heap: the child’s exit status is the command’s', () => {
   assert.equal(refused.status, 2, refused.stderr);
   assert.match(refused.stderr, /--diff shows every config; it cannot be combined with --last/);
   assert.equal(refused.stderr.match(/cannot be combined/g)?.length, 1, 'reported once, by the child');
+});
+
+test('replay-heap: the child is given the heap options, but none that the node options choose themselves', () => {
+  const all = ['--max-old-space-size=1024', '--heap-growing-percent=30', '--max-semi-space-size=8'];
+  assert.deepEqual(replayV8Options([], {}), all);
+  assert.deepEqual(replayV8Options(['--max-semi-space-size=16'], {}), [all[0], all[1]]);
+  assert.deepEqual(replayV8Options([], { NODE_OPTIONS: '--heap_growing_percent=50  --trace-gc' }), [all[0], all[2]]);
+  assert.deepEqual(replayV8Options(['--max-semi-space-size', '16'], {}), [all[0], all[1]]);
+  assert.deepEqual(replayV8Options(['--max-semi-space-sizes=1'], {}), all, 'a name is matched whole');
+});
+
+test('replay-heap: a young generation chosen in NODE_OPTIONS reaches the capped child', () => {
+  // V8's heap limit is the old space plus three semi-spaces: 1024 + 3 x 8 by default, 1024 + 3 x 32 here.
+  const ours = heapLimit(replay([big, '--last', '--stats']).stderr);
+  const theirs = replay([big, '--last', '--stats'], { env: { NODE_OPTIONS: '--max-semi-space-size=32' } });
+  assert.equal(theirs.status, 0, theirs.stderr);
+  if (!largeDefault) return;
+  assert.ok(heapLimit(theirs.stderr) > ours, `ours ${ours} MB, with theirs ${heapLimit(theirs.stderr)} MB`);
+  assert.ok(heapLimit(theirs.stderr) > 1024 && heapLimit(theirs.stderr) < 1200);
 });
