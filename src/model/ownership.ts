@@ -106,8 +106,8 @@ function vacancies(holds: ReadonlyMap<string, Hold>): ReadonlyMap<string, Hold> 
  */
 export class ClaimIndex {
   private pods: ReadonlyMap<string, PodRecord> = new Map();
-  /** Ownership key -> pod key -> record. */
-  private readonly claims = new Map<string, Map<string, PodRecord>>();
+  /** Ownership key -> the records claiming it, in no order (arrays, smaller than maps: most keys have a few pods). */
+  private readonly claims = new Map<string, PodRecord[]>();
 
   constructor(readonly policy: OwnershipPolicy) {}
 
@@ -120,8 +120,8 @@ export class ClaimIndex {
     this.pods = pods;
   }
 
-  /** The records claiming `key`, by pod key. */
-  claimants(key: string): ReadonlyMap<string, PodRecord> | undefined {
+  /** The records claiming `key`. */
+  claimants(key: string): readonly PodRecord[] | undefined {
     return this.claims.get(key);
   }
 
@@ -131,15 +131,16 @@ export class ClaimIndex {
   }
 
   private add(claim: string, record: PodRecord): void {
-    let records = this.claims.get(claim);
-    if (records === undefined) this.claims.set(claim, (records = new Map()));
-    records.set(record.key, record);
+    const records = this.claims.get(claim);
+    if (records === undefined) this.claims.set(claim, [record]);
+    else records.push(record);
   }
 
   private remove(claim: string, pod: string): void {
     const records = this.claims.get(claim);
-    records?.delete(pod);
-    if (records?.size === 0) this.claims.delete(claim);
+    const at = records?.findIndex((record) => record.key === pod) ?? -1;
+    if (at !== -1) records!.splice(at, 1);
+    if (records?.length === 0) this.claims.delete(claim);
   }
 }
 
@@ -233,10 +234,10 @@ function oldestRival(
 }
 
 /** The oldest claiming pod of each namespace among a key's claimants; undefined when none claims it. */
-function oldestClaims(claimants: ReadonlyMap<string, PodRecord> | undefined): Map<string, Age> | undefined {
+function oldestClaims(claimants: readonly PodRecord[] | undefined): Map<string, Age> | undefined {
   if (claimants === undefined) return undefined;
   const byNamespace = new Map<string, Age>();
-  for (const record of claimants.values()) {
+  for (const record of claimants) {
     const age: Age = { created: record.pod.created, pod: record.key };
     const seen = byNamespace.get(record.pod.namespace);
     if (seen === undefined || compareAges(age, seen) < 0) byNamespace.set(record.pod.namespace, age);
