@@ -2,11 +2,11 @@
 // its heap by its limits:
 // - Allowed 2 GB or more (the default here is ~4 GB), it lets the old space grow to about 4x the live data before a
 //   full collection; capped at 1 GB, to about 1.6x.
-// - `--heap-growing-percent=30` holds that growth at 1.3x the live data. A replay of 20k pods keeps ~60 MB live and
+// - `--heap-growing-percent=20` holds that growth at 1.2x the live data. A replay of 20k pods keeps ~60 MB live and
 //   promotes ~2 MB a window, so full collections come more often but each marks little.
 // - `--max-semi-space-size=8` halves the young generation (16 MB instead of 32). Alone it saves nothing: more of each
 //   window's short-lived data lives through two scavenges and is promoted. With the growth held, it does.
-// Together they hold the peak RSS of 1M events over 20k pods under 300 MB for ~3% more time (BENCHMARKS.md section
+// Together they hold the peak RSS of 1M events over 20k pods under 300 MB for a few % more time (BENCHMARKS.md section
 // 2). 1 GB is above what a replay of the largest cluster Kubernetes supports (150k pods) keeps live.
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
@@ -20,7 +20,7 @@ export const REPLAY_HEAP_MB = 1024;
 /** The V8 options of a large replay's child, by name: the cap, and the heap growth and young generation. */
 export const REPLAY_V8_OPTIONS: ReadonlyMap<string, string> = new Map([
   ['max-old-space-size', String(REPLAY_HEAP_MB)],
-  ['heap-growing-percent', '30'],
+  ['heap-growing-percent', '20'],
   ['max-semi-space-size', '8'],
 ]);
 

@@ -67,7 +67,7 @@ test('replay-heap: the child’s exit status is the command’s', () => {
 });
 
 test('replay-heap: the child is given the heap options, but none that the node options choose themselves', () => {
-  const all = ['--max-old-space-size=1024', '--heap-growing-percent=30', '--max-semi-space-size=8'];
+  const all = ['--max-old-space-size=1024', '--heap-growing-percent=20', '--max-semi-space-size=8'];
   assert.deepEqual(replayV8Options([], {}), all);
   assert.deepEqual(replayV8Options(['--max-semi-space-size=16'], {}), [all[0], all[1]]);
   assert.deepEqual(replayV8Options([], { NODE_OPTIONS: '--heap_growing_percent=50  --trace-gc' }), [all[0], all[2]]);
