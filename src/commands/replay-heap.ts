@@ -62,9 +62,9 @@ function chosenOptions(execArgv: readonly string[], env: NodeJS.ProcessEnv): (na
 }
 
 /**
- * Runs this very command again (same node, options, script and arguments, standard streams shared) with the old
- * space capped and the heap sized by REPLAY_V8_OPTIONS, passing SIGINT and SIGTERM on. Resolves to its exit status; a child killed by a signal is reported
- * the shell's way (128 + the signal's number), and one that ran out of its heap says how to give it more.
+ * Runs this very command again (same node, options, script and arguments, standard streams shared) with its heap
+ * sized by REPLAY_V8_OPTIONS, passing SIGINT and SIGTERM on. Resolves to its exit status; a child killed by a signal
+ * is reported the shell's way (128 + the signal's number), and one that ran out of its heap says how to give it more.
  */
 export function rerunWithHeapCap(): Promise<number> {
   const args = [...process.execArgv, ...replayV8Options(process.execArgv, process.env), ...process.argv.slice(1)];

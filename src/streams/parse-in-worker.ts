@@ -112,23 +112,8 @@ function startWorker(workerData: WorkerData, transferList: MessagePort[]): Worke
 // builds it in literals of one shape each: on a replay of 20k pods the main thread ran ~13% faster (BENCHMARKS.md 2).
 const POD_EVENT_TYPES: readonly PodChange['type'][] = ['ADDED', 'MODIFIED', 'DELETED'];
 
-/** One pod event as it crosses between threads. */
-type PackedPodEvent = readonly [
-  line: number,
-  at: number | null,
-  type: number,
-  uid: string,
-  namespace: string,
-  name: string,
-  created: number,
-  phase: string,
-  ip: string | null,
-  ready: boolean,
-  deleting: boolean,
-  hosts: string | null,
-  paths: string | null,
-  tlsSecret: string | null | undefined,
-];
+/** One pod event as it crosses between threads: its line and time, its type's index, then podOf's arguments. */
+type PackedPodEvent = readonly [line: number, at: number | null, type: number, ...pod: Parameters<typeof podOf>];
 
 /** A batch of items as it crosses between threads. */
 export type PackedItems = readonly (PackedPodEvent | ReplayItem)[];
