@@ -4,13 +4,15 @@
 # Runs as UID 10001 on port 8080 (HTTP) and 8081 (/healthz, /readyz, /metrics) with a read-only root filesystem:
 # the only writable place it needs is the nginx prefix, the directory of NGINX_CONF (an emptyDir in deploy/).
 
-# Compiles src/ to dist/ (tsconfig.build.json: rootDir src, outDir dist). Uses the npm that ships with the base image;
-# the lockfile (v3) installs identically with npm 10 and 11.
+# Builds dist/: tsc type-checks src/ (tsconfig.build.json), then scripts/build.ts bundles it (esbuild) into flat files
+# that load fast. Uses the npm that ships with the base image; the lockfile (v3) installs identically with npm 10 and
+# 11. --ignore-scripts skips only esbuild's install check: its binary comes in its platform package.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.ts ./scripts/
 COPY src ./src
 RUN npm run build
 
@@ -44,13 +46,14 @@ ENV NODE_ENV=production \
     K8S_PODS_INGRESS_HTTP_PORT=8081 \
     K8S_PODS_INGRESS_NGINX_BIN=/usr/sbin/nginx \
     K8S_PODS_INGRESS_NGINX_CONF=/var/run/k8s-pods-ingress/nginx.conf
-# package.json carries "type": "module", which makes node load dist/*.js as ES modules.
+# package.json carries "type": "module", which makes node load dist/*.js as ES modules; --version reads it too.
 COPY package.json ./
+# The bundle leaves out the packages only `run` loads (the Kubernetes client, prom-client, winston): node_modules.
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-# dist/render/template.js finds the shipped template at ../../templates, i.e. /app/templates.
+# The bundle finds what the package ships one level above dist/ (src/package-files.ts): the template at
+# /app/templates, and the Lua balancer at /app/lua, which it copies into the nginx prefix at start-up.
 COPY templates ./templates
-# dist/sinks/lua-files.js copies the Lua balancer from ../../lua into the nginx prefix at start-up.
 COPY lua ./lua
 
 USER 10001:10001

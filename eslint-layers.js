@@ -6,6 +6,7 @@
 //   pipeline.ts              model, render, operators + rxjs: composition only
 //   logger.ts, settings      leaves the I/O folders share (settings: the table, the command-line reader, its error)
 //   exit-status.ts           leaf: error names to exit statuses; help-text.ts: --help from the settings table
+//   package-files.ts         leaf: where the template, the Lua files and package.json are
 //   streams, sinks           model, logger + rxjs, Node, the Kubernetes client: the only I/O
 //   metrics, http            health, metrics and the admin endpoints
 //   commands, main.ts        everything: they wire a command
@@ -53,11 +54,20 @@ export const LAYERS = {
     layers: [],
     packages: [],
   },
-  help: { why: 'src/help-text.ts writes --help from the settings table', layers: ['settings'], packages: ['node:fs'] },
+  'package-files': {
+    why: 'src/package-files.ts is a leaf: it finds the files the package ships',
+    layers: [],
+    packages: ['node:url'],
+  },
+  help: {
+    why: 'src/help-text.ts writes --help from the settings table',
+    layers: ['settings', 'package-files'],
+    packages: ['node:fs'],
+  },
   streams: { why: 'src/streams are sources', layers: ['model', 'logger'], packages: ['rxjs', NODE, KUBE] },
   sinks: {
     why: 'src/sinks are the outbound I/O',
-    layers: ['model', 'logger'],
+    layers: ['model', 'logger', 'package-files'],
     typeLayers: ['streams'],
     packages: ['rxjs', NODE, KUBE, 'diff'],
   },
@@ -91,6 +101,7 @@ const TOP_LEVEL = {
   'settings-ports.ts': 'settings',
   'exit-status.ts': 'exit-status',
   'help-text.ts': 'help',
+  'package-files.ts': 'package-files',
   'main.ts': 'main',
 };
 const BUILTINS = new Set(builtinModules);

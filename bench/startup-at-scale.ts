@@ -4,9 +4,9 @@
 // figures and writes them as JSON to bench/results/.
 //
 //   npx tsx bench/startup-at-scale.ts [--pods 10000] [--window 2000] [--tsx true] [--cpu-prof true]
-// The controller runs compiled (tsc into a temporary copy laid out like the image), as production does; --tsx runs
-// src/main.ts through tsx instead, which adds seconds of transpiling to the boot. --cpu-prof writes the controller's
-// CPU profile to bench/results/profiles/.
+// The controller runs compiled, as production does: built as `npm run build` builds it, into a temporary copy laid
+// out like the image. --tsx runs src/main.ts through tsx instead, which adds seconds of transpiling to the boot.
+// --cpu-prof writes the controller's CPU profile to bench/results/profiles/.
 // Target: serving within 3 s of the start. Held against it, measured in the same run: a bare paged list of the same
 // pods (fetch + JSON.parse, 500 a page as the controller asks) and a bare `nginx -t` of the config the controller wrote.
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -1,12 +1,13 @@
 // The controller under benchmark: `k8s-pods-ingress run --sink nginx` as a child process (its own event loop, as in
 // production, so the fake API server, the backends and the probes in the benchmark's process do not delay it), with
 // its JSON log lines kept and timestamped, its admin port on 127.0.0.1, and a stop that proves nginx is gone.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildProgram } from '../scripts/build.js';
 import { NGINX } from '../test/support/nginx-check.js';
 import { freePort, processesInGroups } from '../test/support/nginx-processes.js';
 import { parseExposition, valueOf } from '../test/support/prom-text.js';
@@ -39,23 +40,19 @@ export interface CompiledController {
 }
 
 /**
- * Compiles src/ with the build settings into a temporary directory laid out like the image (/app/dist, templates),
- * so start-up is timed on the JavaScript production runs rather than on tsx transpiling at import. Type checking
- * is left to `npm run typecheck` (`--noCheck`), which keeps the build to seconds.
+ * Builds the program as `npm run build` does (scripts/build.ts) into a temporary directory laid out like the image
+ * (/app/dist, templates), so start-up is timed on the JavaScript production runs rather than on tsx transpiling at
+ * import. Type checking is left to `npm run typecheck`, which keeps the build to a second.
  */
 export function compileController(): CompiledController {
   const dir = mkdtempSync(join(tmpdir(), 'bench-build-'));
   const dispose = (): void => rmSync(dir, { recursive: true, force: true });
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const result = spawnSync(
-    process.execPath,
-    [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'dist'), '--sourceMap', 'false', '--noCheck'],
-    { encoding: 'utf8' },
-  );
   const main = join(dir, 'dist', 'main.js');
-  if (result.status !== 0 || !existsSync(main)) {
+  try {
+    buildProgram(join(dir, 'dist'), { sourcemap: false });
+  } catch (error) {
     dispose();
-    throw new Error(`compiling the controller failed: ${result.stdout}${result.stderr}`);
+    throw new Error(`building the controller failed: ${(error as Error).message}`, { cause: error });
   }
   cpSync(join(ROOT, 'templates'), join(dir, 'templates'), { recursive: true });
   cpSync(join(ROOT, 'lua'), join(dir, 'lua'), { recursive: true });

@@ -1,6 +1,7 @@
 // The --help texts, generated from the settings table: the top-level one lists the commands, a command's lists its
 // flags with the kind of value each takes, its environment variable and its default. Lines fit 100 columns.
 import { readFileSync } from 'node:fs';
+import { PACKAGE_JSON } from './package-files.js';
 import { COMMANDS, SETTINGS, type Command, type Spec } from './settings.js';
 
 const WIDTH = 100;
@@ -82,7 +83,6 @@ function wrap(words: readonly string[], indent: number): string[] {
 
 /** Returns the version of the package this program belongs to. */
 export function version(): string {
-  // src/ and dist/ both sit one level below the package root.
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string };
   return pkg.version;
 }

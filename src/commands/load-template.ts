@@ -1,10 +1,7 @@
 // Reading the template file: start-up I/O, kept out of src/render so rendering stays a pure function.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { DEFAULT_TEMPLATE_PATH } from '../package-files.js';
 import { compileTemplate, TemplateError, type Template } from '../render/template.js';
-
-/** The template shipped with the product. */
-export const DEFAULT_TEMPLATE_PATH = fileURLToPath(new URL('../../templates/nginx.conf.mustache', import.meta.url));
 
 /** Reads and compiles a template file, the shipped one by default (throws TemplateError). */
 export function loadTemplate(path: string = DEFAULT_TEMPLATE_PATH): Template {

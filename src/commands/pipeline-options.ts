@@ -7,7 +7,8 @@ import type { RenderOptions } from '../render/render-config.js';
 import type { Settings } from '../settings.js';
 import { listenAddresses } from './listen-addresses.js';
 import { membersSocketPath } from '../sinks/nginx-paths.js';
-import { DEFAULT_TEMPLATE_PATH, loadTemplate } from './load-template.js';
+import { DEFAULT_TEMPLATE_PATH } from '../package-files.js';
+import { loadTemplate } from './load-template.js';
 
 /** What the pipeline needs besides the settings: its clock, and the observer's hooks (observePipeline). */
 export interface PipelineWiring {

@@ -72,6 +72,7 @@ export function replay$(settings: Settings, args: readonly string[], logger: Log
           file: path,
         }),
       congested: () => (io.stdout.writableNeedDrain === true ? once(io.stdout, 'drain') : null),
+      onWorker: () => log.debug('parsing the file on a worker thread', { file: path }),
     }).pipe(tap(() => counts.events++));
     // The state behind the last rendered config (the renderer refuses nothing the status would then miss).
     let latest: RoutingState = EMPTY_STATE;

@@ -14,10 +14,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The repo's Lua package directory (also next to dist/ in the image). */
-export const LUA_SOURCE_DIR = fileURLToPath(new URL('../../lua/k8s_pods_ingress/', import.meta.url));
+import { LUA_SOURCE_DIR } from '../package-files.js';
 
 /** The Debian packages dynamic mode needs. */
 export const LUA_PACKAGES = 'libnginx-mod-http-lua lua-resty-core';

@@ -1,13 +1,14 @@
 // The controller's Dockerfile, checked without a Docker engine: the build is replayed over the repository (COPY
-// sources, .dockerignore, what `npm ci` and `tsc -p tsconfig.build.json` produce) and the final stage must hold
-// everything `node dist/main.js run` loads, run as a numeric non-root user.
+// sources, .dockerignore, what `npm ci` and `npm run build` produce) and the final stage must hold everything
+// `node dist/main.js run` loads, run as a numeric non-root user.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { posix, relative } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_TEMPLATE_PATH } from '../../src/commands/load-template.js';
-import { LUA_PACKAGES, LUA_SOURCE_DIR } from '../../src/sinks/lua-files.js';
+import { ENTRY_POINTS, OUT_DIR } from '../../scripts/build.js';
+import { DEFAULT_TEMPLATE_PATH, LUA_SOURCE_DIR } from '../../src/package-files.js';
+import { LUA_PACKAGES } from '../../src/sinks/lua-files.js';
 import { parseInvocation } from '../../src/settings.js';
 import {
   isIgnored,
@@ -31,11 +32,18 @@ const pkg = readJson('package.json') as {
   dependencies: object;
   devDependencies: object;
 };
-const buildConfig = readJson('tsconfig.build.json') as { compilerOptions: { rootDir: string; outDir: string } };
-const { rootDir, outDir } = buildConfig.compilerOptions;
+// The build's inputs: tsc type-checks src/ (tsconfig.build.json), then scripts/build.ts bundles it.
+const BUILD_INPUTS = [
+  'package.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'scripts/build.ts',
+  'src',
+  'node_modules',
+];
 
-// What the RUN lines that matter produce: `npm ci` a node_modules tree, and `npm run build` (tsc) one .js file per
-// .ts file copied under rootDir, provided tsc, its configs and the dependencies are there.
+// What the RUN lines that matter produce: `npm ci` a node_modules tree, and `npm run build` one file in OUT_DIR per
+// entry point of the bundle (its chunks, named by hash, beside them), provided its inputs are there.
 function runOutputs(command: string, workdir: string, tree: FileTree): RunOutput[] {
   const here = (path: string): string => posix.join(workdir, path);
   if (/\bnpm ci\b/.test(command)) {
@@ -43,14 +51,11 @@ function runOutputs(command: string, workdir: string, tree: FileTree): RunOutput
     return [{ path: 'node_modules', kind: 'dir' }];
   }
   if (/\bnpm run build\b/.test(command)) {
-    for (const needed of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'node_modules']) {
+    for (const needed of [...BUILD_INPUTS, ...ENTRY_POINTS]) {
       assert.ok(tree.has(here(needed)), `npm run build in ${workdir} needs ${needed}`);
     }
-    const sources = [...tree.keys()].filter(
-      (path) => path.startsWith(`${here(rootDir)}/`) && /(?<!\.d)\.ts$/.test(path),
-    );
-    return sources.map((path) => ({
-      path: posix.join(outDir, posix.relative(here(rootDir), path).replace(/\.ts$/, '.js')),
+    return ENTRY_POINTS.map((entry) => ({
+      path: posix.join(OUT_DIR, posix.basename(entry).replace(/\.ts$/, '.js')),
       kind: 'file',
     }));
   }
@@ -68,8 +73,8 @@ test('every stage starts from node:20-bookworm-slim, and the build uses the repo
     stages.map((stage) => stage.base),
     stages.map(() => 'node:20-bookworm-slim'),
   );
-  assert.equal(pkg.scripts['build'], 'tsc -p tsconfig.build.json');
-  assert.deepEqual([rootDir, outDir], ['src', 'dist']);
+  assert.equal(pkg.scripts['build'], 'tsc -p tsconfig.build.json && tsx scripts/build.ts');
+  assert.equal(pkg.scripts['prepare'], 'npm run build');
 });
 
 test('every COPY has its source: context paths exist and pass .dockerignore, --from paths come from their stage', () => {
@@ -81,7 +86,11 @@ test('the final image holds the entrypoint, its ES module marker, the template w
   const args = entrypoint(runtime);
   assert.ok(args.includes('node'), `ENTRYPOINT runs node: ${args.join(' ')}`);
   const script = args.at(-1)!;
-  assert.equal(script, posix.join('/app', outDir, 'main.js'));
+  assert.equal(script, posix.join('/app', OUT_DIR, 'main.js'));
+  for (const entry of ENTRY_POINTS) {
+    const built = posix.join('/app', OUT_DIR, posix.basename(entry).replace(/\.ts$/, '.js'));
+    assert.equal(image.get(built), 'file', `${built} is in the image`);
+  }
   assert.equal(image.get(script), 'file', `${script} is in the image`);
   assert.equal(
     image.get(posix.join(posix.dirname(posix.dirname(script)), 'package.json')),
@@ -89,13 +98,12 @@ test('the final image holds the entrypoint, its ES module marker, the template w
     'package.json next to dist/',
   );
   assert.equal(pkg.type, 'module', 'package.json makes dist/*.js ES modules');
-  // template.ts finds the template relative to itself; the compiled file sits at the same place under dist/.
-  const fromModule = relative(`${root}src/render`, DEFAULT_TEMPLATE_PATH).split('\\').join('/');
-  const template = posix.resolve(`/app/${outDir}/render`, fromModule);
+  // package-files.ts finds the shipped files from the directory above its own, src/ or (bundled) dist/.
+  const shipped = (path: string): string => posix.join('/app', relative(root, path).split('\\').join('/'));
+  const template = shipped(DEFAULT_TEMPLATE_PATH);
   assert.equal(image.get(template), 'file', `${template} is in the image`);
   assert.equal(image.get('/app/node_modules'), 'dir');
-  // lua-files.ts finds the Lua balancer relative to itself, like the template.
-  const lua = posix.resolve(`/app/${outDir}/sinks`, relative(`${root}src/sinks`, LUA_SOURCE_DIR).split('\\').join('/'));
+  const lua = shipped(LUA_SOURCE_DIR);
   for (const file of ['balancer.lua', 'store.lua'])
     assert.equal(image.get(posix.join(lua, file)), 'file', `${lua}/${file} is in the image`);
   const copy = runtime.instructions.find((i) => i.keyword === 'COPY' && i.args[0] === '/app/node_modules');

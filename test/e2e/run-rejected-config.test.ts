@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { DEFAULT_TEMPLATE_PATH } from '../../src/commands/load-template.js';
+import { DEFAULT_TEMPLATE_PATH } from '../../src/package-files.js';
 import { waitFor } from '../support/http-probe.js';
 import { valueOf, type Exposition } from '../support/prom-text.js';
 import { backendPod, scrape, sha256OfFile, startRun, startScene } from '../support/run-harness.js';

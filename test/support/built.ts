@@ -14,7 +14,7 @@ function newest(dir: string): number {
   return latest;
 }
 
-/** Builds dist/ (npm run build) unless dist/main.js is newer than every file in src/. */
+/** Builds dist/ (npm run build) unless dist/main.js is newer than every file in src/ and the build script. */
 export function ensureBuilt(): void {
   let built = 0;
   try {
@@ -22,7 +22,7 @@ export function ensureBuilt(): void {
   } catch {
     built = 0;
   }
-  if (built > newest(join(ROOT, 'src'))) return;
+  if (built > Math.max(newest(join(ROOT, 'src')), statSync(join(ROOT, 'scripts', 'build.ts')).mtimeMs)) return;
   execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
