@@ -6,7 +6,8 @@
 
 # Builds dist/: tsc type-checks src/ (tsconfig.build.json), then scripts/build.ts bundles it (esbuild) into flat files
 # that load fast. Uses the npm that ships with the base image; the lockfile (v3) installs identically with npm 10 and
-# 11. --ignore-scripts skips only esbuild's install check: its binary comes in its platform package.
+# 11. esbuild works under --ignore-scripts: its install script only checks the binary, which its platform package
+# brings.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -48,7 +49,7 @@ ENV NODE_ENV=production \
     K8S_PODS_INGRESS_NGINX_CONF=/var/run/k8s-pods-ingress/nginx.conf
 # package.json carries "type": "module", which makes node load dist/*.js as ES modules; --version reads it too.
 COPY package.json ./
-# The bundle leaves out the packages only `run` loads (the Kubernetes client, prom-client, winston): node_modules.
+# The packages the bundle leaves out, which only `run` and `record` load (the Kubernetes client, prom-client, winston).
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # The bundle finds what the package ships one level above dist/ (src/package-files.ts): the template at
