@@ -103,6 +103,7 @@ test('every README command line is run here as printed, or skipped for a reason'
       'npm run -s replay -- examples/nodejs-k8s-env.ndjson --check',
       'npm run build',
       'npm run dev -- replay examples/nodejs-k8s-env.ndjson --last',
+      'NODE_OPTIONS=--enable-source-maps npm run replay -- examples/nodejs-k8s-env.ndjson --last',
     ],
     'the README lines run here; classify a new line here or in SKIPPED',
   );
@@ -110,7 +111,7 @@ test('every README command line is run here as printed, or skipped for a reason'
   try {
     const results = runnable.map((line) => [line, sh(line, dir)] as const);
     for (const [line, result] of results) assert.equal(result.status, 0, `${line}\n${result.stderr}`);
-    const [install, saved, diff, check, build, dev] = results.map(([, result]) => result);
+    const [install, saved, diff, check, build, dev, mapped] = results.map(([, result]) => result);
     assert.match(install!.stdout, /set \$k8s_route microservice1866206336;/);
     assert.match(install!.stdout, /^# microservice1866206336 test\.k8s\.local \/nodejs 10\.244\.1\.5:3000/m);
     assert.doesNotMatch(
@@ -133,6 +134,7 @@ test('every README command line is run here as printed, or skipped for a reason'
     assert.ok(existsSync(join(dir, 'dist', 'main.js')), build!.stderr);
     const config = (out: string): string => out.slice(out.indexOf('# Rendered by'));
     assert.equal(config(dev!.stdout), config(install!.stdout), 'the sources render what the build renders');
+    assert.equal(config(mapped!.stdout), config(install!.stdout), 'source maps change nothing but stack traces');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
